@@ -1,0 +1,78 @@
+package services
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/pid1/pid1/api"
+)
+
+// User is the identity a session's token carries.
+type User struct {
+	ID       uint32
+	Name     string
+	CanWrite bool
+}
+
+// Session is one client connection as seen by a service.
+type Session struct {
+	ID   int32 // unique per pid1 process, from 2 upward
+	User User
+}
+
+// Service is one instance of a service, bound to one channel.
+type Service interface {
+	// Attach is called when s joins the channel, after its openChanRes was
+	// queued, so anything sent to s here arrives after that reply.
+	Attach(s Session)
+	// Command handles one command from s. A returned error becomes an
+	// `error` command to s carrying cmd's ref.
+	Command(s Session, cmd *api.Command) error
+	// Detach is called when s leaves the channel (close or disconnect);
+	// nothing sent to s afterwards reaches it.
+	Detach(s Session)
+	// Close is called once when the channel is destroyed. After it returns
+	// the service must not send any more.
+	Close()
+}
+
+// Info describes the channel a service instance is bound to.
+type Info struct {
+	ID      int32  // channel id, unique per pid1 process, never 0
+	Service string // the registered service name
+	Name    string // the channel name; "" for an anonymous channel
+}
+
+// Channel is a service instance's handle on its channel.
+type Channel interface {
+	Info() Info
+	// Send routes cmd by cmd.Session (0: all attached sessions, n > 1:
+	// session n, -n: all but session n). The hub sets cmd.Channel. Send
+	// never blocks on a slow client. cmd must not be modified afterwards.
+	Send(cmd *api.Command)
+	// Post runs fn on the channel's actor goroutine, ordered with the
+	// events. It returns false if the channel is closed.
+	Post(fn func()) bool
+	// Sessions lists the sessions attached now.
+	Sessions() []Session
+	// Context is cancelled when the channel is closed.
+	Context() context.Context
+	Logger() *slog.Logger
+}
+
+// Constructor builds the service instance for a new channel. An error
+// refuses the channel (the client gets openChanRes ERROR with its text).
+type Constructor func(ch Channel) (Service, error)
+
+// Middleware wraps a constructor. It may wrap the Channel handed to the
+// inner constructor (outgoing) and the Service it returns (incoming).
+type Middleware func(Constructor) Constructor
+
+// Chain wraps c with mws so that the first middleware listed is outermost:
+// it sees incoming events first and outgoing commands last.
+func Chain(c Constructor, mws ...Middleware) Constructor {
+	for i := len(mws) - 1; i >= 0; i-- {
+		c = mws[i](c)
+	}
+	return c
+}
