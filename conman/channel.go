@@ -1,0 +1,217 @@
+package conman
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+)
+
+// channel is one service instance and the sessions attached to it. It
+// implements services.Channel.
+type channel struct {
+	hub  *Hub
+	info services.Info
+	svc  services.Service
+	log  *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// mailbox is unbounded so that Post never blocks (a service may Post
+	// from its own handler); clients are bounded by inboxSlots instead.
+	boxMu      sync.Mutex
+	box        []func()
+	boxWake    chan struct{}
+	inboxSlots chan struct{}
+	done       chan struct{} // closed when the actor has exited
+
+	mu      sync.RWMutex
+	members map[int32]*session
+	closed  bool
+}
+
+var _ services.Channel = (*channel)(nil)
+
+func newChannel(h *Hub, info services.Info) *channel {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &channel{
+		hub:        h,
+		info:       info,
+		log:        h.log.With("channel", info.ID, "service", info.Service, "name", info.Name),
+		ctx:        ctx,
+		cancel:     cancel,
+		boxWake:    make(chan struct{}, 1),
+		inboxSlots: make(chan struct{}, h.cfg.InboxDepth),
+		done:       make(chan struct{}),
+		members:    make(map[int32]*session),
+	}
+}
+
+func (c *channel) Info() services.Info         { return c.info }
+func (c *channel) Context() context.Context    { return c.ctx }
+func (c *channel) Logger() *slog.Logger        { return c.log }
+func (c *channel) String() string              { return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name) }
+func (c *channel) Post(fn func()) bool         { return c.post(fn) }
+func (c *channel) isClosed() bool              { c.mu.RLock(); defer c.mu.RUnlock(); return c.closed }
+func (c *channel) memberCount() int            { c.mu.RLock(); defer c.mu.RUnlock(); return len(c.members) }
+func (c *channel) isMember(s *session) bool    { c.mu.RLock(); defer c.mu.RUnlock(); return c.members[s.id] == s }
+func (c *channel) sessionsLocked() []services.Session {
+	out := make([]services.Session, 0, len(c.members))
+	for _, s := range c.members {
+		out = append(out, s.public())
+	}
+	return out
+}
+
+func (c *channel) Sessions() []services.Session {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.sessionsLocked()
+}
+
+// Send encodes cmd once and queues the bytes for each recipient.
+func (c *channel) Send(cmd *api.Command) {
+	cmd.Channel = c.info.ID
+	b, err := proto.Marshal(cmd)
+	if err != nil {
+		c.log.Error("cannot encode outgoing command", "err", err)
+		return
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	switch to := cmd.Session; {
+	case to > 0:
+		if s := c.members[to]; s != nil {
+			s.enqueue(b)
+		}
+	default:
+		for id, s := range c.members {
+			if to < 0 && id == -to {
+				continue
+			}
+			s.enqueue(b)
+		}
+	}
+}
+
+// post queues fn for the actor; false if the channel is gone.
+func (c *channel) post(fn func()) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+	}
+	c.boxMu.Lock()
+	c.box = append(c.box, fn)
+	c.boxMu.Unlock()
+	select {
+	case c.boxWake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// postCommand queues a client's command, waiting for an inbox slot so that
+// a flooding client is slowed down at its own reader rather than growing
+// memory without bound.
+func (c *channel) postCommand(ctx context.Context, fn func()) bool {
+	select {
+	case c.inboxSlots <- struct{}{}:
+	case <-c.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	return c.post(func() {
+		defer func() { <-c.inboxSlots }()
+		fn()
+	})
+}
+
+// run is the actor loop. It ends after destroy has run on it.
+func (c *channel) run() {
+	defer close(c.done)
+	var batch []func()
+	for {
+		<-c.boxWake
+		c.boxMu.Lock()
+		batch, c.box = c.box, batch[:0]
+		c.boxMu.Unlock()
+		for i, fn := range batch {
+			c.safely("event", fn)
+			batch[i] = nil
+			if c.ctx.Err() != nil {
+				c.drainAfterClose()
+				return
+			}
+		}
+	}
+}
+
+// drainAfterClose releases the inbox slots of commands that will never run,
+// so readers waiting on them wake up.
+func (c *channel) drainAfterClose() {
+	c.boxMu.Lock()
+	c.box = nil
+	c.boxMu.Unlock()
+	for {
+		select {
+		case <-c.inboxSlots:
+		default:
+			return
+		}
+	}
+}
+
+// safely runs fn, turning a panic in service code into a logged error: a
+// broken service must not take pid1 down.
+func (c *channel) safely(what string, fn func()) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = true
+			c.log.Error("service panicked", "during", what, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	fn()
+	return false
+}
+
+// attach makes s a member and queues res to it under the membership lock,
+// then tells the service. Runs on the actor.
+func (c *channel) attach(s *session, res *api.Command) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		s.forgetChannel(c)
+		res.Body = &api.Command_OpenChanRes{OpenChanRes: &api.OpenChannelRes{
+			State: api.OpenChannelRes_ERROR, Error: "the channel closed while opening"}}
+		s.sendControl(res)
+		return
+	}
+	c.members[s.id] = s
+	s.sendControl(res)
+	c.mu.Unlock()
+	c.safely("attach", func() { c.svc.Attach(s.public()) })
+}
+
+// command delivers one client command; an error goes back with its ref.
+func (c *channel) command(s *session, cmd *api.Command) {
+	if !c.isMember(s) {
+		return // detached while the command was queued
+	}
+	var err error
+	if c.safely("command", func() { err = c.svc.Command(s.public(), cmd) }) {
+		err = fmt.Errorf("internal error in service %s", c.info.Service)
+	}
+	if err != nil {
+		reply := services.Error(err.Error())
+		services.Reply(c, s.public(), cmd, reply)
+	}
+}

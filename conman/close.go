@@ -1,0 +1,98 @@
+package conman
+
+import (
+	"github.com/pid1/pid1/api"
+)
+
+// detach removes s from the channel as closeChan{action} asks and, if
+// reply, answers with closeChanRes carrying ref. Runs on the actor.
+//
+// DISCONNECT leaves the channel to the others; TRY_CLOSE closes it if s was
+// the last session; CLOSE closes it for everyone. An anonymous channel
+// always dies with its last session.
+func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string, reply bool) {
+	c.mu.Lock()
+	if c.members[s.id] != s {
+		c.mu.Unlock()
+		if reply {
+			s.sendControl(closeRes(c.info.ID, api.CloseChannelRes_NOTHING, ref))
+		}
+		return
+	}
+	delete(c.members, s.id)
+	var evicted []*session
+	destroy := false
+	switch action {
+	case api.CloseChannel_TRY_CLOSE:
+		destroy = len(c.members) == 0
+	case api.CloseChannel_CLOSE:
+		destroy = true
+		for id, o := range c.members {
+			evicted = append(evicted, o)
+			delete(c.members, id)
+		}
+	}
+	if len(c.members) == 0 && c.info.Name == "" {
+		destroy = true
+	}
+	status := api.CloseChannelRes_DISCONNECT
+	if destroy {
+		c.closed = true
+		status = api.CloseChannelRes_CLOSE
+	}
+	if reply {
+		s.sendControl(closeRes(c.info.ID, status, ref))
+	}
+	for _, o := range evicted {
+		// The others did not ask: an unsolicited closeChanRes (no ref)
+		// tells them the channel is gone, and no more of its traffic
+		// follows it.
+		o.forgetChannel(c)
+		o.sendControl(closeRes(c.info.ID, api.CloseChannelRes_CLOSE, ""))
+	}
+	c.mu.Unlock()
+
+	c.safely("detach", func() { c.svc.Detach(s.public()) })
+	for _, o := range evicted {
+		c.safely("detach", func() { c.svc.Detach(o.public()) })
+	}
+	if destroy {
+		c.destroy()
+	}
+}
+
+// shutdown closes the channel for everyone without replies; the hub is
+// going away and closes the sockets itself. Runs on the actor.
+func (c *channel) shutdown() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	members := make([]*session, 0, len(c.members))
+	for id, s := range c.members {
+		members = append(members, s)
+		delete(c.members, id)
+	}
+	c.mu.Unlock()
+	for _, s := range members {
+		s.forgetChannel(c)
+		c.safely("detach", func() { c.svc.Detach(s.public()) })
+	}
+	c.destroy()
+}
+
+// destroy unregisters the channel, closes the service and stops the actor.
+// Runs on the actor, after c.closed was set.
+func (c *channel) destroy() {
+	c.hub.forget(c)
+	c.safely("close", c.svc.Close)
+	c.cancel()
+	c.log.Debug("channel closed")
+}
+
+func closeRes(id int32, status api.CloseChannelRes_Status, ref string) *api.Command {
+	return &api.Command{Ref: ref, Body: &api.Command_CloseChanRes{
+		CloseChanRes: &api.CloseChannelRes{Id: id, Status: status}}}
+}

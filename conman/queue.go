@@ -1,0 +1,59 @@
+package conman
+
+import "sync"
+
+// outQueue is a session's bounded queue of encoded outgoing frames. push
+// never blocks: when a frame would exceed the bounds it reports false and
+// the caller disconnects the slow session.
+type outQueue struct {
+	mu        sync.Mutex
+	frames    [][]byte
+	bytes     int
+	maxFrames int
+	maxBytes  int
+	closed    bool
+	wake      chan struct{} // capacity 1: "there is something to write"
+}
+
+func newOutQueue(maxFrames, maxBytes int) *outQueue {
+	return &outQueue{maxFrames: maxFrames, maxBytes: maxBytes, wake: make(chan struct{}, 1)}
+}
+
+// push appends b. It returns false if the queue is closed or full.
+func (q *outQueue) push(b []byte) bool {
+	q.mu.Lock()
+	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(b) > q.maxBytes {
+		q.mu.Unlock()
+		return false
+	}
+	q.frames = append(q.frames, b)
+	q.bytes += len(b)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take moves every queued frame into dst (reused to avoid allocation).
+func (q *outQueue) take(dst [][]byte) [][]byte {
+	q.mu.Lock()
+	dst = append(dst[:0], q.frames...)
+	clear(q.frames)
+	q.frames = q.frames[:0]
+	q.bytes = 0
+	q.mu.Unlock()
+	return dst
+}
+
+// close refuses further frames; queued ones may still be taken.
+func (q *outQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}

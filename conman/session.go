@@ -1,0 +1,153 @@
+package conman
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+)
+
+// session is one WebSocket connection.
+type session struct {
+	hub  *Hub
+	id   int32
+	user services.User
+	conn *websocket.Conn
+	log  *slog.Logger
+	out  *outQueue
+
+	ctx    context.Context // ends when the session is over
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	chans map[int32]*channel // channels this session has open, by id
+
+	closeOnce   sync.Once
+	closeCode   websocket.StatusCode
+	closeReason string
+	flushFirst  bool          // write what is queued before closing
+	closing     chan struct{} // closed by closeWith
+	writerDone  chan struct{}
+}
+
+func (s *session) public() services.Session { return services.Session{ID: s.id, User: s.user} }
+
+// enqueue queues an encoded frame; a full queue disconnects the session.
+func (s *session) enqueue(b []byte) {
+	if s.out.push(b) {
+		s.hub.metrics.commandsOut.Inc()
+		return
+	}
+	select {
+	case <-s.closing:
+		return // already going away; the frame is moot
+	default:
+	}
+	s.hub.metrics.slowDisconnect.Inc()
+	s.log.Warn("disconnecting slow client", "queued_frames_limit", s.out.maxFrames, "queued_bytes_limit", s.out.maxBytes)
+	s.closeWith(websocket.StatusTryAgainLater, "slow client: outgoing queue full, pid1 disconnected it", false)
+}
+
+// sendControl queues a channel-0 command to this session.
+func (s *session) sendControl(cmd *api.Command) {
+	cmd.Channel = 0
+	cmd.Session = s.id
+	b, err := proto.Marshal(cmd)
+	if err != nil {
+		s.log.Error("cannot encode control command", "err", err)
+		return
+	}
+	s.enqueue(b)
+}
+
+func (s *session) channel(id int32) *channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chans[id]
+}
+
+func (s *session) forgetChannel(c *channel) {
+	s.mu.Lock()
+	if s.chans[c.info.ID] == c {
+		delete(s.chans, c.info.ID)
+	}
+	s.mu.Unlock()
+}
+
+// closeWith ends the session with a close code. With flush, frames already
+// queued (say a protocolError) are written first.
+func (s *session) closeWith(code websocket.StatusCode, reason string, flush bool) {
+	s.closeOnce.Do(func() {
+		s.closeCode, s.closeReason, s.flushFirst = code, reason, flush
+		close(s.closing)
+		s.out.close()
+	})
+}
+
+// writeLoop drains the outgoing queue onto the socket until the session
+// closes, then sends the close frame.
+func (s *session) writeLoop() {
+	defer close(s.writerDone)
+	var batch [][]byte
+	for {
+		select {
+		case <-s.out.wake:
+		case <-s.ctx.Done():
+			s.conn.CloseNow()
+			return
+		}
+		select {
+		case <-s.closing:
+			if s.flushFirst {
+				s.writeAll(s.out.take(batch))
+			}
+			s.finish()
+			return
+		default:
+		}
+		batch = s.out.take(batch)
+		if !s.writeAll(batch) {
+			s.closeWith(websocket.StatusTryAgainLater, "slow client: write timed out", false)
+			s.finish()
+			return
+		}
+	}
+}
+
+func (s *session) writeAll(frames [][]byte) bool {
+	for i, b := range frames {
+		ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
+		err := s.conn.Write(ctx, websocket.MessageBinary, b)
+		cancel()
+		frames[i] = nil
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				s.log.Debug("write failed", "err", err)
+			}
+			return false
+		}
+		s.hub.metrics.bytesOut.Add(float64(len(b)))
+	}
+	return true
+}
+
+// finish sends the close frame, giving the client a moment to answer.
+func (s *session) finish() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.conn.Close(s.closeCode, s.closeReason)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		s.conn.CloseNow()
+	}
+}
