@@ -115,10 +115,10 @@ func (c *Client) readLoop(ready chan struct{}) {
 			c.fail(fmt.Errorf("undecodable frame from pid1: %w", err))
 			return
 		}
-		if cmd.Channel == 0 {
-			if cs := cmd.GetContainerState(); cs != nil && cs.State == api.ContainerState_READY {
-				readyOnce.Do(func() { close(ready) })
-			}
+		if cs := cmd.GetContainerState(); cmd.Channel == 0 && cs != nil && cs.State == api.ContainerState_READY {
+			// Dial consumes READY; it is not news on Control.
+			readyOnce.Do(func() { close(ready) })
+			continue
 		}
 		c.dispatch(cmd)
 	}

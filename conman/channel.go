@@ -54,14 +54,20 @@ func newChannel(h *Hub, info services.Info) *channel {
 	}
 }
 
-func (c *channel) Info() services.Info         { return c.info }
-func (c *channel) Context() context.Context    { return c.ctx }
-func (c *channel) Logger() *slog.Logger        { return c.log }
-func (c *channel) String() string              { return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name) }
-func (c *channel) Post(fn func()) bool         { return c.post(fn) }
-func (c *channel) isClosed() bool              { c.mu.RLock(); defer c.mu.RUnlock(); return c.closed }
-func (c *channel) memberCount() int            { c.mu.RLock(); defer c.mu.RUnlock(); return len(c.members) }
-func (c *channel) isMember(s *session) bool    { c.mu.RLock(); defer c.mu.RUnlock(); return c.members[s.id] == s }
+func (c *channel) Info() services.Info      { return c.info }
+func (c *channel) Context() context.Context { return c.ctx }
+func (c *channel) Logger() *slog.Logger     { return c.log }
+func (c *channel) String() string {
+	return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name)
+}
+func (c *channel) Post(fn func()) bool { return c.post(fn) }
+func (c *channel) isClosed() bool      { c.mu.RLock(); defer c.mu.RUnlock(); return c.closed }
+func (c *channel) memberCount() int    { c.mu.RLock(); defer c.mu.RUnlock(); return len(c.members) }
+func (c *channel) isMember(s *session) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.members[s.id] == s
+}
 func (c *channel) sessionsLocked() []services.Session {
 	out := make([]services.Session, 0, len(c.members))
 	for _, s := range c.members {
