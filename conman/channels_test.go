@@ -13,7 +13,7 @@ func TestOpenActions(t *testing.T) {
 	h := newTestHub(t, nil)
 	a, b := h.dial(t, "alice"), h.dial(t, "bob")
 
-	// CREATE always builds a new instance, even under a taken name.
+	// CREATE builds a new instance.
 	c1 := open(t, a, "chat", "room", api.OpenChannel_CREATE)
 	if c1.State != api.OpenChannelRes_CREATED || c1.ID == 0 {
 		t.Fatalf("CREATE gave state %v id %d", c1.State, c1.ID)
@@ -51,6 +51,8 @@ func TestOpenActions(t *testing.T) {
 		{"chat", "", api.OpenChannel_ATTACH, "ATTACH needs a channel name"},
 		{"presence", "room", api.OpenChannel_ATTACH, `runs service "chat", not "presence"`},
 		{"chat", "room", api.OpenChannel_ATTACH, "already open in this session"},
+		{"chat", "room", api.OpenChannel_CREATE, `a channel named "room" already exists`},
+		{"presence", "presencer", api.OpenChannel_CREATE, `a channel named "presencer" already exists`},
 	}
 	for _, r := range refusals {
 		_, err := a.Open(ctxT(t), r.service, r.name, r.action)

@@ -26,7 +26,7 @@ type testHub struct {
 	srv *httptest.Server
 }
 
-func newTestHub(t *testing.T, mutate func(*conman.Config)) *testHub {
+func newTestHub(t testing.TB, mutate func(*conman.Config)) *testHub {
 	t.Helper()
 	cfg := conman.Config{
 		Registry: services.NewRegistry(chat.Descriptor, presence.Descriptor),

@@ -92,13 +92,16 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *c
 	if h.closing {
 		return nil, false, errRefused{"pid1 is shutting down"}
 	}
-	if action != api.OpenChannel_CREATE && name != "" {
-		if c := h.named[name]; c != nil {
-			if c.info.Service != service {
-				return nil, false, errRefused{fmt.Sprintf("channel %q runs service %q, not %q", name, c.info.Service, service)}
-			}
-			return c, false, nil
+	if c := h.named[name]; name != "" && c != nil {
+		switch {
+		case action == api.OpenChannel_CREATE:
+			// Taking over a name would let anyone hijack a well-known
+			// channel such as presencer.
+			return nil, false, errRefused{fmt.Sprintf("a channel named %q already exists: ATTACH to it, or CLOSE it first", name)}
+		case c.info.Service != service:
+			return nil, false, errRefused{fmt.Sprintf("channel %q runs service %q, not %q", name, c.info.Service, service)}
 		}
+		return c, false, nil
 	}
 	switch {
 	case action == api.OpenChannel_ATTACH && name == "":
@@ -117,7 +120,6 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *c
 	c.svc = svc
 	h.channels[c.info.ID] = c
 	if name != "" {
-		// CREATE always builds a new instance; the name then refers to it.
 		h.named[name] = c
 	}
 	h.metrics.channels.WithLabelValues(service).Inc()
