@@ -29,7 +29,7 @@ type testHub struct {
 func newTestHub(t testing.TB, mutate func(*conman.Config)) *testHub {
 	t.Helper()
 	cfg := conman.Config{
-		Registry: services.NewRegistry(chat.Descriptor, presence.Descriptor),
+		Registry: services.NewRegistry(chat.Descriptor, presenceDescriptor()),
 		Authenticate: func(tok string) (services.User, error) {
 			name, ok := strings.CutPrefix(tok, "user:")
 			if !ok || name == "" {
@@ -132,3 +132,5 @@ func closeCode(t *testing.T, c *client.Client) (websocket.StatusCode, string) {
 func chatMsg(text string) *api.Command {
 	return &api.Command{Body: &api.Command_ChatMessage{ChatMessage: &api.ChatMessage{Text: text}}}
 }
+
+func presenceDescriptor() services.Descriptor { return presence.Descriptor }
