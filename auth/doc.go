@@ -1,0 +1,16 @@
+// Package auth mints and verifies pid1's connection tokens.
+//
+// A token is a PASETO v2.public string signed with Ed25519, the shape goval
+// clients already carry in /wsv2/{token}:
+//
+//	v2.public.<base64url(message || signature)>.<base64url(footer)>
+//
+// The message is the standard base64 of a ReplToken protobuf (user id and
+// name in Presenced, READ_ONLY persistence for users who may not write,
+// issue and expiry times); the footer is the standard base64 of a
+// GovalSigningAuthority naming the key. The signature covers the PASETO
+// pre-authentication encoding of the header, message and footer.
+//
+// Keys live in pid1's state directory (never in the workspace) and are
+// created on first use, so `pid1` and `pid1 token` work on a fresh machine.
+package auth

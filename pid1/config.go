@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pid1/pid1/auth"
+)
+
+// config is what the serve and token commands share: a token minted with
+// the same configuration is valid for the server.
+type config struct {
+	listen    string
+	workspace string
+	stateDir  string
+
+	subreaper bool
+	grace     time.Duration
+	printURL  bool
+	logLevel  string
+	logFormat string
+
+	maxFrame    int64
+	maxSessions int
+	maxChannels int
+	origins     string
+}
+
+func (c *config) commonFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.stateDir, "state-dir", auth.DefaultStateDir(), "pid1's own state (signing key); must be outside the workspace")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8283", "address to serve on")
+}
+
+func (c *config) serveFlags(fs *flag.FlagSet) {
+	c.commonFlags(fs)
+	fs.StringVar(&c.workspace, "workspace", "workspace", "the workspace directory (created if absent)")
+	fs.BoolVar(&c.subreaper, "subreaper", false, "reap orphans as a child subreaper when not PID 1")
+	fs.DurationVar(&c.grace, "grace", 5*time.Second, "shutdown grace period before SIGKILL")
+	fs.BoolVar(&c.printURL, "print-url", true, "print a ready-to-use URL with a fresh token at start")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
+	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
+	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
+	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
+}
+
+// parse parses args after taking defaults from PID1_* variables.
+func parse(fs *flag.FlagSet, args []string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "PID1_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+func (c *config) originList() []string {
+	var out []string
+	for _, o := range strings.Split(c.origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

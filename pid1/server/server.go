@@ -1,0 +1,103 @@
+// Package server assembles a pid1 server: the workspace, the signing key,
+// the default services and the hub. The pid1 command adds init duties and
+// flags on top; conman-repl and the end-to-end tests embed it directly.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pid1/pid1/auth"
+	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/services"
+)
+
+// Options configure a Server.
+type Options struct {
+	Workspace string // created if absent
+	StateDir  string // holds the signing key; must not be inside Workspace
+	Logger    *slog.Logger
+	Hub       conman.Config // limits; Registry, Authenticate and Logger are filled in
+}
+
+// Server is an assembled pid1 without its listener.
+type Server struct {
+	hub       *conman.Hub
+	key       *auth.Key
+	workspace string
+	log       *slog.Logger
+}
+
+// New prepares the workspace and state directory and builds the hub.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	ws, err := filepath.Abs(o.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	state, err := filepath.Abs(o.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	if within(state, ws) {
+		return nil, fmt.Errorf("state directory %s is inside the workspace %s: clients could read the signing key", state, ws)
+	}
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the workspace: %w", err)
+	}
+	key, err := auth.LoadOrCreateKey(state)
+	if err != nil {
+		return nil, fmt.Errorf("loading the signing key: %w", err)
+	}
+	s := &Server{key: key, workspace: ws, log: o.Logger}
+	cfg := o.Hub
+	cfg.Registry = defaultServices()
+	cfg.Logger = o.Logger
+	cfg.Authenticate = s.authenticate
+	s.hub = conman.New(cfg)
+	if err := s.hub.Open("presence", "presencer"); err != nil {
+		return nil, fmt.Errorf("creating the presencer channel: %w", err)
+	}
+	return s, nil
+}
+
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func (s *Server) authenticate(token string) (services.User, error) {
+	c, err := s.key.Verify(token, time.Now())
+	if err != nil {
+		return services.User{}, err
+	}
+	return services.User{ID: c.UserID, Name: c.UserName, CanWrite: c.CanWrite}, nil
+}
+
+// Handler serves /wsv2/{token}, /healthz and /metrics.
+func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+
+// Workspace is the absolute workspace path.
+func (s *Server) Workspace() string { return s.workspace }
+
+// Token mints a token for user.
+func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, error) {
+	if user == "" {
+		return "", errors.New("a token needs a user name")
+	}
+	now := time.Now()
+	return s.key.Mint(auth.Claims{UserID: auth.UserIDFor(user), UserName: user, CanWrite: canWrite,
+		IssuedAt: now, Expires: now.Add(ttl)})
+}
+
+// Shutdown closes every channel and session (see conman.Hub.Shutdown).
+func (s *Server) Shutdown(ctx context.Context) error { return s.hub.Shutdown(ctx) }
