@@ -214,6 +214,11 @@ func (c *Client) Control() <-chan *api.Command { return c.control.out }
 
 // Close closes the connection normally. Streams stop delivering.
 func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = ErrClosed // we ended it; the echoed close frame is not news
+	}
+	c.mu.Unlock()
 	err := c.conn.Close(websocket.StatusNormalClosure, "")
 	c.cancel()
 	<-c.done

@@ -61,8 +61,6 @@ func (c *channel) String() string {
 	return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name)
 }
 func (c *channel) Post(fn func()) bool { return c.post(fn) }
-func (c *channel) isClosed() bool      { c.mu.RLock(); defer c.mu.RUnlock(); return c.closed }
-func (c *channel) memberCount() int    { c.mu.RLock(); defer c.mu.RUnlock(); return len(c.members) }
 func (c *channel) isMember(s *session) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -1,0 +1,28 @@
+# Builds pid1 and conman-repl and runs pid1 as the container's init.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/pid1 ./pid1 \
+ && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conman-repl ./conman-repl
+
+FROM debian:bookworm-slim
+# A development container: a shell and the basics services run.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      bash ca-certificates git procps \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --shell /bin/bash runner
+COPY --from=build /out/pid1 /out/conman-repl /usr/local/bin/
+USER runner
+WORKDIR /home/runner
+ENV SHELL=/bin/bash \
+    PID1_LISTEN=0.0.0.0:8283 \
+    PID1_WORKSPACE=/home/runner/workspace \
+    PID1_STATE_DIR=/home/runner/.local/state/pid1 \
+    PID1_PRINT_URL=false
+EXPOSE 8283
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8283 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '200 OK' <&3"]
+# pid1 is PID 1: it reaps zombies and forwards signals itself.
+ENTRYPOINT ["/usr/local/bin/pid1"]

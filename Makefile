@@ -1,0 +1,60 @@
+# pid1 — run `make run` to start pid1 on ./workspace, `make test` to run every test.
+SHELL := /bin/bash
+GO ?= go
+LANGUAGE ?= python3
+FUZZTIME ?= 30s
+# protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
+PROTOC_VERSION := 3.21.12
+
+.PHONY: all build run test test-go test-deps lint bench fuzz proto image conman-repl-run clean
+
+all: build
+
+build:
+	$(GO) build -o bin/pid1 ./pid1
+	$(GO) build -o bin/conman-repl ./conman-repl
+
+## run: start pid1 on ./workspace; prints a ready-to-use URL with a token.
+run:
+	$(GO) run ./pid1 -workspace ./workspace
+
+## test: install what the tests need, then run every test with the race detector.
+test: test-deps lint
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-deps:
+	@bash scripts/test-deps.sh
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | grep -v '\.pb\.go$$' || true); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+## bench: benchmarks with their baselines, results in bench/results.md.
+bench:
+	$(GO) run ./bench/cmd/benchreport
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+## proto: regenerate api/*.pb.go with the pinned protoc and protoc-gen-go.
+proto:
+	@command -v protoc >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq protobuf-compiler; }
+	@protoc --version | grep -q "$(PROTOC_VERSION)" || { echo "need protoc $(PROTOC_VERSION), have $$(protoc --version)"; exit 1; }
+	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=module=github.com/pid1/pid1 \
+	  -I api -I /usr/include api/goval.proto api/token.proto
+
+image:
+	docker build -t pid1 .
+
+## conman-repl-run: the REPL against an in-process pid1 on a temporary workspace.
+conman-repl-run:
+	$(GO) run ./conman-repl -language $(LANGUAGE)
+
+clean:
+	rm -rf bin

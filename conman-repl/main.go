@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/pid1/pid1/pid1/server"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "conman-repl:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	url := flag.String("url", os.Getenv("PID1_URL"), "pid1 to connect to: ws://HOST:PORT/wsv2/TOKEN, or ws://HOST:PORT with -token; empty starts pid1 in process")
+	token := flag.String("token", os.Getenv("PID1_TOKEN"), "token, when -url has none")
+	script := flag.String("script", "", "read commands from this file (- for stdin) instead of interactively")
+	echo := flag.Bool("echo", false, "in scripted mode, echo each command as '> command' (transcript form)")
+	settle := flag.Duration("settle", 300*time.Millisecond, "in scripted mode, wait this long without output before the next command")
+	user := flag.String("user", "replbot", "user name of the default client (in-process pid1 only)")
+	workspace := flag.String("workspace", "", "workspace for the in-process pid1 (default: a new temporary directory)")
+	language := flag.String("language", os.Getenv("LANGUAGE"), "language of the in-process workspace (for services that run code)")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", flag.Args())
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+
+	var dial dialer
+	if *url == "" {
+		d, cleanup, err := startInProcess(*workspace, *user, *language)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		dial = d
+	} else {
+		d, err := remoteDialer(*url, *token)
+		if err != nil {
+			return err
+		}
+		dial = d
+	}
+
+	r := newREPL(dial, os.Stdout)
+	defer r.closeAll()
+	interactive := *script == "" && term.IsTerminal(int(os.Stdin.Fd()))
+	if interactive {
+		return r.interactive(ctx)
+	}
+	var in io.Reader = os.Stdin
+	if *script != "" && *script != "-" {
+		f, err := os.Open(*script)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	r.scripted(ctx, in, *echo, *settle)
+	return nil
+}
+
+// dialer connects a client; name is "" for the default client.
+type dialer func(ctx context.Context, name string) (url string, err error)
+
+// remoteDialer uses one token for every client: a remote pid1's key is not
+// ours to mint with.
+func remoteDialer(url, token string) (dialer, error) {
+	if !strings.Contains(url, "/wsv2/") {
+		if token == "" {
+			return nil, fmt.Errorf("-url %s has no /wsv2/TOKEN and no -token was given", url)
+		}
+		url = strings.TrimSuffix(url, "/") + "/wsv2/" + token
+	}
+	return func(context.Context, string) (string, error) { return url, nil }, nil
+}
+
+// startInProcess runs pid1 on 127.0.0.1 with a temporary workspace and
+// state directory, and mints a token per client named after it.
+func startInProcess(workspace, defaultUser, language string) (dialer, func(), error) {
+	tmp, err := os.MkdirTemp("", "conman-repl-")
+	if err != nil {
+		return nil, nil, err
+	}
+	if workspace == "" {
+		workspace = filepath.Join(tmp, "workspace")
+	}
+	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state")})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, nil, err
+	}
+	_ = language // recorded for the services that run code; chat and presence need none
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	cleanup := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		_ = hs.Shutdown(ctx)
+		os.RemoveAll(tmp)
+	}
+	base := "ws://" + ln.Addr().String() + "/wsv2/"
+	return func(_ context.Context, name string) (string, error) {
+		if name == "" {
+			name = defaultUser
+		}
+		tok, err := srv.Token(name, true, 24*time.Hour)
+		return base + tok, err
+	}, cleanup, nil
+}

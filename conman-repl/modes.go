@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/peterh/liner"
+)
+
+// scripted runs each line of in; with echo it prints "> line" first, so the
+// output reads as a transcript. After each line it waits for the reply to
+// a request, but no longer than settle (many commands, like chatMessage,
+// are answered by nothing), and then until settle passes without output.
+// A command that is still running, like a long exec, does not hold up the
+// next line: that is how a transcript shows "Already running".
+func (r *repl) scripted(ctx context.Context, in io.Reader, echo bool, settle time.Duration) {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if echo {
+			r.println("> %s", line)
+		}
+		reply, err := r.exec(ctx, line)
+		if err != nil {
+			r.println("error: %s", oneLine(err))
+			continue
+		}
+		if reply != nil {
+			select {
+			case <-reply:
+			case <-time.After(settle):
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.settle(ctx, settle)
+	}
+}
+
+// settle waits at least d, and then until nothing has been printed for d.
+func (r *repl) settle(ctx context.Context, d time.Duration) {
+	for {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return
+		}
+		if time.Since(time.Unix(0, r.lastOutput.Load())) >= d {
+			return
+		}
+	}
+}
+
+// interactive reads lines with editing and history until EOF or Ctrl-D.
+func (r *repl) interactive(ctx context.Context) error {
+	ln := liner.NewLiner()
+	defer ln.Close()
+	ln.SetCtrlCAborts(true)
+	histPath := ""
+	if home, err := os.UserHomeDir(); err == nil {
+		histPath = filepath.Join(home, ".conman_repl_history")
+		if f, err := os.Open(histPath); err == nil {
+			ln.ReadHistory(f)
+			f.Close()
+		}
+	}
+	r.println("conman-repl: type .help for commands, Ctrl-D to quit")
+	for {
+		line, err := ln.Prompt("> ")
+		if errors.Is(err, liner.ErrPromptAborted) {
+			continue
+		}
+		if err != nil {
+			break
+		}
+		if strings.TrimSpace(line) != "" {
+			ln.AppendHistory(line)
+		}
+		if _, err := r.exec(ctx, line); err != nil {
+			r.println("error: %s", oneLine(err))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if histPath != "" {
+		if f, err := os.Create(histPath); err == nil {
+			ln.WriteHistory(f)
+			f.Close()
+		}
+	}
+	return nil
+}
+
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}

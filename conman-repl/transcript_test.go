@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A transcript is one ```conman-repl block of SERVICES.md.
+type transcript struct {
+	line  int // where the block starts in the file
+	lines []string
+}
+
+// readTranscripts extracts the conman-repl blocks of a markdown file.
+func readTranscripts(t *testing.T, path string) []transcript {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []transcript
+	var cur *transcript
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case cur == nil && strings.HasPrefix(line, "```conman-repl"):
+			cur = &transcript{line: n}
+		case cur != nil && strings.HasPrefix(line, "```"):
+			out = append(out, *cur)
+			cur = nil
+		case cur != nil:
+			cur.lines = append(cur.lines, line)
+		}
+	}
+	if cur != nil {
+		t.Fatalf("%s: block at line %d is not closed", path, cur.line)
+	}
+	return out
+}
+
+// syncBuffer collects the REPL's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// replay runs the transcript's commands through conman-repl against a fresh
+// in-process pid1 and returns what it printed.
+func replay(t *testing.T, tr transcript) []string {
+	t.Helper()
+	dial, cleanup, err := startInProcess(t.TempDir(), "replbot", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	var script strings.Builder
+	for _, l := range tr.lines {
+		if cmd, ok := strings.CutPrefix(l, "> "); ok {
+			script.WriteString(cmd + "\n")
+		}
+	}
+	out := &syncBuffer{}
+	r := newREPL(dial, out)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r.scripted(ctx, strings.NewReader(script.String()), true, 150*time.Millisecond)
+	r.closeAll()
+	return strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+}
+
+// TestServicesTranscripts replays every conman-repl block of SERVICES.md
+// and compares the output line by line. Within the lines that follow one
+// command, each client's channel stream must match in order; how streams of
+// different clients interleave is not defined by the protocol, so it is
+// not compared. `<...>` in an expected line matches any text (timestamps).
+func TestServicesTranscripts(t *testing.T) {
+	trs := readTranscripts(t, "../SERVICES.md")
+	if len(trs) == 0 {
+		t.Fatal("SERVICES.md has no conman-repl transcripts")
+	}
+	for _, tr := range trs {
+		t.Run(fmt.Sprintf("line%d", tr.line), func(t *testing.T) {
+			t.Parallel()
+			got := replay(t, tr)
+			if err := compareTranscript(tr.lines, got); err != nil {
+				t.Errorf("SERVICES.md block at line %d: %v\n--- got:\n%s", tr.line, err, strings.Join(got, "\n"))
+			}
+		})
+	}
+}
+
+// step is one command and what followed it.
+type step struct {
+	input  string
+	plain  []string            // lines without a (channel) prefix, in order
+	stream map[string][]string // lines by (channel -> client) prefix, in order
+}
+
+var prefixRE = regexp.MustCompile(`^\(([^)]*)\) `)
+
+func steps(lines []string) []step {
+	var out []step
+	cur := step{stream: map[string][]string{}}
+	for _, l := range lines {
+		if in, ok := strings.CutPrefix(l, "> "); ok {
+			out = append(out, cur)
+			cur = step{input: in, stream: map[string][]string{}}
+			continue
+		}
+		if m := prefixRE.FindStringSubmatch(l); m != nil {
+			cur.stream[m[1]] = append(cur.stream[m[1]], l)
+			continue
+		}
+		cur.plain = append(cur.plain, l)
+	}
+	return append(out, cur)
+}
+
+func compareTranscript(want, got []string) error {
+	ws, gs := steps(want), steps(got)
+	if len(ws) != len(gs) {
+		return fmt.Errorf("%d commands expected, %d replayed", len(ws)-1, len(gs)-1)
+	}
+	for i := range ws {
+		w, g := ws[i], gs[i]
+		where := fmt.Sprintf("after %q", w.input)
+		if w.input != g.input {
+			return fmt.Errorf("command %d: want %q, got %q", i, w.input, g.input)
+		}
+		if err := matchLines(w.plain, g.plain); err != nil {
+			return fmt.Errorf("%s: %v", where, err)
+		}
+		for k := range g.stream {
+			if _, ok := w.stream[k]; !ok {
+				return fmt.Errorf("%s: unexpected output %q", where, g.stream[k][0])
+			}
+		}
+		for k, wl := range w.stream {
+			if err := matchLines(wl, g.stream[k]); err != nil {
+				return fmt.Errorf("%s, stream (%s): %v", where, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+var placeholderRE = regexp.MustCompile(`<[^<>]*>`)
+
+func matchLines(want, got []string) error {
+	for i := 0; i < len(want) || i < len(got); i++ {
+		switch {
+		case i >= len(got):
+			return fmt.Errorf("missing line %q", want[i])
+		case i >= len(want):
+			return fmt.Errorf("unexpected line %q", got[i])
+		case !lineMatches(want[i], got[i]):
+			return fmt.Errorf("line differs:\n  want %s\n  got  %s", want[i], got[i])
+		}
+	}
+	return nil
+}
+
+func lineMatches(want, got string) bool {
+	if !placeholderRE.MatchString(want) {
+		return want == got
+	}
+	var re strings.Builder
+	re.WriteString("^")
+	last := 0
+	for _, loc := range placeholderRE.FindAllStringIndex(want, -1) {
+		re.WriteString(regexp.QuoteMeta(want[last:loc[0]]))
+		re.WriteString(".+?")
+		last = loc[1]
+	}
+	re.WriteString(regexp.QuoteMeta(want[last:]) + "$")
+	return regexp.MustCompile(re.String()).MatchString(got)
+}
+
+func TestCompareTranscript(t *testing.T) {
+	want := []string{"> a { x: 1 }", "upserted channel named a", "(a) { y: 1 }", "(a -> b) { y: 2 }", "(a) { t: \"<ts>\" }"}
+	ok := []string{"> a { x: 1 }", "(a -> b) { y: 2 }", "upserted channel named a", "(a) { y: 1 }", "(a) { t: \"2026\" }"}
+	if err := compareTranscript(want, ok); err != nil {
+		t.Fatalf("interleaving across clients must not matter: %v", err)
+	}
+	for _, bad := range [][]string{
+		{"> a { x: 1 }", "upserted channel named a", "(a) { t: \"2026\" }", "(a) { y: 1 }", "(a -> b) { y: 2 }"},
+		{"> a { x: 1 }", "upserted channel named a", "(a) { y: 1 }", "(a -> b) { y: 3 }", "(a) { t: \"x\" }"},
+		{"> a { x: 1 }", "(a) { y: 1 }", "(a -> b) { y: 2 }", "(a) { t: \"x\" }"},
+		{"> a { x: 2 }", "upserted channel named a", "(a) { y: 1 }", "(a -> b) { y: 2 }", "(a) { t: \"x\" }"},
+		{"> a { x: 1 }", "upserted channel named a", "(a) { y: 1 }", "(a -> b) { y: 2 }", "(a) { t: \"x\" }", "(c) { z: 1 }"},
+	} {
+		if compareTranscript(want, bad) == nil {
+			t.Errorf("accepted a wrong transcript: %q", bad)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+// crosis.test.mjs drives a running pid1 with the public goval client,
+// @replit/crosis, exactly as an IDE front end would. test/e2e starts pid1
+// and runs this file with PID1_ADDR, PID1_BIN and PID1_STATE_DIR set; the
+// tokens are minted with `pid1 token`, the documented CLI.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
+import crosis from '@replit/crosis';
+import protocol from '@replit/protocol';
+
+const { Client } = crosis;
+const { api } = protocol;
+const { PID1_ADDR, PID1_BIN, PID1_STATE_DIR } = process.env;
+if (!PID1_ADDR || !PID1_BIN || !PID1_STATE_DIR) {
+  throw new Error('run through test/e2e (go test ./test/e2e), which starts pid1 and sets PID1_ADDR, PID1_BIN, PID1_STATE_DIR');
+}
+
+function mint(user, ...flags) {
+  return execFileSync(PID1_BIN, ['token', '-state-dir', PID1_STATE_DIR, '-user', user, ...flags]).toString().trim();
+}
+
+const clients = [];
+after(() => clients.forEach((c) => c.client.destroy()));
+
+// connect opens a crosis client for user and resolves once pid1 has said
+// READY, with channel 0 and a list of unrecoverable errors (which must
+// stay empty: crosis reports any protocol violation there).
+function connect(user) {
+  const client = new Client();
+  const errors = [];
+  client.setUnrecoverableErrorHandler((e) => errors.push(e));
+  const token = mint(user);
+  const c = { client, errors, user, metadataFetches: 0 };
+  clients.push(c);
+  return new Promise((resolve) => {
+    client.open(
+      {
+        fetchConnectionMetadata: async () => {
+          c.metadataFetches++;
+          return { token, gurl: `ws://${PID1_ADDR}`, conmanURL: '', dotdevHostname: '', error: null };
+        },
+        WebSocketClass: WebSocket,
+        context: { user },
+        timeout: 10000,
+        getNextRetryDelayMs: () => 50,
+      },
+      ({ channel }) => {
+        c.chan0 = channel;
+        resolve(c);
+      },
+    );
+  });
+}
+
+// open opens a channel and records every incoming command and every time
+// crosis (re)opens it, which it does by itself after a reconnect.
+function open(c, options) {
+  const ch = { opens: 0, closes: [], commands: [], waiters: [] };
+  return new Promise((resolve) => {
+    ch.close = c.client.openChannel(options, ({ channel }) => {
+      if (!channel) return undefined;
+      ch.channel = channel;
+      ch.opens++;
+      channel.onCommand((cmd) => {
+        ch.commands.push(cmd);
+        ch.waiters = ch.waiters.filter((w) => !w());
+      });
+      resolve(ch);
+      return (reason) => ch.closes.push(reason);
+    });
+  });
+}
+
+// until resolves when pred holds over ch.commands, or fails after a while.
+function until(ch, what, pred) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = pred(ch.commands);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+      return Boolean(found);
+    };
+    const timer = setTimeout(() => {
+      ch.waiters = ch.waiters.filter((w) => w !== check);
+      reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(ch.commands.map((c) => c.body))}`));
+    }, 10000);
+    if (!check()) ch.waiters.push(check);
+  });
+}
+
+// Channel names unique to this run, so a reused pid1 starts them empty.
+const run = Date.now().toString(36);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const chatTexts = (cmds) => cmds.filter((c) => c.chatMessage).map((c) => `${c.chatMessage.username}: ${c.chatMessage.text}`);
+
+test('crosis connects, sees READY and gets a pong for a ping on channel 0', async () => {
+  const c = await connect('ada');
+  assert.equal(c.chan0.id, 0);
+  assert.equal(c.chan0.status, 'open');
+  const res = await c.chan0.request({ ping: {} });
+  assert.ok(res.pong, `expected a pong, got ${JSON.stringify(res)}`);
+  assert.equal(res.channelClosed, undefined);
+  assert.deepEqual(c.errors, []);
+});
+
+test('two crosis clients chat on a shared named channel, with scrollback', async () => {
+  const alice = await connect('alice');
+  const bob = await connect('bob');
+  const a = await open(alice, { service: 'chat', name: `crosis-chat-${run}`, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  const b = await open(bob, { service: 'chat', name: `crosis-chat-${run}`, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  assert.equal(a.channel.name, `crosis-chat-${run}`);
+  assert.notEqual(a.channel.id, 0);
+
+  a.channel.send({ chatMessage: { username: 'alice', text: 'hello bob' } });
+  await until(b, 'alice\'s message at bob', (cmds) => chatTexts(cmds).includes('alice: hello bob'));
+  // The username is the token's, whatever the client claims.
+  b.channel.send({ chatMessage: { username: 'not-bob', text: 'hi alice' } });
+  await until(a, 'bob\'s reply at alice', (cmds) => chatTexts(cmds).includes('bob: hi alice'));
+  b.channel.send({ chatTyping: { username: 'bob', typing: true } });
+  await until(a, 'typing at alice', (cmds) => cmds.some((c) => c.chatTyping && c.chatTyping.typing));
+  assert.ok(!chatTexts(a.commands).includes('alice: hello bob'), 'the sender got its own message back');
+
+  // A late joiner gets the scrollback, oldest first.
+  const carol = await connect('carol');
+  const c = await open(carol, { service: 'chat', name: `crosis-chat-${run}`, action: api.OpenChannel.Action.ATTACH });
+  await until(c, 'scrollback', (cmds) => chatTexts(cmds).length >= 2);
+  assert.deepEqual(chatTexts(c.commands), ['alice: hello bob', 'bob: hi alice']);
+
+  // A command the service does not take is an error with the request's ref.
+  const res = await a.channel.request({ exec: { args: ['ls'] } });
+  assert.match(res.error, /chat takes chatMessage and chatTyping, not exec/);
+  for (const x of [alice, bob, carol]) assert.deepEqual(x.errors, []);
+});
+
+test('presence: roster on attach, join and part for the others', async () => {
+  const ann = await connect('ann');
+  const ben = await connect('ben');
+  const p1 = await open(ann, { service: 'presence', name: 'presencer', action: api.OpenChannel.Action.ATTACH });
+  const roster = await until(p1, 'roster', (cmds) => cmds.find((c) => c.roster));
+  assert.ok(roster.roster.user.some((u) => u.name === 'ann'), JSON.stringify(roster.roster));
+  const p2 = await open(ben, { service: 'presence', name: 'presencer', action: api.OpenChannel.Action.ATTACH });
+  const join = await until(p1, 'join', (cmds) => cmds.find((c) => c.join && c.join.name === 'ben'));
+  p2.close();
+  await until(p1, 'part', (cmds) => cmds.find((c) => c.part && c.part.session === join.join.session));
+  for (let i = 0; i < 100 && p2.closes.length === 0; i++) await sleep(20);
+  assert.equal(p2.closes.length, 1, 'the close callback did not run');
+  assert.deepEqual(ann.errors, []);
+  assert.deepEqual(ben.errors, []);
+});
+
+test('closing a channel from crosis and opening an unnamed one', async () => {
+  const c = await connect('dora');
+  const ch = await open(c, { service: 'chat' });
+  assert.equal(ch.channel.status, 'open');
+  ch.close();
+  for (let i = 0; i < 100 && ch.closes.length === 0; i++) await sleep(20);
+  assert.equal(ch.closes.length, 1, 'the close callback did not run');
+  assert.equal(ch.channel.status, 'closed');
+  const ping = await c.chan0.request({ ping: {} });
+  assert.ok(ping.pong, 'the connection should survive closing a channel');
+  assert.deepEqual(c.errors, []);
+});
+
+test('after the socket is cut, crosis reconnects and re-attaches its named channel', async () => {
+  const eve = await connect('eve');
+  const fay = await connect('fay');
+  const e = await open(eve, { service: 'chat', name: `crosis-reconnect-${run}`, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  const f = await open(fay, { service: 'chat', name: `crosis-reconnect-${run}`, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  e.channel.send({ chatMessage: { text: 'before the cut' } });
+  await until(f, 'first message', (cmds) => chatTexts(cmds).includes('eve: before the cut'));
+
+  const firstChannel = f.channel;
+  fay.client.ws.terminate(); // an abrupt TCP close, as a network drop looks
+  for (let i = 0; i < 250 && f.opens < 2; i++) await sleep(20);
+  assert.equal(f.opens, 2, 'crosis did not reopen the channel after reconnecting');
+  assert.notEqual(f.channel, firstChannel);
+  assert.ok(fay.metadataFetches >= 1);
+
+  // The named channel outlived the dropped session: scrollback comes again
+  // and new traffic flows both ways.
+  await until(f, 'scrollback after reconnect', (cmds) => chatTexts(cmds).filter((t) => t === 'eve: before the cut').length === 2);
+  e.channel.send({ chatMessage: { text: 'after the cut' } });
+  await until(f, 'message after reconnect', (cmds) => chatTexts(cmds).includes('eve: after the cut'));
+  f.channel.send({ chatMessage: { text: 'back' } });
+  await until(e, 'reply after reconnect', (cmds) => chatTexts(cmds).includes('fay: back'));
+  assert.deepEqual(eve.errors, []);
+  assert.deepEqual(fay.errors, []);
+});
+
+test('a read-only token connects too', async () => {
+  const client = new Client();
+  const errors = [];
+  client.setUnrecoverableErrorHandler((e) => errors.push(e));
+  clients.push({ client });
+  const token = mint('reader', '-read-only');
+  const chan0 = await new Promise((resolve) => {
+    client.open({
+      fetchConnectionMetadata: async () => ({ token, gurl: `ws://${PID1_ADDR}`, conmanURL: '', dotdevHostname: '', error: null }),
+      WebSocketClass: WebSocket,
+      context: null,
+      timeout: 10000,
+    }, ({ channel }) => resolve(channel));
+  });
+  assert.ok((await chan0.request({ ping: {} })).pong);
+  assert.deepEqual(errors, []);
+});
+
+test('pid1 refuses a bad token before the WebSocket upgrade', async () => {
+  for (const [what, token] of [['garbage', 'not-a-token'], ['expired', mint('old', '-ttl', '1ms')]]) {
+    if (what === 'expired') await sleep(20);
+    const status = await new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${PID1_ADDR}/wsv2/${token}`);
+      ws.on('unexpected-response', (req, res) => {
+        resolve(res.statusCode);
+        req.destroy(); // with this listener, ws leaves the request to us
+      });
+      ws.on('open', () => { ws.close(); resolve('open'); });
+      ws.on('error', () => {});
+    });
+    assert.equal(status, 401, `${what} token`);
+  }
+});
