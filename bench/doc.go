@@ -1,0 +1,7 @@
+// Package bench measures pid1's hub against baselines taken in the same
+// run: a ping round trip against a raw coder/websocket echo server, chat
+// fan-out against a server doing the same raw WebSocket writes, and the
+// memory an idle connection costs against a raw WebSocket server holding
+// the same connections. `make bench` runs cmd/benchreport, which writes
+// bench/results.md; the Benchmark functions also run under go test -bench.
+package bench
