@@ -88,6 +88,10 @@ func LoadOrCreateKey(dir string) (*Key, error) {
 	return readKey(path)
 }
 
+// LoadKey reads the key in dir without creating one; the error matches
+// fs.ErrNotExist when there is none.
+func LoadKey(dir string) (*Key, error) { return readKey(filepath.Join(dir, KeyFile)) }
+
 func readKey(path string) (*Key, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/pid1/pid1/auth"
 	"github.com/pid1/pid1/pid1/server"
 )
 
@@ -32,7 +33,8 @@ func run() error {
 	script := flag.String("script", "", "read commands from this file (- for stdin) instead of interactively")
 	echo := flag.Bool("echo", false, "in scripted mode, echo each command as '> command' (transcript form)")
 	settle := flag.Duration("settle", 300*time.Millisecond, "in scripted mode, wait this long without output before the next command")
-	user := flag.String("user", "replbot", "user name of the default client (in-process pid1 only)")
+	user := flag.String("user", "replbot", "user name of the default client")
+	stateDir := flag.String("state-dir", auth.DefaultStateDir(), "with -url: a local pid1's state directory, whose key mints a token per client")
 	workspace := flag.String("workspace", "", "workspace for the in-process pid1 (default: a new temporary directory)")
 	language := flag.String("language", os.Getenv("LANGUAGE"), "language of the in-process workspace (for services that run code)")
 	flag.Parse()
@@ -52,7 +54,7 @@ func run() error {
 		defer cleanup()
 		dial = d
 	} else {
-		d, err := remoteDialer(*url, *token)
+		d, err := remoteDialer(*url, *token, *user, *stateDir)
 		if err != nil {
 			return err
 		}
@@ -81,16 +83,37 @@ func run() error {
 // dialer connects a client; name is "" for the default client.
 type dialer func(ctx context.Context, name string) (url string, err error)
 
-// remoteDialer uses one token for every client: a remote pid1's key is not
-// ours to mint with.
-func remoteDialer(url, token string) (dialer, error) {
-	if !strings.Contains(url, "/wsv2/") {
-		if token == "" {
-			return nil, fmt.Errorf("-url %s has no /wsv2/TOKEN and no -token was given", url)
-		}
-		url = strings.TrimSuffix(url, "/") + "/wsv2/" + token
+// remoteDialer connects to a running pid1. The default client uses the
+// token in the URL or -token. When the pid1 runs on this machine and its
+// signing key is in stateDir, every other client gets a token minted for
+// its own name (and the default client one for user, if none was given);
+// otherwise they all share the default token.
+func remoteDialer(url, token, user, stateDir string) (dialer, error) {
+	base, urlToken, _ := strings.Cut(url, "/wsv2/")
+	base = strings.TrimSuffix(base, "/")
+	if urlToken != "" {
+		token = urlToken
 	}
-	return func(context.Context, string) (string, error) { return url, nil }, nil
+	key, keyErr := auth.LoadKey(stateDir)
+	if token == "" && keyErr != nil {
+		return nil, fmt.Errorf("-url %s has no /wsv2/TOKEN, no -token was given, and there is no key to mint one (%v)", url, keyErr)
+	}
+	mint := func(name string) (string, error) {
+		now := time.Now()
+		return key.Mint(auth.Claims{UserID: auth.UserIDFor(name), UserName: name, CanWrite: true, IssuedAt: now, Expires: now.Add(24 * time.Hour)})
+	}
+	return func(_ context.Context, name string) (string, error) {
+		switch {
+		case name == "" && token != "":
+			return base + "/wsv2/" + token, nil
+		case keyErr != nil:
+			return base + "/wsv2/" + token, nil
+		case name == "":
+			name = user
+		}
+		tok, err := mint(name)
+		return base + "/wsv2/" + tok, err
+	}, nil
 }
 
 // startInProcess runs pid1 on 127.0.0.1 with a temporary workspace and

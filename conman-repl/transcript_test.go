@@ -2,15 +2,15 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/pid1/pid1/internal/testutil"
 )
 
 // A transcript is one ```conman-repl block of SERVICES.md.
@@ -48,24 +48,6 @@ func readTranscripts(t *testing.T, path string) []transcript {
 	return out
 }
 
-// syncBuffer collects the REPL's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // replay runs the transcript's commands through conman-repl against a fresh
 // in-process pid1 and returns what it printed.
 func replay(t *testing.T, tr transcript) []string {
@@ -81,7 +63,7 @@ func replay(t *testing.T, tr transcript) []string {
 			script.WriteString(cmd + "\n")
 		}
 	}
-	out := &syncBuffer{}
+	out := &testutil.Buffer{}
 	r := newREPL(dial, out)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

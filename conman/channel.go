@@ -35,6 +35,7 @@ type channel struct {
 	mu      sync.RWMutex
 	members map[int32]*session
 	closed  bool
+	pinned  bool // opened by pid1 itself (Hub.Open): outlives its sessions
 }
 
 var _ services.Channel = (*channel)(nil)

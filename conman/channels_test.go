@@ -184,3 +184,25 @@ func TestUnnamedChannelDiesWithSession(t *testing.T) {
 		t.Fatalf("scrollback after creator left: %q", got)
 	}
 }
+
+// The presencer, opened by pid1 itself, survives TRY_CLOSE and CLOSE from
+// its last session: both only detach the caller, and it can be attached
+// again.
+func TestPinnedChannelOutlivesClose(t *testing.T) {
+	t.Parallel()
+	h := newTestHub(t, nil)
+	a := h.dial(t, "a")
+	for _, action := range []api.CloseChannel_Action{api.CloseChannel_TRY_CLOSE, api.CloseChannel_CLOSE} {
+		p := open(t, a, "presence", "presencer", api.OpenChannel_ATTACH)
+		next(t, p.Stream()) // roster
+		status, err := p.Close(ctxT(t), action)
+		if err != nil || status != api.CloseChannelRes_DISCONNECT {
+			t.Fatalf("%v on the presencer: %v %v, want DISCONNECT", action, status, err)
+		}
+	}
+	b := h.dial(t, "b")
+	p := open(t, b, "presence", "presencer", api.OpenChannel_ATTACH)
+	if r := next(t, p.Stream()).GetRoster(); len(r.GetUser()) != 1 || r.User[0].Name != "b" {
+		t.Fatalf("roster after the closes: %v", r)
+	}
+}

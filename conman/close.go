@@ -9,7 +9,8 @@ import (
 //
 // DISCONNECT leaves the channel to the others; TRY_CLOSE closes it if s was
 // the last session; CLOSE closes it for everyone. An anonymous channel
-// always dies with its last session.
+// always dies with its last session; a pinned one (Hub.Open) never closes
+// for a session, so both only disconnect the caller.
 func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string, reply bool) {
 	c.mu.Lock()
 	if c.members[s.id] != s {
@@ -20,6 +21,9 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 		return
 	}
 	delete(c.members, s.id)
+	if c.pinned {
+		action = api.CloseChannel_DISCONNECT
+	}
 	var evicted []*session
 	destroy := false
 	switch action {

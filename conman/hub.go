@@ -63,10 +63,21 @@ func (h *Hub) Handler() http.Handler {
 }
 
 // Open creates a named channel with no session attached, for services that
-// must exist before anyone connects (presence).
+// must exist before anyone connects (presence). Such a channel is pinned:
+// it lives until the hub shuts down, and TRY_CLOSE or CLOSE from a session
+// only detach that session, so anyone can always attach to it.
 func (h *Hub) Open(service, name string) error {
-	_, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE)
-	return err
+	if name == "" {
+		return errors.New("a channel pid1 opens itself needs a name to be attached by")
+	}
+	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.pinned = true
+	c.mu.Unlock()
+	return nil
 }
 
 func (h *Hub) isClosing() bool {

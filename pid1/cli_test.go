@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/pid1/pid1/internal/testutil"
 )
 
 // startPlain runs pid1 as an ordinary process (not PID 1).
@@ -20,7 +22,7 @@ func startPlain(t *testing.T) (addr, stateDir string) {
 	dir := t.TempDir()
 	addr, stateDir = freeAddr(t), filepath.Join(dir, "state")
 	cmd := exec.Command(bin, "-listen", addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", stateDir, "-print-url=false")
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

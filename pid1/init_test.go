@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/internal/testutil"
 )
 
 // These tests run the real pid1 binary as PID 1 of a new PID namespace
@@ -62,29 +62,11 @@ func needUnshare(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects pid1's log output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type namespacedPID1 struct {
 	cmd      *exec.Cmd
 	addr     string
 	stateDir string
-	logs     *lockedBuffer
+	logs     *testutil.Buffer
 	exited   chan struct{}
 	waitErr  error
 }
@@ -106,7 +88,7 @@ func startPID1(t *testing.T, flags []string, startup ...string) *namespacedPID1 
 	needUnshare(t)
 	bin := pid1Binary(t)
 	dir := t.TempDir()
-	p := &namespacedPID1{addr: freeAddr(t), stateDir: filepath.Join(dir, "state"), logs: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &namespacedPID1{addr: freeAddr(t), stateDir: filepath.Join(dir, "state"), logs: &testutil.Buffer{}, exited: make(chan struct{})}
 	args := []string{"--user", "--map-root-user", "--pid", "--fork", "--kill-child", bin,
 		"-listen", p.addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", p.stateDir,
 		"-print-url=false", "-log-level", "debug"}
