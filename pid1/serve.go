@@ -54,7 +54,7 @@ func runServe(args []string) (int, error) {
 	go rp.Run(rctx)
 
 	srv, err := server.New(server.Options{
-		Workspace: c.workspace, StateDir: c.stateDir, Logger: log,
+		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),

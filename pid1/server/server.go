@@ -16,6 +16,7 @@ import (
 
 	"github.com/pid1/pid1/auth"
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 )
 
@@ -25,14 +26,20 @@ type Options struct {
 	StateDir  string // holds the signing key; must not be inside Workspace
 	Logger    *slog.Logger
 	Hub       conman.Config // limits; Registry, Authenticate and Logger are filled in
+	// Reaper starts and waits for every process the services run. Nil
+	// makes a private one that waits only for its own children (for
+	// embedding in tests and conman-repl); the pid1 command passes the
+	// init reaper.
+	Reaper *reaper.Reaper
 }
 
 // Server is an assembled pid1 without its listener.
 type Server struct {
-	hub       *conman.Hub
-	key       *auth.Key
-	workspace string
-	log       *slog.Logger
+	hub        *conman.Hub
+	key        *auth.Key
+	stopReaper context.CancelFunc // for a private reaper
+	workspace  string
+	log        *slog.Logger
 }
 
 // New prepares the workspace and state directory and builds the hub.
@@ -58,9 +65,16 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the signing key: %w", err)
 	}
-	s := &Server{key: key, workspace: ws, log: o.Logger}
+	s := &Server{key: key, workspace: ws, log: o.Logger, stopReaper: func() {}}
+	rp := o.Reaper
+	if rp == nil {
+		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
+		ctx, cancel := context.WithCancel(context.Background())
+		go rp.Run(ctx)
+		s.stopReaper = cancel
+	}
 	cfg := o.Hub
-	cfg.Registry = defaultServices()
+	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -99,5 +113,10 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 		IssuedAt: now, Expires: now.Add(ttl)})
 }
 
-// Shutdown closes every channel and session (see conman.Hub.Shutdown).
-func (s *Server) Shutdown(ctx context.Context) error { return s.hub.Shutdown(ctx) }
+// Shutdown closes every channel and session (see conman.Hub.Shutdown);
+// closing the channels kills the processes their services ran.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.hub.Shutdown(ctx)
+	s.stopReaper()
+	return err
+}

@@ -2,17 +2,26 @@ package server
 
 import (
 	"github.com/pid1/pid1/middleware"
+	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/presence"
 )
 
+// deps is what services need from the server.
+type deps struct {
+	reaper    *reaper.Reaper
+	workspace string
+}
+
 // defaultServices is the one place that lists the services pid1 serves,
 // each wrapped in the cross-cutting middleware.
-func defaultServices() *services.Registry {
+func defaultServices(d deps) *services.Registry {
 	ds := []services.Descriptor{
 		chat.Descriptor,
 		presence.Descriptor,
+		exec.Descriptor(exec.Config{Reaper: d.reaper, Dir: d.workspace}),
 	}
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)

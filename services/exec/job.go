@@ -1,0 +1,215 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/services"
+)
+
+// drainAfterExit bounds how long output is still read once the command
+// has exited, for descendants that keep its stdout open (`sleep 100 &`).
+const drainAfterExit = 200 * time.Millisecond
+
+// stdinDepth is how many `input` commands may wait for the command to read.
+const stdinDepth = 256
+
+// job is one running command.
+type job struct {
+	req  request
+	proc *reaper.Process
+
+	in       *os.File    // our end of its stdin; nil unless lifecycle STDIN
+	inQueue  chan string // input waiting to be written to in
+	inClosed sync.Once
+}
+
+// spawn starts req's command with its output pumped to the channel.
+func (e *Exec) spawn(req request) (*job, error) {
+	x := req.cmd.GetExec()
+	env := environ(e.cfg.Env, x.GetEnv())
+	path, err := lookPath(x.Args[0], e.cfg.Dir, env)
+	if err != nil {
+		return nil, err
+	}
+	var parent, child []*os.File // our ends, and the ends the child gets
+	defer func() {
+		for _, f := range child {
+			f.Close()
+		}
+	}()
+	pipe := func() (r, w *os.File) {
+		if err != nil {
+			return nil, nil
+		}
+		r, w, err = os.Pipe()
+		return r, w
+	}
+	outR, outW := pipe()
+	errR, errW := outR, outW
+	if x.GetSplitStderr() {
+		errR, errW = pipe()
+	}
+	var inR, inW *os.File
+	if x.GetLifecycle() == api.Exec_STDIN {
+		inR, inW = pipe()
+	}
+	for _, f := range []*os.File{outR, errR, inW} {
+		if f != nil && !contains(parent, f) {
+			parent = append(parent, f)
+		}
+	}
+	for _, f := range []*os.File{outW, errW, inR} {
+		if f != nil && !contains(child, f) {
+			child = append(child, f)
+		}
+	}
+	if err == nil {
+		var p *reaper.Process
+		p, err = e.cfg.Reaper.Spawn(reaper.Spec{Path: path, Args: x.Args, Env: env, Dir: e.cfg.Dir,
+			Stdin: inR, Stdout: outW, Stderr: errW, Pdeathsig: syscall.SIGKILL})
+		if err == nil {
+			j := &job{req: req, proc: p, in: inW}
+			e.watch(j, outR, errR)
+			return j, nil
+		}
+	}
+	for _, f := range parent {
+		f.Close()
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return nil, pe // "fork/exec /bin/x: permission denied", without the reaper's prefix
+	}
+	return nil, err
+}
+
+func contains(fs []*os.File, f *os.File) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// watch pumps j's output to the channel and, once the command has exited
+// and its output is read, hands the status to finish on the actor.
+func (e *Exec) watch(j *job, out, errOut *os.File) {
+	if j.in != nil {
+		j.inQueue = make(chan string, stdinDepth)
+		go j.writeStdin()
+	}
+	var wg sync.WaitGroup
+	readers := []*os.File{out}
+	wg.Go(func() { e.pump(out, false) })
+	if errOut != out {
+		readers = append(readers, errOut)
+		wg.Go(func() { e.pump(errOut, true) })
+	}
+	go func() {
+		st, err := j.proc.Wait(context.Background())
+		for _, r := range readers {
+			r.SetReadDeadline(time.Now().Add(drainAfterExit))
+		}
+		wg.Wait()
+		for _, r := range readers {
+			r.Close()
+		}
+		j.closeStdin()
+		e.ch.Post(func() { e.finish(j, st, err) })
+	}()
+}
+
+// pump broadcasts what r yields as output (or stderr) commands. It waits
+// for each chunk to be handed to the channel before reading the next, so
+// a chatty command is slowed to what the channel can take. Chunks are cut
+// at UTF-8 boundaries; invalid bytes become U+FFFD.
+func (e *Exec) pump(r io.Reader, stderr bool) {
+	buf := make([]byte, 32<<10)
+	var carry []byte
+	send := func(text string) bool {
+		if text == "" {
+			return true
+		}
+		cmd := &api.Command{Body: &api.Command_Output{Output: text}}
+		if stderr {
+			cmd.Body = &api.Command_Stderr{Stderr: text}
+		}
+		done := make(chan struct{})
+		if !e.ch.Post(func() {
+			services.Broadcast(e.ch, cmd)
+			close(done)
+		}) {
+			return false
+		}
+		<-done
+		return true
+	}
+	for {
+		n, err := r.Read(buf)
+		data := append(carry, buf[:n]...)
+		cut := len(data)
+		for i := len(data) - 1; i >= 0 && i >= len(data)-utf8.UTFMax+1; i-- {
+			if utf8.RuneStart(data[i]) {
+				if !utf8.FullRune(data[i:]) {
+					cut = i
+				}
+				break
+			}
+		}
+		if err != nil {
+			cut = len(data)
+		}
+		if !send(strings.ToValidUTF8(string(data[:cut]), "\uFFFD")) {
+			return
+		}
+		carry = append([]byte(nil), data[cut:]...)
+		if err != nil {
+			return
+		}
+	}
+}
+
+// feed queues s for the command's stdin.
+func (j *job) feed(s string) error {
+	select {
+	case j.inQueue <- s:
+		return nil
+	default:
+		return errors.New("stdin is full: the command is not reading its input")
+	}
+}
+
+func (j *job) writeStdin() {
+	for s := range j.inQueue {
+		if _, err := io.WriteString(j.in, s); err != nil {
+			break // the command closed its stdin or exited
+		}
+	}
+	j.in.Close()
+	for range j.inQueue {
+	}
+}
+
+// closeStdin ends the command's input once what was fed is written.
+func (j *job) closeStdin() {
+	if j.inQueue != nil {
+		j.inClosed.Do(func() { close(j.inQueue) })
+	}
+}
+
+// kill ends the command and everything in its process group.
+func (j *job) kill() {
+	j.closeStdin()
+	j.proc.SignalGroup(syscall.SIGKILL)
+}
