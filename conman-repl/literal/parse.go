@@ -52,7 +52,9 @@ func assignMessage(m protoreflect.Message, n node) error {
 	md := m.Descriptor()
 	switch md.FullName() {
 	case "google.protobuf.Timestamp":
-		return assignTimestamp(m, n)
+		if n.kind != kObject { // an object sets seconds and nanos as fields
+			return assignTimestamp(m, n)
+		}
 	case "replit.goval.api.File":
 		if n.kind == kString {
 			path := md.Fields().ByName("path")
@@ -332,28 +334,11 @@ func assignTimestamp(m protoreflect.Message, n node) error {
 		}
 		sec, frac := math.Modf(f)
 		t = time.Unix(int64(sec), int64(math.Round(frac*1e9)))
-	case kObject:
-		return assignPlain(m, n)
 	default:
 		return errAt(n.pos, "expected a time (an RFC 3339 string or seconds), found %s", n.kind)
 	}
 	fields := m.Descriptor().Fields()
 	m.Set(fields.ByName("seconds"), protoreflect.ValueOfInt64(t.Unix()))
 	m.Set(fields.ByName("nanos"), protoreflect.ValueOfInt32(int32(t.Nanosecond())))
-	return nil
-}
-
-// assignPlain fills a message field by field, without special forms.
-func assignPlain(m protoreflect.Message, n node) error {
-	md := m.Descriptor()
-	for _, f := range n.fields {
-		fd := lookupField(md, f.key)
-		if fd == nil {
-			return errAt(f.keyPos, "%s has no field %q%s", describeMessage(md), f.key, suggest(md, f.key))
-		}
-		if err := assignField(m, fd, f.val); err != nil {
-			return err
-		}
-	}
 	return nil
 }
