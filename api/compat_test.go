@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/testutil"
 )
 
 // corpus covers every kind of field pid1 speaks: enums, oneofs, maps,
@@ -86,17 +86,7 @@ func corpus() map[string]*api.Command {
 
 func nodeScript(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("PID1_SKIP_NODE") == "1" {
-		t.Skip("PID1_SKIP_NODE=1")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("node is not installed; `make test` installs it as root (Debian nodejs)")
-	}
-	dir, _ := filepath.Abs("../test/node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@replit", "protocol")); err != nil {
-		t.Fatal("test/node/node_modules is missing: run `npm ci --prefix test/node` (make test does)")
-	}
-	return filepath.Join(dir, "protocol-compat.mjs")
+	return filepath.Join(testutil.NodeDir(t, "@replit/protocol"), "protocol-compat.mjs")
 }
 
 type nodeResult struct {

@@ -174,11 +174,7 @@ func (r *Raw) recv(w http.ResponseWriter, req *http.Request) {
 		r.mu.Unlock()
 		c.CloseNow()
 	}()
-	for {
-		if _, _, err := c.Read(req.Context()); err != nil {
-			return
-		}
-	}
+	discard(req.Context(), c)
 }
 
 func (r *Raw) idle(w http.ResponseWriter, req *http.Request) {
@@ -187,8 +183,13 @@ func (r *Raw) idle(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	defer c.CloseNow()
+	discard(req.Context(), c)
+}
+
+// discard reads and drops frames until the connection ends.
+func discard(ctx context.Context, c *websocket.Conn) {
 	for {
-		if _, _, err := c.Read(req.Context()); err != nil {
+		if _, _, err := c.Read(ctx); err != nil {
 			return
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pid1/pid1/internal/testutil"
 )
 
 // buildPID1 compiles ./pid1 into dir.
@@ -67,16 +69,7 @@ func startPID1(t *testing.T, bin, stateDir, workspace string) string {
 
 // TestCrosis runs test/node/crosis.test.mjs against a real pid1.
 func TestCrosis(t *testing.T) {
-	if os.Getenv("PID1_SKIP_NODE") == "1" {
-		t.Skip("PID1_SKIP_NODE=1")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("node is not installed; `make test` installs it as root (Debian nodejs)")
-	}
-	nodeDir, _ := filepath.Abs("../node")
-	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@replit", "crosis")); err != nil {
-		t.Fatal("test/node/node_modules is missing: run `npm ci --prefix test/node` (make test does)")
-	}
+	nodeDir := testutil.NodeDir(t, "@replit/crosis")
 	dir := t.TempDir()
 	bin := buildPID1(t, dir)
 	state := filepath.Join(dir, "state")
