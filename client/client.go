@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -32,6 +33,7 @@ type Client struct {
 	done     chan struct{}
 	dead     chan struct{} // closed by Close: streams stop delivering
 	deadOnce sync.Once
+	raw      atomic.Bool // SendRaw was used: channels may be open that we do not know of
 }
 
 // waiter is a pending request. onReply, if set, runs under Client.mu when
@@ -157,6 +159,9 @@ func (c *Client) dispatch(cmd *api.Command) {
 		}
 	case ch != nil:
 		ch.in.push(cmd)
+	case c.raw.Load():
+		// A raw frame may have opened this channel behind our back.
+		c.control.push(cmd)
 	default:
 		// pid1 must never do this (crosis dies on it); record it so
 		// tests can assert it never happens.
@@ -229,8 +234,12 @@ func (c *Client) Close() error {
 // newRef makes a request ref, base 36 like crosis.
 func newRef() string { return strconv.FormatUint(rand.Uint64(), 36) }
 
-// SendRaw writes one frame as is (tests use it for malformed input).
+// SendRaw writes one frame as is (tests use it for malformed input). Since
+// such a frame may open channels the client does not track, from then on
+// commands on unknown channels go to Control instead of ending the
+// connection as a protocol violation.
 func (c *Client) SendRaw(ctx context.Context, typ websocket.MessageType, b []byte) error {
+	c.raw.Store(true)
 	return c.conn.Write(ctx, typ, b)
 }
 
