@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pid1/pid1/conman-repl/literal"
 	"github.com/pid1/pid1/internal/testutil"
+	"google.golang.org/protobuf/proto"
 )
 
 // A transcript is one ```conman-repl block of SERVICES.md.
@@ -164,9 +166,12 @@ func matchLines(want, got []string) error {
 	return nil
 }
 
+// lineMatches compares one line. Lines with the same prefix whose bodies
+// parse to equal commands match too, so that a transcript may quote the
+// seed document's spelling ({ files: [{ path: "a", type: "Regular" }] }).
 func lineMatches(want, got string) bool {
 	if !placeholderRE.MatchString(want) {
-		return want == got
+		return want == got || sameCommand(want, got)
 	}
 	var re strings.Builder
 	re.WriteString("^")
@@ -195,6 +200,43 @@ func TestCompareTranscript(t *testing.T) {
 	} {
 		if compareTranscript(want, bad) == nil {
 			t.Errorf("accepted a wrong transcript: %q", bad)
+		}
+	}
+}
+
+func sameCommand(want, got string) bool {
+	wp, gp := prefixRE.FindString(want), prefixRE.FindString(got)
+	if wp != gp {
+		return false
+	}
+	w, err := literal.Parse(want[len(wp):])
+	if err != nil {
+		return false
+	}
+	g, err := literal.Parse(got[len(gp):])
+	return err == nil && proto.Equal(w, g)
+}
+
+func TestLinesMatchBySpellingOrMeaning(t *testing.T) {
+	same := [][2]string{
+		{`(files) { files: [{ path: "the_only_file", type: "Regular" }] }`, `(files) { files: [ { path: "the_only_file", type: "Regular" } ] }`},
+		{`(ot) { ok: {} }`, `(ot) { ok: { } }`},
+		{`(exec) { output: 'hi\n' }`, `(exec) { output: "hi\n" }`},
+	}
+	for _, c := range same {
+		if !lineMatches(c[0], c[1]) {
+			t.Errorf("%s should match %s", c[0], c[1])
+		}
+	}
+	differ := [][2]string{
+		{`(files) { files: [{ path: "a", type: "Directory" }] }`, `(files) { files: [ { path: "a", type: "Regular" } ] }`},
+		{`(files) { ok: {} }`, `(file) { ok: {} }`},
+		{`(files) { ok: {} }`, `(files) { error: "x" }`},
+		{`(files) not a command`, `(files) not a command either`},
+	}
+	for _, c := range differ {
+		if lineMatches(c[0], c[1]) {
+			t.Errorf("%s must not match %s", c[0], c[1])
 		}
 	}
 }

@@ -79,6 +79,37 @@ func writeMessage(b *strings.Builder, m protoreflect.Message) {
 	b.WriteString(" }")
 }
 
+// writeListing prints a Files message as the list of its entries, each
+// with its type: [ { path: "a", type: "Regular" } ].
+func writeListing(b *strings.Builder, m protoreflect.Message) {
+	l := m.Get(m.Descriptor().Fields().ByName("files")).List()
+	if l.Len() == 0 {
+		b.WriteString("[]")
+		return
+	}
+	b.WriteString("[ ")
+	for i := range l.Len() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		f := l.Get(i).Message()
+		fds := f.Descriptor().Fields()
+		b.WriteString("{ path: ")
+		writeString(b, f.Get(fds.ByName("path")).String(), false)
+		b.WriteString(", type: ")
+		writeString(b, fileTypeNames[f.Get(fds.ByName("type")).Enum()], false)
+		if c := fds.ByName("content"); f.Has(c) {
+			b.WriteString(", content: ")
+			writeString(b, string(f.Get(c).Bytes()), true)
+		}
+		b.WriteString(" }")
+	}
+	b.WriteString(" ]")
+}
+
+// fileTypeNames are the seed's spellings of File.Type in listings.
+var fileTypeNames = map[protoreflect.EnumNumber]string{0: "Regular", 1: "Directory"}
+
 func writeField(b *strings.Builder, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
 	switch {
 	case fd.IsMap():
@@ -125,6 +156,10 @@ func writeField(b *strings.Builder, fd protoreflect.FieldDescriptor, v protorefl
 func writeSingular(b *strings.Builder, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
+		if m := v.Message(); m.Descriptor().FullName() == "replit.goval.api.Files" {
+			writeListing(b, m) // as the seed prints a listing
+			return
+		}
 		writeMessage(b, v.Message())
 	case protoreflect.StringKind:
 		writeString(b, v.String(), false)

@@ -65,6 +65,10 @@ func assignMessage(m protoreflect.Message, n node) error {
 			m.Set(path, v)
 			return nil
 		}
+	case "replit.goval.api.Files":
+		if n.kind == kArray { // the seed writes { files: [ ... ] } for a listing
+			return assignField(m, md.Fields().ByName("files"), n)
+		}
 	}
 	if n.kind != kObject {
 		return errAt(n.pos, "expected an object for %s, found %s", md.Name(), n.kind)

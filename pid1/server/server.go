@@ -18,6 +18,7 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/workspace"
 )
 
 // Options configure a Server.
@@ -39,6 +40,7 @@ type Server struct {
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
+	dir        *workspace.Dir
 	log        *slog.Logger
 }
 
@@ -61,11 +63,16 @@ func New(o Options) (*Server, error) {
 	if err := os.MkdirAll(ws, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the workspace: %w", err)
 	}
+	dir, err := workspace.Open(ws)
+	if err != nil {
+		return nil, fmt.Errorf("opening the workspace: %w", err)
+	}
 	key, err := auth.LoadOrCreateKey(state)
 	if err != nil {
+		dir.Close()
 		return nil, fmt.Errorf("loading the signing key: %w", err)
 	}
-	s := &Server{key: key, workspace: ws, log: o.Logger, stopReaper: func() {}}
+	s := &Server{key: key, workspace: ws, dir: dir, log: o.Logger, stopReaper: func() {}}
 	rp := o.Reaper
 	if rp == nil {
 		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
@@ -74,7 +81,7 @@ func New(o Options) (*Server, error) {
 		s.stopReaper = cancel
 	}
 	cfg := o.Hub
-	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws})
+	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -118,5 +125,6 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
+	s.dir.Close()
 	return err
 }

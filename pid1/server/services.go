@@ -6,13 +6,16 @@ import (
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
+	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/presence"
+	"github.com/pid1/pid1/workspace"
 )
 
 // deps is what services need from the server.
 type deps struct {
 	reaper    *reaper.Reaper
 	workspace string
+	dir       *workspace.Dir
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -23,6 +26,7 @@ func defaultServices(d deps) *services.Registry {
 		presence.Descriptor,
 		exec.Descriptor(exec.Config{Reaper: d.reaper, Dir: d.workspace}),
 	}
+	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

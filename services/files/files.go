@@ -1,0 +1,60 @@
+package files
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/workspace"
+)
+
+// DefaultMaxTransfer is the largest file a chunked transfer may write.
+const DefaultMaxTransfer = 1 << 30
+
+// maxTransfers bounds the transfers open at once on one channel.
+const maxTransfers = 16
+
+// Config is what every files channel shares.
+type Config struct {
+	Dir         *workspace.Dir
+	MaxTransfer int64 // 0 means DefaultMaxTransfer
+}
+
+// Mirror is told about each change after it was made on disk; gcsfiles
+// uses it to persist. An error is reported to the client.
+type Mirror interface {
+	Wrote(path string) error
+	Removed(path string) error
+	Moved(from, to string) error
+}
+
+// Descriptors registers the service as "files" and as "file".
+func Descriptors(cfg Config) []services.Descriptor {
+	ctor := func(ch services.Channel) (services.Service, error) {
+		if cfg.Dir == nil {
+			return nil, errors.New("files: no workspace configured")
+		}
+		return &service{h: NewHandler(cfg, ch, nil)}, nil
+	}
+	return []services.Descriptor{{Name: "files", New: ctor}, {Name: "file", New: ctor}}
+}
+
+// service adapts a Handler to services.Service.
+type service struct{ h *Handler }
+
+func (s *service) Attach(services.Session)    {}
+func (s *service) Detach(se services.Session) { s.h.Detach(se) }
+func (s *service) Close()                     { s.h.Close() }
+func (s *service) Command(se services.Session, cmd *api.Command) error {
+	if handled, err := s.h.Command(se, cmd); handled {
+		return err
+	}
+	return fmt.Errorf("files takes %s, not %s", Ops, services.BodyName(cmd))
+}
+
+// Ops lists the commands Handler understands, for error messages.
+const Ops = "read, write, remove, tryRemove, move, mkdir, readdir, stat and transferStart/Chunk/Complete/Cancel"
+
+// ErrReadOnly is the refusal a read-only session gets for any change.
+var ErrReadOnly = errors.New("read-only: your token does not allow changing files")
