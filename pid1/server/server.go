@@ -18,6 +18,7 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/workspace"
 )
 
@@ -41,6 +42,7 @@ type Server struct {
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
 	dir        *workspace.Dir
+	watcher    *fsevents.Watcher
 	log        *slog.Logger
 }
 
@@ -81,7 +83,8 @@ func New(o Options) (*Server, error) {
 		s.stopReaper = cancel
 	}
 	cfg := o.Hub
-	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir})
+	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
+	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -125,6 +128,7 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
+	s.watcher.Close()
 	s.dir.Close()
 	return err
 }

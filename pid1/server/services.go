@@ -7,6 +7,7 @@ import (
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
+	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/workspace"
 )
@@ -16,6 +17,7 @@ type deps struct {
 	reaper    *reaper.Reaper
 	workspace string
 	dir       *workspace.Dir
+	watcher   *fsevents.Watcher
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -27,6 +29,7 @@ func defaultServices(d deps) *services.Registry {
 		exec.Descriptor(exec.Config{Reaper: d.reaper, Dir: d.workspace}),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
+	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}
