@@ -27,6 +27,9 @@ type config struct {
 	maxSessions int
 	maxChannels int
 	origins     string
+
+	storage string
+	restore bool
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
@@ -45,6 +48,8 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
+	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
+	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 }
 

@@ -55,6 +55,7 @@ func runServe(args []string) (int, error) {
 
 	srv, err := server.New(server.Options{
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
+		Storage: c.storage, Restore: c.restore,
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),

@@ -19,6 +19,8 @@ import (
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
+	"github.com/pid1/pid1/snapshot"
+	"github.com/pid1/pid1/storage"
 	"github.com/pid1/pid1/workspace"
 )
 
@@ -33,6 +35,11 @@ type Options struct {
 	// embedding in tests and conman-repl); the pid1 command passes the
 	// init reaper.
 	Reaper *reaper.Reaper
+	// Storage is the bucket URL gcsfiles and snapshot persist to; ""
+	// means file://<StateDir>/storage.
+	Storage string
+	// Restore makes the workspace equal to the latest snapshot at start.
+	Restore bool
 }
 
 // Server is an assembled pid1 without its listener.
@@ -43,6 +50,8 @@ type Server struct {
 	workspace  string
 	dir        *workspace.Dir
 	watcher    *fsevents.Watcher
+	bucket     *storage.Bucket
+	snapshots  *snapshot.Store
 	log        *slog.Logger
 }
 
@@ -74,7 +83,20 @@ func New(o Options) (*Server, error) {
 		dir.Close()
 		return nil, fmt.Errorf("loading the signing key: %w", err)
 	}
-	s := &Server{key: key, workspace: ws, dir: dir, log: o.Logger, stopReaper: func() {}}
+	bucket, err := openStorage(o.Storage, state, ws)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	s := &Server{key: key, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
+	s.snapshots = snapshot.New(bucket.Prefixed("snapshots/"), ws)
+	if o.Restore {
+		if err := s.restore(); err != nil {
+			bucket.Close()
+			dir.Close()
+			return nil, err
+		}
+	}
 	rp := o.Reaper
 	if rp == nil {
 		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
@@ -84,7 +106,8 @@ func New(o Options) (*Server, error) {
 	}
 	cfg := o.Hub
 	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher})
+	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher,
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -129,6 +152,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
 	s.watcher.Close()
+	s.bucket.Close()
 	s.dir.Close()
 	return err
 }

@@ -8,7 +8,11 @@ import (
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
+	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/presence"
+	snapshotsvc "github.com/pid1/pid1/services/snapshot"
+	"github.com/pid1/pid1/snapshot"
+	"github.com/pid1/pid1/storage"
 	"github.com/pid1/pid1/workspace"
 )
 
@@ -18,6 +22,8 @@ type deps struct {
 	workspace string
 	dir       *workspace.Dir
 	watcher   *fsevents.Watcher
+	files     *storage.Bucket // for gcsfiles
+	snapshots *snapshot.Store
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -29,7 +35,9 @@ func defaultServices(d deps) *services.Registry {
 		exec.Descriptor(exec.Config{Reaper: d.reaper, Dir: d.workspace}),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
-	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}))
+	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
+		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
+		snapshotsvc.Descriptor(d.snapshots))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

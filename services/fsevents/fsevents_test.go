@@ -238,8 +238,8 @@ func TestBadRequests(t *testing.T) {
 	f := serve(t, t.TempDir())
 	ch := servicetest.Open(t, f.url("ada"), "fsevents", "")
 	cases := map[*api.Command]string{
-		{Body: &api.Command_SubscribeFile{SubscribeFile: &api.SubscribeFile{}}}:                                                 `subscribeFile needs files, e.g. { subscribeFile: { files: [{ path: "" }] } }`,
-		{Body: &api.Command_Ping{Ping: &api.Ping{}}}:                                                                            "fsevents takes subscribeFile, not ping",
+		{Body: &api.Command_SubscribeFile{SubscribeFile: &api.SubscribeFile{}}}:                                               `subscribeFile needs files, e.g. { subscribeFile: { files: [{ path: "" }] } }`,
+		{Body: &api.Command_Ping{Ping: &api.Ping{}}}:                                                                          "fsevents takes subscribeFile, not ping",
 		{Body: &api.Command_SubscribeFile{SubscribeFile: &api.SubscribeFile{Files: []*api.File{{Path: "no/such/dir/file"}}}}}: "subscribeFile no/such/dir/file: open no/such/dir: no such file or directory",
 		{Body: &api.Command_SubscribeFile{SubscribeFile: &api.SubscribeFile{Files: []*api.File{{Path: "../up"}}}}}:            `path "../up" leaves the workspace`,
 	}

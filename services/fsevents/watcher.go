@@ -275,4 +275,3 @@ func (w *Watcher) name(raw string) (d *watched, base string, ok bool) {
 }
 
 var errOverflow = errors.New("fsevents: the kernel's event queue overflowed and events were lost; rescanning the subscribed paths")
-

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/pid1/pid1/snapshot"
+	"github.com/pid1/pid1/storage"
+)
+
+// openStorage opens the bucket gcsfiles and snapshot share; the default is
+// a file:// bucket in the state directory.
+func openStorage(rawURL, stateDir, ws string) (*storage.Bucket, error) {
+	if rawURL == "" {
+		rawURL = "file://" + filepath.Join(stateDir, "storage")
+	}
+	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" && within(u.Path, ws) {
+		return nil, fmt.Errorf("storage %s is inside the workspace %s: snapshots would contain themselves", rawURL, ws)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := storage.Open(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("opening the storage: %w", err)
+	}
+	return b, nil
+}
+
+// restore makes the workspace equal to the latest snapshot.
+func (s *Server) restore() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	start := time.Now()
+	name, err := s.snapshots.Restore(ctx, s.dir)
+	switch {
+	case errors.Is(err, snapshot.ErrNone):
+		s.log.Info("no snapshot to restore; starting with the workspace as it is")
+		return nil
+	case err != nil:
+		return fmt.Errorf("restoring the latest snapshot: %w", err)
+	}
+	s.log.Info("restored the latest snapshot", "manifest", name, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
