@@ -52,3 +52,31 @@ func TestHarnesses(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkExecHub(b *testing.B)           { ExecHub(b, b.N) }
+func BenchmarkExecDirect(b *testing.B)        { ExecDirect(b, b.N) }
+func BenchmarkFilesBigHub(b *testing.B)       { FilesBigHub(b, b.N) }
+func BenchmarkFilesBigDirect(b *testing.B)    { FilesBigDirect(b, b.N) }
+func BenchmarkEchoBig(b *testing.B)           { EchoBig(b, b.N) }
+func BenchmarkFilesSmallHub(b *testing.B)     { FilesSmallHub(b, b.N) }
+func BenchmarkFilesSmallDirect(b *testing.B)  { FilesSmallDirect(b, b.N) }
+func BenchmarkFilesSmallDurable(b *testing.B) { FilesSmallDurable(b, b.N) }
+
+func TestWorkspaceHarnesses(t *testing.T) {
+	for name, f := range map[string]func(B, int){"ExecHub": ExecHub, "ExecDirect": ExecDirect,
+		"FilesBigHub": FilesBigHub, "FilesBigDirect": FilesBigDirect} {
+		t.Run(name, func(t *testing.T) { f(&Smoke{T: t}, 2) })
+	}
+	for name, f := range map[string]func(int) (Latencies, error){"fsevents": FseventsLatency, "fsnotify": FsnotifyLatency} {
+		t.Run(name, func(t *testing.T) {
+			if l, err := f(5); err != nil || l.P50 <= 0 {
+				t.Fatalf("%v %v", l, err)
+			}
+		})
+	}
+	t.Run("snapshot", func(t *testing.T) {
+		if first, second, res, err := SnapshotTimes(200, 200<<10); err != nil || res.Files != 200 || first <= 0 || second <= 0 {
+			t.Fatalf("%v %v %+v %v", first, second, res, err)
+		}
+	})
+}

@@ -211,3 +211,6 @@ func waitFor(what string, cond func() bool) error {
 	}
 	return nil
 }
+
+// Workspace is the hub's workspace directory.
+func (h *Hub) Workspace() string { return h.srv.Workspace() }

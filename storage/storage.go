@@ -16,7 +16,6 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/gcsblob" // gs:// URLs
 	_ "gocloud.dev/blob/s3blob"  // s3:// URLs
 	"golang.org/x/sys/unix"
 )
@@ -50,10 +49,16 @@ func Open(ctx context.Context, rawURL string) (*Bucket, error) {
 			return nil, err
 		}
 		return &Bucket{Bucket: b, dir: dir, url: rawURL}, nil
-	case "s3", "gs":
+	case "gs":
+		if !haveGCS {
+			return nil, fmt.Errorf("storage URL %q: %s", redact(rawURL), errNoGCS)
+		}
+		fallthrough
+	case "s3":
 		b, err := blob.OpenBucket(ctx, rawURL)
 		if err != nil {
-			return nil, fmt.Errorf("storage URL %q: %w", redact(rawURL), err)
+			// the driver's message quotes the URL, credentials and all
+			return nil, fmt.Errorf("storage URL %q: %s", redact(rawURL), strings.ReplaceAll(err.Error(), rawURL, redact(rawURL)))
 		}
 		return &Bucket{Bucket: b, url: rawURL}, nil
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	quiet    = 5 * time.Millisecond  // a burst ends after this long without events
+	quiet    = 2 * time.Millisecond  // a burst ends after this long without events
 	maxDelay = 50 * time.Millisecond // no event waits longer than this
 )
 

@@ -103,6 +103,60 @@ func run(out string, rounds, conns int) error {
 	rows = append(rows, row{fmt.Sprintf("chat fan-out, 1 sender → %d sessions, deliveries/s", bench.Receivers),
 		fmt.Sprintf("%.0f", fh), fmt.Sprintf("%.0f", fr), ratio(fh / fr), "≥ 0.7×", verdict(fh/fr >= 0.7)})
 
+	fmt.Fprintln(os.Stderr, "exec of true...")
+	eh, ed, err := pair(rounds, "", bench.ExecHub, bench.ExecDirect)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"exec of `true`, request → ok through an exec channel vs os/exec in-process",
+		ms(eh), ms(ed), fmt.Sprintf("+%.2f ms", (eh-ed)/1e6), "overhead ≤ 1 ms", verdict(eh-ed <= 1e6)})
+
+	fmt.Fprintln(os.Stderr, "files...")
+	fb, fd, err := pair(rounds, "MB/s", bench.FilesBigHub, bench.FilesBigDirect)
+	if err != nil {
+		return err
+	}
+	fb2, fe, err := pair(rounds, "MB/s", bench.FilesBigHub, bench.EchoBig)
+	if err != nil {
+		return err
+	}
+	fs, fsd, err := pair(rounds, "files/s", bench.FilesSmallHub, bench.FilesSmallDirect)
+	if err != nil {
+		return err
+	}
+	fs2, fdu, err := pair(rounds, "files/s", bench.FilesSmallHub, bench.FilesSmallDurable)
+	if err != nil {
+		return err
+	}
+	rows = append(rows,
+		row{"files: write + read of 1 MiB, MB/s, vs os.WriteFile + os.ReadFile", fmt.Sprintf("%.0f", fb), fmt.Sprintf("%.0f", fd), ratio(fb / fd), "≥ 0.5×", verdict(fb/fd >= 0.5)},
+		row{"files: write + read of 1 MiB, MB/s, vs the same bytes echoed by a raw WebSocket server", fmt.Sprintf("%.0f", fb2), fmt.Sprintf("%.0f", fe), ratio(fb2 / fe), "(transport floor, for reference)", ""},
+		row{fmt.Sprintf("files: write + read of %d files of 1 KiB, files/s, vs os.WriteFile + os.ReadFile", bench.SmallFiles), fmt.Sprintf("%.0f", fs), fmt.Sprintf("%.0f", fsd), ratio(fs / fsd), "≥ 0.5×", verdict(fs/fsd >= 0.5)},
+		row{"files: the same 1 KiB files, vs direct writes made as durable (temp, fsync, rename, fsync dir)", fmt.Sprintf("%.0f", fs2), fmt.Sprintf("%.0f", fdu), ratio(fs2 / fdu), "(same durability, for reference)", ""})
+
+	fmt.Fprintln(os.Stderr, "fsevents latency...")
+	lh, err := bench.FseventsLatency(300)
+	if err != nil {
+		return err
+	}
+	ln, err := bench.FsnotifyLatency(300)
+	if err != nil {
+		return err
+	}
+	rows = append(rows,
+		row{"fsevents: file created → fileEvent at the client, p50", lat(lh.P50), lat(ln.P50) + " (fsnotify in-process)", ratio(float64(lh.P50) / float64(ln.P50)), "", ""},
+		row{"fsevents: file created → fileEvent at the client, p99", lat(lh.P99), lat(ln.P99) + " (fsnotify in-process)", ratio(float64(lh.P99) / float64(ln.P99)), "", ""})
+
+	fmt.Fprintln(os.Stderr, "snapshot of 10,000 files, 100 MiB...")
+	first, second, sres, err := bench.SnapshotTimes(10000, 100<<20)
+	if err != nil {
+		return err
+	}
+	frac := float64(second) / float64(first)
+	rows = append(rows,
+		row{fmt.Sprintf("snapshot of %d files, %s, file:// storage: first", sres.Files, mib(float64(sres.UploadedBytes))), lat(first), "", "", "", ""},
+		row{"snapshot again, nothing changed (only a manifest is written)", lat(second), lat(first) + " (the first)", fmt.Sprintf("%.1f%%", 100*frac), "≤ 5%", verdict(frac <= 0.05)})
+
 	fmt.Fprintln(os.Stderr, "memory per idle connection...")
 	self, err := os.Executable()
 	if err != nil {
@@ -156,6 +210,13 @@ The fan-out baseline is a coder/websocket server that writes each frame from the
 connections, whose readers unmarshal it as pid1's client does; both send 32 messages and wait
 for every delivery before the next 32. Memory is measured in a separate server process after
 runtime.GC: heap growth divided by the number of connections (pid1: one chat channel each).
+
+Workspace services: requests go one at a time (send, wait for the answer). A files write is
+durable before its ok (temporary file, fsync, rename, fsync of the directory), while the direct
+baseline's os.WriteFile is not; the "same durability" row compares like with like, and the
+"transport floor" row sends the same bytes through the same client to a raw echo server. The
+fsevents baseline is an fsnotify watcher in the measuring process; pid1 adds the burst window
+(2 ms without events) and the WebSocket hop. Snapshots go to a file:// bucket on the same disk.
 `)
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err
@@ -168,3 +229,15 @@ func us(ns float64) string     { return fmt.Sprintf("%.1f µs", ns/1e3) }
 func ratio(x float64) string   { return fmt.Sprintf("%.2f×", x) }
 func kib(bytes float64) string { return fmt.Sprintf("%.1f KiB", bytes/1024) }
 func mib(bytes float64) string { return fmt.Sprintf("%.1f MiB", bytes/(1<<20)) }
+func ms(ns float64) string     { return fmt.Sprintf("%.2f ms", ns/1e6) }
+
+// lat prints a duration with three significant figures.
+func lat(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/1e3)
+}
