@@ -56,6 +56,10 @@ func assignMessage(m protoreflect.Message, n node) error {
 			return assignTimestamp(m, n)
 		}
 	case "replit.goval.api.File":
+		if n.kind == kObject && len(n.fields) == 1 && n.fields[0].key == "file" {
+			// the seed writes { persistMirror: { file: { path } } }
+			return assignMessage(m, n.fields[0].val)
+		}
 		if n.kind == kString {
 			path := md.Fields().ByName("path")
 			v, err := singular(nil, path, n)

@@ -2,7 +2,6 @@ package exec_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"syscall"
@@ -11,71 +10,33 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/reaper"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/exec"
 )
 
-// hub serves exec on a loopback port. Tokens are user names; "ro:NAME"
-// is a read-only user.
+// hub serves exec on a loopback port (see servicetest.Serve for tokens).
 func hub(t *testing.T) (url func(user string) string, dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	rp := reaper.New(reaper.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	go rp.Run(ctx)
-	h := conman.New(conman.Config{
-		Registry: services.NewRegistry(exec.Descriptor(exec.Config{Reaper: rp, Dir: dir})),
-		Authenticate: func(tok string) (services.User, error) {
-			name, ro := strings.CutPrefix(tok, "ro:")
-			return services.User{ID: 1, Name: name, CanWrite: !ro}, nil
-		},
-	})
-	srv := httptest.NewServer(h.Handler())
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		h.Shutdown(sctx)
-		srv.Close()
-		cancel()
-	})
-	base := "ws" + strings.TrimPrefix(srv.URL, "http") + "/wsv2/"
-	return func(user string) string { return base + user }, dir
+	t.Cleanup(cancel)
+	return servicetest.Serve(t, exec.Descriptor(exec.Config{Reaper: rp, Dir: dir})), dir
 }
 
+// open attaches to the shared exec channel, which reports it is idle.
 func open(t *testing.T, url string) *client.Channel {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := client.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	ch, err := c.Open(ctx, "exec", "execer", api.OpenChannel_ATTACH_OR_CREATE)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := servicetest.Open(t, url, "exec", "execer")
 	if st := next(t, ch).GetState(); st != api.State_Stopped {
 		t.Fatalf("attach state %v", st)
 	}
 	return ch
 }
 
-func next(t *testing.T, ch *client.Channel) *api.Command {
-	t.Helper()
-	select {
-	case c, ok := <-ch.Stream():
-		if !ok {
-			t.Fatal("stream ended")
-		}
-		return c
-	case <-time.After(10 * time.Second):
-		t.Fatal("nothing arrived")
-	}
-	return nil
-}
+func next(t *testing.T, ch *client.Channel) *api.Command { t.Helper(); return servicetest.Next(t, ch) }
 
 func run(args ...string) *api.Command {
 	return &api.Command{Ref: "r", Body: &api.Command_Exec{Exec: &api.Exec{Args: args}}}
