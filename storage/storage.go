@@ -16,7 +16,7 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/s3blob"  // s3:// URLs
+	_ "gocloud.dev/blob/s3blob" // s3:// URLs
 	"golang.org/x/sys/unix"
 )
 
