@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // Manifest is one snapshot: every path of the workspace.
@@ -38,7 +38,7 @@ func decodeManifest(b []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest: version %d, this pid1 reads version %d", m.Version, manifestVersion)
 	}
 	for _, e := range m.Entries {
-		c, err := workspace.Clean(e.Path)
+		c, err := fsroot.Clean(e.Path)
 		if err != nil || c != e.Path || c == "" {
 			return nil, fmt.Errorf("manifest: bad path %q", e.Path)
 		}

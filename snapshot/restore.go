@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 	"gocloud.dev/gcerrors"
 )
 
@@ -42,7 +42,7 @@ func (s *Store) Latest(ctx context.Context) (string, *Manifest, error) {
 // directories are created or replaced (a file whose content already
 // matches is left alone) and everything the snapshot does not hold is
 // removed. It returns the manifest's name.
-func (s *Store) Restore(ctx context.Context, ws *workspace.Dir) (string, error) {
+func (s *Store) Restore(ctx context.Context, ws *fsroot.Dir) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name, m, err := s.Latest(ctx)
@@ -68,7 +68,7 @@ func (s *Store) Restore(ctx context.Context, ws *workspace.Dir) (string, error) 
 	return name, nil
 }
 
-func (s *Store) restoreEntry(ctx context.Context, ws *workspace.Dir, e Entry) error {
+func (s *Store) restoreEntry(ctx context.Context, ws *fsroot.Dir, e Entry) error {
 	cur, err := ws.Lstat(e.Path)
 	exists := err == nil
 	switch e.Kind {
@@ -117,7 +117,7 @@ func (s *Store) restoreEntry(ctx context.Context, ws *workspace.Dir, e Entry) er
 	return w.Commit()
 }
 
-func (s *Store) hashOf(ws *workspace.Dir, p string) string {
+func (s *Store) hashOf(ws *fsroot.Dir, p string) string {
 	b, err := ws.Read(p)
 	if err != nil {
 		return ""
@@ -127,7 +127,7 @@ func (s *Store) hashOf(ws *workspace.Dir, p string) string {
 }
 
 // prune removes what the snapshot does not hold, deepest paths first.
-func (s *Store) prune(ws *workspace.Dir, want map[string]bool) error {
+func (s *Store) prune(ws *fsroot.Dir, want map[string]bool) error {
 	var extra []string
 	err := filepath.WalkDir(s.dir, func(abs string, d fs.DirEntry, err error) error {
 		if err != nil {

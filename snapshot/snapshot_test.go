@@ -15,7 +15,7 @@ import (
 	"github.com/pid1/pid1/internal/s3test"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 func open(t *testing.T, url string) *storage.Bucket {
@@ -109,7 +109,7 @@ func TestTakeAndRestore(t *testing.T) {
 			}
 			// A new pid1 (a fresh store) restores into an empty workspace...
 			dst := t.TempDir()
-			ws, _ := workspace.Open(dst)
+			ws, _ := fsroot.Open(dst)
 			defer ws.Close()
 			if _, err := snapshot.New(b, dst).Restore(ctx, ws); err != nil {
 				t.Fatal(err)
@@ -165,7 +165,7 @@ func TestFailedSnapshotKeepsThePrevious(t *testing.T) {
 func TestRestoreWithoutSnapshot(t *testing.T) {
 	b := open(t, "file://"+t.TempDir())
 	dst := t.TempDir()
-	ws, _ := workspace.Open(dst)
+	ws, _ := fsroot.Open(dst)
 	defer ws.Close()
 	if _, err := snapshot.New(b, dst).Restore(context.Background(), ws); err != snapshot.ErrNone {
 		t.Fatalf("got %v", err)
@@ -179,7 +179,7 @@ func TestHostileManifest(t *testing.T) {
 	ctx := context.Background()
 	outside := t.TempDir()
 	dst := filepath.Join(t.TempDir(), "ws")
-	ws, _ := workspace.Open(dst)
+	ws, _ := fsroot.Open(dst)
 	defer ws.Close()
 	for _, path := range []string{"../escape", "/etc/passwd", "a/../../x", "", "a\x00b", "./a"} {
 		quoted, _ := json.Marshal(path)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -75,7 +75,7 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(s.dir, abs)
-		if rel == "." || workspace.IsTemp(d.Name()) {
+		if rel == "." || fsroot.IsTemp(d.Name()) {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)

@@ -21,7 +21,7 @@ import (
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // Options configure a Server.
@@ -48,7 +48,7 @@ type Server struct {
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
-	dir        *workspace.Dir
+	dir        *fsroot.Dir
 	watcher    *fsevents.Watcher
 	bucket     *storage.Bucket
 	snapshots  *snapshot.Store
@@ -74,7 +74,7 @@ func New(o Options) (*Server, error) {
 	if err := os.MkdirAll(ws, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the workspace: %w", err)
 	}
-	dir, err := workspace.Open(ws)
+	dir, err := fsroot.Open(ws)
 	if err != nil {
 		return nil, fmt.Errorf("opening the workspace: %w", err)
 	}

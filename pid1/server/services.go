@@ -13,14 +13,14 @@ import (
 	snapshotsvc "github.com/pid1/pid1/services/snapshot"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // deps is what services need from the server.
 type deps struct {
 	reaper    *reaper.Reaper
 	workspace string
-	dir       *workspace.Dir
+	dir       *fsroot.Dir
 	watcher   *fsevents.Watcher
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapshot.Store

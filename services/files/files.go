@@ -6,7 +6,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // DefaultMaxTransfer is the largest file a chunked transfer may write.
@@ -17,7 +17,7 @@ const maxTransfers = 16
 
 // Config is what every files channel shares.
 type Config struct {
-	Dir         *workspace.Dir
+	Dir         *fsroot.Dir
 	MaxTransfer int64 // 0 means DefaultMaxTransfer
 }
 

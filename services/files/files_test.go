@@ -14,7 +14,7 @@ import (
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/services/files"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 func serve(t *testing.T) (url func(string) string, dir string) {
@@ -25,7 +25,7 @@ func serve(t *testing.T) (url func(string) string, dir string) {
 
 func serveDir(t *testing.T, dir string) func(string) string {
 	t.Helper()
-	d, err := workspace.Open(dir)
+	d, err := fsroot.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestWritesAreAtomic(t *testing.T) {
 			}
 			got, err := os.ReadFile(filepath.Join(dir, "f"))
 			if err != nil || (string(got) != a && string(got) != b) {
-				bad <- "a reader saw " + workspace.Size(int64(len(got))) + " of mixed or partial content"
+				bad <- "a reader saw " + fsroot.Size(int64(len(got))) + " of mixed or partial content"
 				return
 			}
 		}
@@ -245,7 +245,7 @@ func TestWritesAreAtomic(t *testing.T) {
 
 func TestReadLimit(t *testing.T) {
 	dir := t.TempDir()
-	d, _ := workspace.Open(dir)
+	d, _ := fsroot.Open(dir)
 	defer d.Close()
 	d.SetMaxRead(1000)
 	url := servicetest.Serve(t, files.Descriptors(files.Config{Dir: d})...)

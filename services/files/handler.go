@@ -6,7 +6,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // Handler carries out file commands for one channel. Its methods run on
@@ -28,7 +28,7 @@ func NewHandler(cfg Config, ch services.Channel, mirror Mirror) *Handler {
 }
 
 // Dir is the workspace the handler works on.
-func (h *Handler) Dir() *workspace.Dir { return h.cfg.Dir }
+func (h *Handler) Dir() *fsroot.Dir { return h.cfg.Dir }
 
 // Command handles cmd if it is a file command; handled is false otherwise.
 // A non-nil error is to be sent to s with cmd's ref.
@@ -43,7 +43,7 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 		if err != nil {
 			return true, err
 		}
-		c, _ := workspace.Clean(b.Read.GetPath())
+		c, _ := fsroot.Clean(b.Read.GetPath())
 		h.reply(s, cmd, &api.Command{Body: &api.Command_File{File: &api.File{Path: c, Content: data}}})
 	case *api.Command_Write:
 		return true, h.done(s, cmd, d.Write(b.Write.GetPath(), b.Write.GetContent()), h.wrote(b.Write.GetPath()))
@@ -93,7 +93,7 @@ func mutates(cmd *api.Command) bool {
 }
 
 func clean(p string) string {
-	c, _ := workspace.Clean(p)
+	c, _ := fsroot.Clean(p)
 	return c
 }
 

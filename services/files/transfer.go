@@ -8,7 +8,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // transfer is one chunked upload in progress.
@@ -16,7 +16,7 @@ type transfer struct {
 	owner int32 // the session that started it
 	path  string
 	size  int64 // declared size; 0 if unknown
-	w     *workspace.Pending
+	w     *fsroot.Pending
 	crc   hash.Hash32
 }
 
@@ -26,7 +26,7 @@ func (h *Handler) transferStart(s services.Session, cmd *api.Command, ts *api.Tr
 		return fmt.Errorf("transferStart: size %d is negative", ts.GetSize())
 	case ts.GetSize() > h.cfg.MaxTransfer:
 		return fmt.Errorf("transferStart %s: %s is more than the %s a transfer may write",
-			ts.GetPath(), workspace.Size(ts.GetSize()), workspace.Size(h.cfg.MaxTransfer))
+			ts.GetPath(), fsroot.Size(ts.GetSize()), fsroot.Size(h.cfg.MaxTransfer))
 	case len(h.transfers) >= maxTransfers:
 		return fmt.Errorf("transferStart: %d transfers are already open on this channel; complete or cancel one first", maxTransfers)
 	}
@@ -61,7 +61,7 @@ func (h *Handler) transferChunk(s services.Session, cmd *api.Command, tc *api.Tr
 	if t.w.Written()+int64(len(tc.GetContent())) > limit {
 		h.abort(tc.GetId())
 		return fmt.Errorf("transferChunk %s: the data passes the %s the transfer may write; the transfer was cancelled",
-			t.path, workspace.Size(limit))
+			t.path, fsroot.Size(limit))
 	}
 	if _, err := t.w.Write(tc.GetContent()); err != nil {
 		h.abort(tc.GetId())

@@ -14,21 +14,21 @@ import (
 	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 type fixture struct {
 	dir  string
 	w    *fsevents.Watcher
 	url  func(string) string
-	ws   *workspace.Dir
+	ws   *fsroot.Dir
 	path func(string) string
 }
 
 // serve runs fsevents and files on one hub over dir.
 func serve(t *testing.T, dir string) *fixture {
 	t.Helper()
-	ws, err := workspace.Open(dir)
+	ws, err := fsroot.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // loop gathers raw events into bursts and hands each burst to flush.
@@ -85,10 +85,10 @@ func (w *Watcher) flush(batch []fsnotify.Event) {
 		if !ok {
 			continue // the directory itself, or one no longer watched
 		}
-		r := raw{op: ev.Op, path: workspace.Join(d.path, base), d: d, base: base}
+		r := raw{op: ev.Op, path: fsroot.Join(d.path, base), d: d, base: base}
 		if ev.Has(fsnotify.Create) {
 			if fd, fbase, ok := w.name(renamedFrom(ev)); ok {
-				r.from = workspace.Join(fd.path, fbase)
+				r.from = fsroot.Join(fd.path, fbase)
 				pairedFrom[r.from] = true
 			}
 		}
@@ -120,15 +120,15 @@ func renamedFrom(ev fsnotify.Event) string {
 // translate turns one raw event into protocol events and keeps the
 // directory listing up to date.
 func (w *Watcher) translate(r raw, pairedFrom map[string]bool) []Event {
-	temp := workspace.IsTemp(r.base)
+	temp := fsroot.IsTemp(r.base)
 	switch {
 	case r.op.Has(fsnotify.Create):
 		isDir := w.isDir(r.path)
 		if temp {
 			return nil
 		}
-		if r.from != "" && !workspace.IsTemp(baseOf(r.from)) {
-			if fd, ok := w.dirs[workspace.Parent(r.from)]; ok {
+		if r.from != "" && !fsroot.IsTemp(baseOf(r.from)) {
+			if fd, ok := w.dirs[fsroot.Parent(r.from)]; ok {
 				delete(fd.entries, baseOf(r.from))
 			}
 			r.d.entries[r.base] = isDir
@@ -180,7 +180,7 @@ func (w *Watcher) dispatch(evs []Event) {
 	}
 	for _, e := range evs {
 		for _, p := range []string{e.Path, e.Dest} {
-			if d, ok := w.dirs[workspace.Parent(p)]; ok && p != "" {
+			if d, ok := w.dirs[fsroot.Parent(p)]; ok && p != "" {
 				if _, has := d.stamps[baseOf(p)]; has || w.fileSubscribed(p) {
 					d.stamp(w.ws, p)
 				}
@@ -203,7 +203,7 @@ func (w *Watcher) fileSubscribed(p string) bool {
 // file's modifications, its removal and its moves, and a file appearing at
 // its path (created or moved there) as a modification.
 func (s *Subscription) match(e Event) (Event, bool) {
-	inDir := s.dirs[workspace.Parent(e.Path)]
+	inDir := s.dirs[fsroot.Parent(e.Path)]
 	switch e.Op {
 	case api.FileEvent_Create:
 		if inDir {
@@ -217,7 +217,7 @@ func (s *Subscription) match(e Event) (Event, bool) {
 	case api.FileEvent_Modify:
 		return e, s.files[e.Path]
 	case api.FileEvent_Move:
-		if inDir || s.dirs[workspace.Parent(e.Dest)] || s.files[e.Path] {
+		if inDir || s.dirs[fsroot.Parent(e.Dest)] || s.files[e.Path] {
 			return e, true
 		}
 		if s.files[e.Dest] {

@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 // overflow tells every subscription that events were lost, then rescans
@@ -27,16 +27,16 @@ func (w *Watcher) overflow() {
 		now := w.list(p)
 		for _, name := range sortedKeys(d.entries) {
 			if _, still := now[name]; !still {
-				evs = append(evs, Event{Op: api.FileEvent_Remove, Path: workspace.Join(p, name), Dir: d.entries[name]})
+				evs = append(evs, Event{Op: api.FileEvent_Remove, Path: fsroot.Join(p, name), Dir: d.entries[name]})
 			}
 		}
 		for _, name := range sortedKeys(now) {
 			if _, was := d.entries[name]; !was {
-				evs = append(evs, Event{Op: api.FileEvent_Create, Path: workspace.Join(p, name), Dir: now[name]})
+				evs = append(evs, Event{Op: api.FileEvent_Create, Path: fsroot.Join(p, name), Dir: now[name]})
 			}
 		}
 		for name, old := range d.stamps {
-			fp := workspace.Join(p, name)
+			fp := fsroot.Join(p, name)
 			info, exists, err := w.ws.Stat(fp)
 			_, was := d.entries[name]
 			if err == nil && exists && was && (info.Size != old.size || !info.ModTime.Equal(old.mtime)) {

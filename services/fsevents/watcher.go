@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 // Watcher is the one inotify instance of a workspace, shared by every
 // fsevents channel.
 type Watcher struct {
-	ws  *workspace.Dir
+	ws  *fsroot.Dir
 	log *slog.Logger
 
 	mu      sync.Mutex
@@ -54,7 +54,7 @@ type stamp struct {
 }
 
 // NewWatcher returns a watcher for ws; it starts inotify on first use.
-func NewWatcher(ws *workspace.Dir, log *slog.Logger) *Watcher {
+func NewWatcher(ws *fsroot.Dir, log *slog.Logger) *Watcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -127,7 +127,7 @@ func (s *Subscription) Add(paths []string) error {
 	}
 	var wants []want
 	for _, p := range paths {
-		c, err := workspace.Clean(p)
+		c, err := fsroot.Clean(p)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (s *Subscription) Add(paths []string) error {
 		case c == "":
 			return errors.New("subscribeFile: the workspace root is missing")
 		default:
-			wants = append(wants, want{c, workspace.Parent(c), false})
+			wants = append(wants, want{c, fsroot.Parent(c), false})
 		}
 	}
 	w.mu.Lock()
@@ -191,7 +191,7 @@ func (s *Subscription) Close() {
 		w.unref(d)
 	}
 	for f := range s.files {
-		w.unref(workspace.Parent(f))
+		w.unref(fsroot.Parent(f))
 	}
 }
 
@@ -248,7 +248,7 @@ func (w *Watcher) list(dir string) map[string]bool {
 	return m
 }
 
-func (d *watched) stamp(ws *workspace.Dir, p string) {
+func (d *watched) stamp(ws *fsroot.Dir, p string) {
 	info, exists, err := ws.Stat(p)
 	if err != nil || !exists {
 		delete(d.stamps, filepath.Base(p))

@@ -17,7 +17,7 @@ import (
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 	"gocloud.dev/blob"
 )
 
@@ -38,7 +38,7 @@ type fixture struct {
 
 func serve(t *testing.T, dir, bucketURL string) *fixture {
 	t.Helper()
-	ws, err := workspace.Open(dir)
+	ws, err := fsroot.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

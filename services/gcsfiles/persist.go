@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/workspace"
+	"github.com/pid1/pid1/fsroot"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 )
@@ -17,7 +17,7 @@ import (
 // persister copies workspace paths to the bucket. It implements
 // files.Mirror.
 type persister struct {
-	dir    *workspace.Dir
+	dir    *fsroot.Dir
 	bucket *storage.Bucket
 	ignore map[string]bool
 	ctx    context.Context
@@ -39,7 +39,7 @@ func (p *persister) excluded(path string) bool {
 		return false
 	}
 	parts := strings.Split(path, "/")
-	if strings.HasPrefix(parts[0], ".") || workspace.IsTemp(parts[len(parts)-1]) {
+	if strings.HasPrefix(parts[0], ".") || fsroot.IsTemp(parts[len(parts)-1]) {
 		return true
 	}
 	for _, part := range parts {
@@ -80,7 +80,7 @@ func (p *persister) Moved(from, to string) error {
 // persist uploads path (a file or a whole tree). With mirror, objects
 // under path that have no persisted local counterpart are deleted.
 func (p *persister) persist(path string, mirror bool) error {
-	c, err := workspace.Clean(path)
+	c, err := fsroot.Clean(path)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (p *persister) walk(c string, fn func(string) error) error {
 		return err
 	}
 	for _, e := range es {
-		if err := p.walk(workspace.Join(c, e.Name), fn); err != nil {
+		if err := p.walk(fsroot.Join(c, e.Name), fn); err != nil {
 			return err
 		}
 	}

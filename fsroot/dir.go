@@ -1,0 +1,360 @@
+package fsroot
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// DefaultMaxRead is the largest file one Read returns (a reply must fit in
+// one WebSocket frame).
+const DefaultMaxRead = 16 << 20
+
+// Dir is the workspace directory. Its methods take client paths, check them
+// with Clean and resolve them beneath the directory. A Dir is safe for
+// concurrent use.
+type Dir struct {
+	root    *os.Root
+	path    string
+	maxRead int64
+}
+
+// Open opens (creating it if needed) the directory at path.
+func Open(path string) (*Dir, error) {
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return nil, err
+	}
+	r, err := os.OpenRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{root: r, path: path, maxRead: DefaultMaxRead}, nil
+}
+
+// SetMaxRead changes the largest file Read returns.
+func (d *Dir) SetMaxRead(n int64) { d.maxRead = n }
+
+// Path is the directory's path on this machine.
+func (d *Dir) Path() string { return d.path }
+
+// Close releases the directory.
+func (d *Dir) Close() error { return d.root.Close() }
+
+// Info is what Stat reports.
+type Info struct {
+	Dir     bool
+	Size    int64
+	Mode    fs.FileMode
+	ModTime time.Time
+}
+
+func infoOf(fi fs.FileInfo) Info {
+	return Info{Dir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime()}
+}
+
+// Entry is one name in a directory listing.
+type Entry struct {
+	Name string
+	Dir  bool
+}
+
+// Read returns the contents of the file at p.
+func (d *Dir) Read(p string) (_ []byte, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := d.root.Open(osName(c))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: osName(c), Err: syscall.EISDIR}
+	}
+	if fi.Size() > d.maxRead {
+		return nil, fmt.Errorf("read %s: the file is %s, more than the %s one read may return", c, Size(fi.Size()), Size(d.maxRead))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, d.maxRead+1))
+	if err == nil && int64(len(b)) > d.maxRead {
+		err = fmt.Errorf("read %s: the file grew past the %s one read may return", c, Size(d.maxRead))
+	}
+	return b, err
+}
+
+// Write replaces the file at p with data atomically, creating missing
+// parent directories. An existing file keeps its permissions; a symbolic
+// link is written through to its target.
+func (d *Dir) Write(p string, data []byte) error {
+	w, err := d.Create(p)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Commit()
+}
+
+// Remove removes the file or directory tree at p, which must exist.
+func (d *Dir) Remove(p string) (err error) {
+	defer goStyle(&err)
+	c, err := cleanNotRoot(p, "remove")
+	if err != nil {
+		return err
+	}
+	if _, err := d.root.Lstat(c); err != nil {
+		return &fs.PathError{Op: "remove", Path: c, Err: unwrapPathErr(err)}
+	}
+	return d.root.RemoveAll(c)
+}
+
+// TryRemove is Remove without the error when p does not exist.
+func (d *Dir) TryRemove(p string) (err error) {
+	defer goStyle(&err)
+	c, err := cleanNotRoot(p, "remove")
+	if err != nil {
+		return err
+	}
+	return d.root.RemoveAll(c)
+}
+
+// Move renames from to to, creating to's missing parent directories.
+func (d *Dir) Move(from, to string) (err error) {
+	defer goStyle(&err)
+	f, err := cleanNotRoot(from, "move")
+	if err != nil {
+		return err
+	}
+	t, err := cleanNotRoot(to, "move")
+	if err != nil {
+		return err
+	}
+	if _, err := d.root.Lstat(f); err != nil {
+		return &os.LinkError{Op: "rename", Old: f, New: t, Err: unwrapPathErr(err)}
+	}
+	if err := d.mkParents(t); err != nil {
+		return err
+	}
+	if err := d.root.Rename(f, t); err != nil {
+		return err
+	}
+	return d.syncDir(Parent(t))
+}
+
+// Mkdir creates the directory p and its parents; it is not an error if p
+// is already a directory.
+func (d *Dir) Mkdir(p string) (err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return err
+	}
+	return d.root.MkdirAll(osName(c), 0o755)
+}
+
+// ReadDir lists the directory p, sorted by name. Names that are not valid
+// UTF-8 (which the protocol cannot carry) and pid1's own temporary files are
+// left out.
+func (d *Dir) ReadDir(p string) (_ []Entry, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := d.root.Open(osName(c))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	des, err := f.ReadDir(-1)
+	if err != nil {
+		if errors.Is(err, syscall.ENOTDIR) {
+			return nil, &fs.PathError{Op: "readdir", Path: osName(c), Err: syscall.ENOTDIR}
+		}
+		return nil, err
+	}
+	out := make([]Entry, 0, len(des))
+	for _, de := range des {
+		if !utf8.ValidString(de.Name()) || IsTemp(de.Name()) {
+			continue
+		}
+		isDir := de.IsDir()
+		if de.Type()&fs.ModeSymlink != 0 {
+			if fi, err := d.root.Stat(Join(c, de.Name())); err == nil {
+				isDir = fi.IsDir()
+			}
+		}
+		out = append(out, Entry{Name: de.Name(), Dir: isDir})
+	}
+	sortEntries(out)
+	return out, nil
+}
+
+// Stat describes p. A missing p (or a dangling link) gives exists false
+// and no error.
+func (d *Dir) Stat(p string) (info Info, exists bool, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return Info{}, false, err
+	}
+	fi, err := d.root.Stat(osName(c))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Info{}, false, nil
+	}
+	if err != nil {
+		return Info{}, false, err
+	}
+	return infoOf(fi), true, nil
+}
+
+// Lstat is Stat without following a final symbolic link.
+func (d *Dir) Lstat(p string) (_ Info, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return Info{}, err
+	}
+	fi, err := d.root.Lstat(osName(c))
+	if err != nil {
+		return Info{}, err
+	}
+	return infoOf(fi), nil
+}
+
+func cleanNotRoot(p, op string) (string, error) {
+	c, err := Clean(p)
+	if err != nil {
+		return "", err
+	}
+	if c == "" {
+		return "", fmt.Errorf("%s: refusing to %s the workspace root", op, op)
+	}
+	return c, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (d *Dir) mkParents(c string) error {
+	if par := Parent(c); par != "" {
+		return d.root.MkdirAll(par, 0o755)
+	}
+	return nil
+}
+
+// syncDir makes a rename in dir durable.
+func (d *Dir) syncDir(dir string) error {
+	f, err := d.root.Open(osName(dir))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// atOps maps the *at system calls os.Root reports to the os operation
+// names clients know ("openat x: ..." becomes "open x: ...").
+var atOps = map[string]string{
+	"openat": "open", "fstatat": "stat", "statat": "stat", "mkdirat": "mkdir",
+	"unlinkat": "remove", "renameat": "rename", "readlinkat": "readlink", "lstatat": "lstat",
+}
+
+// goStyle rewrites *err in place so that it reads like an os error.
+func goStyle(err *error) {
+	var pe *fs.PathError
+	if *err != nil && errors.As(*err, &pe) {
+		if op, ok := atOps[pe.Op]; ok {
+			pe.Op = op
+		}
+	}
+	var le *os.LinkError
+	if *err != nil && errors.As(*err, &le) {
+		if op, ok := atOps[le.Op]; ok {
+			le.Op = op
+		}
+	}
+}
+
+// OpenDir opens the directory p for reading (a watch, a listing).
+func (d *Dir) OpenDir(p string) (_ *os.File, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := d.root.Open(osName(c))
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.IsDir() {
+		f.Close()
+		if err == nil {
+			err = &fs.PathError{Op: "open", Path: osName(c), Err: syscall.ENOTDIR}
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// OpenFile opens the regular file p for reading.
+func (d *Dir) OpenFile(p string) (_ *os.File, err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := d.root.Open(osName(c))
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+		f.Close()
+		if err == nil {
+			err = &fs.PathError{Op: "read", Path: osName(c), Err: syscall.EISDIR}
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// Chmod sets p's permission bits.
+func (d *Dir) Chmod(p string, mode fs.FileMode) (err error) {
+	defer goStyle(&err)
+	c, err := Clean(p)
+	if err != nil {
+		return err
+	}
+	return d.root.Chmod(osName(c), mode.Perm())
+}
+
+// Symlink creates a symbolic link at p pointing to target. Following it
+// through a Dir is still confined to the workspace.
+func (d *Dir) Symlink(target, p string) (err error) {
+	defer goStyle(&err)
+	c, err := cleanNotRoot(p, "symlink")
+	if err != nil {
+		return err
+	}
+	if err := d.mkParents(c); err != nil {
+		return err
+	}
+	return d.root.Symlink(target, c)
+}
