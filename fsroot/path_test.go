@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pid1/pid1/internal/hostile"
 	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/hostile"
 )
 
 func TestClean(t *testing.T) {

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/internal/s3test"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/fsroot"
 )
 
 func open(t *testing.T, url string) *storage.Bucket {

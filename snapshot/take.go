@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pid1/pid1/storage"
 	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/storage"
 	"golang.org/x/sync/errgroup"
 )
 

@@ -16,12 +16,12 @@ import (
 
 	"github.com/pid1/pid1/auth"
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/fsroot"
 )
 
 // Options configure a Server.

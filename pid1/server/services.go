@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
@@ -13,7 +14,6 @@ import (
 	snapshotsvc "github.com/pid1/pid1/services/snapshot"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
-	"github.com/pid1/pid1/fsroot"
 )
 
 // deps is what services need from the server.

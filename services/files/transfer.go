@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/services"
 )
 
 // transfer is one chunked upload in progress.
