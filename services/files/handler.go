@@ -46,6 +46,9 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 		c, _ := fsroot.Clean(b.Read.GetPath())
 		h.reply(s, cmd, &api.Command{Body: &api.Command_File{File: &api.File{Path: c, Content: data}}})
 	case *api.Command_Write:
+		if b.Write.GetPath() == "" {
+			return true, errors.New(`write needs a path, e.g. { write: { path: "notes.txt", content: "hi" } }`)
+		}
 		return true, h.done(s, cmd, d.Write(b.Write.GetPath(), b.Write.GetContent()), h.wrote(b.Write.GetPath()))
 	case *api.Command_Remove:
 		return true, h.done(s, cmd, d.Remove(b.Remove.GetPath()), h.removed(b.Remove.GetPath()))
@@ -53,6 +56,9 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 		return true, h.done(s, cmd, d.TryRemove(b.TryRemove.GetPath()), h.removed(b.TryRemove.GetPath()))
 	case *api.Command_Move:
 		from, to := b.Move.GetOldPath(), b.Move.GetNewPath()
+		if from == "" || to == "" {
+			return true, errors.New(`move needs oldPath and newPath, e.g. { move: { oldPath: "a.txt", newPath: "b.txt" } }`)
+		}
 		return true, h.done(s, cmd, d.Move(from, to), func() error {
 			if h.mirror == nil {
 				return nil

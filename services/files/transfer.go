@@ -1,6 +1,7 @@
 package files
 
 import (
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -22,6 +23,8 @@ type transfer struct {
 
 func (h *Handler) transferStart(s services.Session, cmd *api.Command, ts *api.TransferStart) error {
 	switch {
+	case ts.GetPath() == "":
+		return errors.New(`transferStart needs a path, e.g. { transferStart: { path: "big.bin", size: 1048576 } }`)
 	case ts.GetSize() < 0:
 		return fmt.Errorf("transferStart: size %d is negative", ts.GetSize())
 	case ts.GetSize() > h.cfg.MaxTransfer:
