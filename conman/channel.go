@@ -106,6 +106,18 @@ func (c *channel) Send(cmd *api.Command) {
 	}
 }
 
+// Backlog is the largest number of bytes waiting to reach any attached
+// session (queued or being written).
+func (c *channel) Backlog() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	most := 0
+	for _, s := range c.members {
+		most = max(most, s.out.backlog())
+	}
+	return most
+}
+
 // post queues fn for the actor; false if the channel is gone.
 func (c *channel) post(fn func()) bool {
 	select {

@@ -8,7 +8,8 @@ import "sync"
 type outQueue struct {
 	mu        sync.Mutex
 	frames    [][]byte
-	bytes     int
+	bytes     int // queued, plus taken and not yet written (inflight)
+	inflight  int
 	maxFrames int
 	maxBytes  int
 	closed    bool
@@ -42,9 +43,24 @@ func (q *outQueue) take(dst [][]byte) [][]byte {
 	dst = append(dst[:0], q.frames...)
 	clear(q.frames)
 	q.frames = q.frames[:0]
-	q.bytes = 0
+	q.inflight = q.bytes
 	q.mu.Unlock()
 	return dst
+}
+
+// written reports that the frames of the last take left the process.
+func (q *outQueue) written() {
+	q.mu.Lock()
+	q.bytes -= q.inflight
+	q.inflight = 0
+	q.mu.Unlock()
+}
+
+// backlog is how many bytes are queued or being written.
+func (q *outQueue) backlog() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.bytes
 }
 
 // close refuses further frames; queued ones may still be taken.

@@ -113,7 +113,9 @@ func (s *session) writeLoop() {
 		default:
 		}
 		batch = s.out.take(batch)
-		if !s.writeAll(batch) {
+		ok := s.writeAll(batch)
+		s.out.written()
+		if !ok {
 			s.closeWith(websocket.StatusTryAgainLater, "slow client: write timed out", false)
 			s.finish()
 			return

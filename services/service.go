@@ -55,6 +55,10 @@ type Channel interface {
 	Post(fn func()) bool
 	// Sessions lists the sessions attached now.
 	Sessions() []Session
+	// Backlog is the largest number of bytes waiting to reach any attached
+	// session. A producer that can wait (a pty reader) keeps it bounded
+	// instead of filling a slow client's queue until it is disconnected.
+	Backlog() int
 	// Context is cancelled when the channel is closed.
 	Context() context.Context
 	Logger() *slog.Logger

@@ -5,15 +5,14 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/textstream"
 )
 
 // drainAfterExit bounds how long output is still read once the command
@@ -136,7 +135,6 @@ func (e *Exec) watch(j *job, out, errOut *os.File) {
 // at UTF-8 boundaries; invalid bytes become U+FFFD.
 func (e *Exec) pump(r io.Reader, stderr bool) {
 	buf := make([]byte, 32<<10)
-	var carry []byte
 	send := func(text string) bool {
 		if text == "" {
 			return true
@@ -155,26 +153,10 @@ func (e *Exec) pump(r io.Reader, stderr bool) {
 		<-done
 		return true
 	}
+	var text textstream.Chunker
 	for {
 		n, err := r.Read(buf)
-		data := append(carry, buf[:n]...)
-		cut := len(data)
-		for i := len(data) - 1; i >= 0 && i >= len(data)-utf8.UTFMax+1; i-- {
-			if utf8.RuneStart(data[i]) {
-				if !utf8.FullRune(data[i:]) {
-					cut = i
-				}
-				break
-			}
-		}
-		if err != nil {
-			cut = len(data)
-		}
-		if !send(strings.ToValidUTF8(string(data[:cut]), "\uFFFD")) {
-			return
-		}
-		carry = append([]byte(nil), data[cut:]...)
-		if err != nil {
+		if !send(text.Next(buf[:n], err != nil)) || err != nil {
 			return
 		}
 	}

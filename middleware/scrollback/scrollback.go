@@ -1,0 +1,132 @@
+// Package scrollback is the middleware that remembers a service's
+// broadcast output and replays it to each session that attaches.
+//
+// Output is kept as lines split on raw "\n" (so that a replay does not
+// start in the middle of an escape sequence), at most 1,000 lines and at
+// most 1 MiB; the oldest lines go first. A line longer than the byte bound
+// keeps its end, cut at a character boundary. A service clears its
+// scrollback (run2 does on each run) through Clearer, found with
+// services.Find.
+package scrollback
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+)
+
+// Bounds of what is kept.
+const (
+	MaxLines = 1000
+	MaxBytes = 1 << 20
+)
+
+// Clearer is what a wrapped service finds to empty the scrollback.
+type Clearer interface {
+	ClearScrollback()
+}
+
+// New is the scrollback middleware.
+func New(next services.Constructor) services.Constructor {
+	return func(ch services.Channel) (services.Service, error) {
+		c := &channel{Channel: ch}
+		inner, err := next(c)
+		if err != nil {
+			return nil, err
+		}
+		return &service{Service: inner, c: c}, nil
+	}
+}
+
+// channel records broadcast output on its way out.
+type channel struct {
+	services.Channel
+	mu  sync.Mutex
+	buf buffer
+}
+
+func (c *channel) Unwrap() services.Channel { return c.Channel }
+
+func (c *channel) Send(cmd *api.Command) {
+	if out, ok := cmd.Body.(*api.Command_Output); ok && cmd.Session == 0 {
+		c.mu.Lock()
+		c.buf.add(out.Output)
+		c.mu.Unlock()
+	}
+	c.Channel.Send(cmd)
+}
+
+// ClearScrollback forgets the output so far.
+func (c *channel) ClearScrollback() {
+	c.mu.Lock()
+	c.buf = buffer{}
+	c.mu.Unlock()
+}
+
+func (c *channel) text() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+type service struct {
+	services.Service
+	c *channel
+}
+
+// Attach replays the scrollback to s before the service hears of s.
+func (s *service) Attach(se services.Session) {
+	if text := s.c.text(); text != "" {
+		services.To(s.c.Channel, se.ID, &api.Command{Body: &api.Command_Output{Output: text}})
+	}
+	s.Service.Attach(se)
+}
+
+// buffer holds the last lines of output; the last one may be unfinished.
+type buffer struct {
+	lines []string // each ends in "\n" except perhaps the last
+	bytes int
+}
+
+func (b *buffer) add(text string) {
+	for text != "" {
+		i := strings.IndexByte(text, '\n')
+		part := text
+		if i >= 0 {
+			part = text[:i+1]
+		}
+		text = text[len(part):]
+		if n := len(b.lines); n > 0 && !strings.HasSuffix(b.lines[n-1], "\n") {
+			b.lines[n-1] += part
+		} else {
+			b.lines = append(b.lines, part)
+		}
+		b.bytes += len(part)
+	}
+	b.trim()
+}
+
+func (b *buffer) trim() {
+	drop := 0
+	for len(b.lines)-drop > MaxLines || (b.bytes > MaxBytes && len(b.lines)-drop > 1) {
+		b.bytes -= len(b.lines[drop])
+		drop++
+	}
+	if drop > 0 {
+		b.lines = append([]string(nil), b.lines[drop:]...)
+	}
+	if b.bytes > MaxBytes { // one huge line: keep its end
+		last := b.lines[0]
+		cut := len(last) - MaxBytes
+		for cut < len(last) && !utf8.RuneStart(last[cut]) {
+			cut++
+		}
+		b.lines[0] = last[cut:]
+		b.bytes = len(b.lines[0])
+	}
+}
+
+func (b *buffer) String() string { return strings.Join(b.lines, "") }

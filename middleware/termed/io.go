@@ -1,0 +1,183 @@
+package termed
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/textstream"
+)
+
+const (
+	inputDepth = 256     // input commands waiting for the pty
+	maxMessage = 1 << 20 // the most one output message carries
+	// highWater is how much any attached session may have waiting before
+	// the reader stops reading the pty.
+	highWater = 1 << 20
+)
+
+// input queues s for the pty.
+func (t *term) input(s string) error {
+	select {
+	case t.in <- s:
+		return nil
+	case <-t.done:
+		return errors.New("the terminal is closed")
+	default:
+		return errors.New("input is full: the program is not reading its terminal")
+	}
+}
+
+func (t *term) writeInput() {
+	for {
+		select {
+		case s := <-t.in:
+			if _, err := t.master.WriteString(s); err != nil {
+				return
+			}
+		case <-t.done:
+			return
+		}
+	}
+}
+
+// pump sends what the pty prints until the terminal is closed. While
+// the pacer allows no message it keeps reading into the next one, up to
+// maxMessage; when the message is full, or a session is behind, it stops
+// reading, which blocks the program.
+func (t *term) pump() {
+	pacer, paced := services.Find[services.Pacer](t.ch)
+	buf := make([]byte, maxMessage)
+	var text textstream.Chunker
+	n := 0
+	for {
+		if req := t.drainRequest(); req != nil {
+			n += t.readMore(buf[n:], time.Now())
+			ok := t.send(text.Next(buf[:n], false))
+			n = 0
+			close(req)
+			if !ok {
+				return
+			}
+			continue
+		}
+		if n == 0 {
+			t.master.SetReadDeadline(time.Time{})
+			m, err := t.master.Read(buf)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue // Drain woke us
+			}
+			if err != nil {
+				return // closed (a pty whose tty pid1 holds open never reports EOF)
+			}
+			n = m
+		}
+		n += t.readMore(buf[n:], time.Now())
+		if !t.waitForClients() {
+			return
+		}
+		if paced && n < len(buf) {
+			if wait := pacer.Reserve(); wait > 0 {
+				n += t.readMore(buf[n:], time.Now().Add(wait))
+				continue // ask again with what was gathered meanwhile
+			}
+		} else if paced && pacer.Pace(t.ch.Context()) != nil {
+			return
+		}
+		if !t.send(text.Next(buf[:n], false)) {
+			return
+		}
+		n = 0
+	}
+}
+
+// readMore reads what the pty has (waiting until deadline) into b.
+func (t *term) readMore(b []byte, deadline time.Time) int {
+	n := 0
+	for n < len(b) {
+		t.master.SetReadDeadline(deadline)
+		m, err := t.master.Read(b[n:])
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
+	return n
+}
+
+// waitForClients holds the reader back while a session is behind. It
+// reports false when the terminal closed meanwhile.
+func (t *term) waitForClients() bool {
+	for t.ch.Backlog() > highWater {
+		select {
+		case <-t.done:
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	select {
+	case <-t.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// send broadcasts out on the channel's actor, so that it is ordered with
+// the service's own messages, and waits until it is queued.
+func (t *term) send(out string) bool {
+	if out == "" {
+		return true
+	}
+	sent := make(chan struct{})
+	if !t.ch.Post(func() {
+		services.Broadcast(t.ch, &api.Command{Body: &api.Command_Output{Output: out}})
+		close(sent)
+	}) {
+		return false
+	}
+	select {
+	case <-sent:
+		return true
+	case <-t.done:
+		return false
+	}
+}
+
+func (t *term) drainRequest() chan struct{} {
+	select {
+	case req := <-t.drains:
+		return req
+	default:
+		return nil
+	}
+}
+
+// Drain sends what the pty holds now and returns once it is queued (or
+// after a second). A service calls it when its process has exited, before
+// saying so, so that the process's last output comes first.
+func (t *term) Drain() {
+	req := make(chan struct{})
+	select {
+	case t.drains <- req:
+	case <-t.done:
+		return
+	}
+	give := time.After(time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		t.master.SetReadDeadline(time.Now()) // wakes a blocked read
+		select {
+		case <-req:
+			return
+		case <-t.done:
+			return
+		case <-give:
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package shell_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/services/shell"
+)
+
+func serve(t *testing.T) (url func(string) string, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	rp := reaper.New(reaper.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go rp.Run(ctx)
+	t.Cleanup(cancel)
+	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
+	return servicetest.Serve(t, shell.Descriptor(shell.Config{Reaper: rp, Dir: dir, Shell: "bash", Args: []string{"--norc", "--noprofile"}, Env: env})), dir
+}
+
+// until reads ch's stream until the output seen contains want, and
+// returns the output seen.
+func until(t *testing.T, ch *client.Channel, want string) string {
+	t.Helper()
+	var seen strings.Builder
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-ch.Stream():
+			seen.WriteString(c.GetOutput())
+			if st, ok := c.Body.(*api.Command_State); ok && st.State == api.State_Stopped {
+				seen.WriteString("<Stopped>")
+			}
+			if strings.Contains(seen.String(), want) {
+				return seen.String()
+			}
+		case <-deadline:
+			tail := seen.String()
+			tail = tail[max(0, len(tail)-300):]
+			t.Fatalf("no %q within 10s; the output ended with %q", want, tail)
+		}
+	}
+}
+
+func input(t *testing.T, ch *client.Channel, s string) {
+	t.Helper()
+	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Input{Input: s}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSharedShellAndScrollback(t *testing.T) {
+	url, _ := serve(t)
+	a := servicetest.Open(t, url("ada"), "shell", "shell")
+	until(t, a, "$ ")
+	b := servicetest.Open(t, url("bob"), "shell", "shell")
+	until(t, b, "$ ") // the prompt, from the scrollback
+	input(t, a, "echo hi from $((6*7))\r")
+	until(t, a, "hi from 42")
+	until(t, b, "hi from 42")
+	c := servicetest.Open(t, url("cy"), "shell", "shell")
+	if got := until(t, c, "hi from 42"); !strings.Contains(got, "echo hi from $((6*7))") {
+		t.Fatalf("late joiner's scrollback: %q", got)
+	}
+	input(t, b, "printf 'é世😭\\n'\r")
+	until(t, a, "é世😭")
+}
+
+func TestResize(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	until(t, ch, "$ ")
+	input(t, ch, "stty size\r")
+	until(t, ch, "24 80")
+	// A resize is not answered (as in goval); only a bad one is.
+	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_ResizeTerm{ResizeTerm: &api.ResizeTerm{Rows: 50, Cols: 132}}}); err != nil {
+		t.Fatal(err)
+	}
+	input(t, ch, "stty size\r")
+	until(t, ch, "50 132")
+	r := servicetest.Request(t, ch, &api.Command{Body: &api.Command_ResizeTerm{ResizeTerm: &api.ResizeTerm{Rows: 0, Cols: 5}}})
+	if r.GetError() != "resizeTerm needs rows and cols between 1 and 1000, got 0×5" {
+		t.Fatalf("got %v", r)
+	}
+}
+
+func TestExitRestarts(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	until(t, ch, "$ ")
+	input(t, ch, "exit\r")
+	until(t, ch, "<Stopped>")
+	input(t, ch, "echo back again\r")
+	until(t, ch, "back again")
+}
+
+func TestReadOnlyAndBadRequests(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ro:viewer"), "shell", "shell")
+	for cmd, want := range map[*api.Command]string{
+		{Body: &api.Command_Input{Input: "rm -rf /\r"}}:                                "read-only: your token does not allow typing into this terminal",
+		{Body: &api.Command_ResizeTerm{ResizeTerm: &api.ResizeTerm{Rows: 1, Cols: 1}}}: "read-only: your token does not allow resizing this terminal",
+		{Body: &api.Command_Ping{Ping: &api.Ping{}}}:                                   "shell takes input, resizeTerm and saneTerm, not ping",
+	} {
+		if r := servicetest.Request(t, ch, cmd); r.GetError() != want {
+			t.Errorf("%v: got %v, want %q", cmd, r, want)
+		}
+	}
+}
+
+// A program flooding the terminal neither starves the connection's other
+// traffic nor grows pid1's memory, and ^C stops it.
+func TestFloodIsPacedAndInterruptible(t *testing.T) {
+	url, _ := serve(t)
+	c := servicetest.Dial(t, url("ada"))
+	ch := servicetest.OpenOn(t, c, "shell", "")
+	until(t, ch, "$ ")
+	input(t, ch, "yes 'all work and no play makes pid1 a dull init'\r")
+	until(t, ch, "dull init\r\nall work")
+	var worst time.Duration
+	var peak uint64
+	for range 20 {
+		d, err := c.Ping(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst = max(worst, d)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+		// keep reading so the client is not the bottleneck
+		for drained := false; !drained; {
+			select {
+			case <-ch.Stream():
+			default:
+				drained = true
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("during the flood: worst ping %v, peak heap in use %d MiB", worst, peak>>20)
+	if worst > 250*time.Millisecond {
+		t.Errorf("a ping took %v while the shell flooded", worst)
+	}
+	if peak > 256<<20 {
+		t.Errorf("heap in use reached %d MiB", peak>>20)
+	}
+	input(t, ch, "\x03")
+	start := time.Now()
+	input(t, ch, "echo stopped-$((1+1))\r")
+	until(t, ch, "stopped-2")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("^C took %v to stop yes", d)
+	}
+}
