@@ -80,3 +80,20 @@ func TestWorkspaceHarnesses(t *testing.T) {
 		}
 	})
 }
+
+func TestTerminalHarnesses(t *testing.T) {
+	for name, f := range map[string]func(int) (float64, error){"shell": ShellThroughput, "pty": PtyThroughput} {
+		t.Run(name, func(t *testing.T) {
+			if bps, err := f(1 << 20); err != nil || bps <= 0 {
+				t.Fatalf("%v %v", bps, err)
+			}
+		})
+	}
+	for name, f := range map[string]func(int) (Latencies, error){"shell": ShellEcho, "pty": PtyEcho} {
+		t.Run(name+"echo", func(t *testing.T) {
+			if l, err := f(30); err != nil || l.P50 <= 0 {
+				t.Fatalf("%v %v", l, err)
+			}
+		})
+	}
+}

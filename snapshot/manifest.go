@@ -17,12 +17,15 @@ type Manifest struct {
 
 // Entry is one path in a manifest.
 type Entry struct {
-	Path   string `json:"path"`
-	Kind   string `json:"kind"` // "file", "dir" or "link"
-	Mode   uint32 `json:"mode"` // permission bits
-	Size   int64  `json:"size,omitempty"`
-	Hash   string `json:"sha256,omitempty"`
-	Target string `json:"target,omitempty"` // for a link
+	Path string `json:"path"`
+	// PathBytes holds a path that is not valid UTF-8 (JSON cannot), in
+	// which case Path is empty.
+	PathBytes []byte `json:"pathBytes,omitempty"`
+	Kind      string `json:"kind"` // "file", "dir" or "link"
+	Mode      uint32 `json:"mode"` // permission bits
+	Size      int64  `json:"size,omitempty"`
+	Hash      string `json:"sha256,omitempty"`
+	Target    string `json:"target,omitempty"` // for a link
 }
 
 const manifestVersion = 1
@@ -36,6 +39,11 @@ func decodeManifest(b []byte) (*Manifest, error) {
 	}
 	if m.Version != manifestVersion {
 		return nil, fmt.Errorf("manifest: version %d, this pid1 reads version %d", m.Version, manifestVersion)
+	}
+	for i := range m.Entries {
+		if e := &m.Entries[i]; len(e.PathBytes) > 0 {
+			e.Path, e.PathBytes = string(e.PathBytes), nil
+		}
 	}
 	for _, e := range m.Entries {
 		c, err := fsroot.Clean(e.Path)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -55,6 +54,10 @@ type Result struct {
 // smallFile is read whole: hashed and uploaded from the same bytes.
 const smallFile = 8 << 20
 
+// syncEach is how many new blobs are fsynced one by one; beyond it the
+// whole file system is flushed at once.
+const syncEach = 64
+
 // Take snapshots the workspace. When it returns nil the snapshot is
 // durable and current; on error the previous snapshot stays current.
 func (s *Store) Take(ctx context.Context) (Result, error) {
@@ -70,52 +73,29 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	}
 	var jobs []job
 	newCache := make(map[string]cacheEntry, len(s.cache))
-	err := filepath.WalkDir(s.dir, func(abs string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(s.dir, abs)
-		if rel == "." || fsroot.IsTemp(d.Name()) {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		e := Entry{Path: rel, Mode: uint32(info.Mode().Perm())}
-		switch {
-		case d.IsDir():
-			e.Kind = "dir"
-		case d.Type()&fs.ModeSymlink != 0:
-			e.Kind = "link"
-			if e.Target, err = os.Readlink(abs); err != nil {
-				return err
-			}
-		case d.Type().IsRegular():
-			e.Kind, e.Size = "file", info.Size()
-			key := statKey(info)
-			if c, ok := s.cache[rel]; ok && c.size == key.size && c.mtime == key.mtime && c.ctime == key.ctime && c.ino == key.ino {
-				e.Hash = c.hash
-				newCache[rel] = c
-			} else {
-				jobs = append(jobs, job{idx: len(m.Entries), path: rel, key: key})
-			}
-		default:
-			return nil // sockets, fifos, devices
-		}
-		m.Entries = append(m.Entries, e)
-		return nil
-	})
+	walked, err := s.walk(ctx)
 	if err != nil {
 		return res, fmt.Errorf("snapshot: reading the workspace: %w", err)
 	}
+	for _, w := range walked {
+		e := w.entry
+		if e.Kind == "file" {
+			if c, ok := s.cache[e.Path]; ok && c.size == w.key.size && c.mtime == w.key.mtime && c.ctime == w.key.ctime && c.ino == w.key.ino {
+				e.Hash = c.hash
+				newCache[e.Path] = c
+			} else {
+				jobs = append(jobs, job{idx: len(m.Entries), path: e.Path, key: w.key})
+			}
+		}
+		m.Entries = append(m.Entries, e)
+	}
 	var mu sync.Mutex
+	var uploaded []string // blob keys written
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(4, 2*runtime.GOMAXPROCS(0)))
 	for _, j := range jobs {
 		g.Go(func() error {
-			hash, size, uploaded, err := s.store(gctx, filepath.Join(s.dir, j.path))
+			hash, size, stored, err := s.store(gctx, filepath.Join(s.dir, j.path))
 			if err != nil {
 				return fmt.Errorf("snapshot: %s: %w", j.path, err)
 			}
@@ -124,9 +104,10 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 			m.Entries[j.idx].Hash, m.Entries[j.idx].Size = hash, size
 			j.key.hash, j.key.size = hash, size
 			newCache[j.path] = j.key
-			if uploaded {
+			if stored {
 				res.Uploaded++
 				res.UploadedBytes += size
+				uploaded = append(uploaded, blobKey(hash))
 			}
 			return nil
 		})
@@ -139,21 +120,25 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 			res.Files++
 		}
 	}
-	body, err := json.Marshal(m)
-	if err != nil {
-		return res, err
-	}
+	body := encode(m)
 	res.Manifest = fmt.Sprintf("manifests/%020d.json", m.Created.UnixNano())
 	if err := s.bucket.WriteAll(ctx, res.Manifest, body, nil); err != nil {
 		return res, fmt.Errorf("snapshot: writing the manifest: %w", err)
 	}
-	if err := s.bucket.Sync(); err != nil {
-		return res, fmt.Errorf("snapshot: %w", err)
+	// The blobs and the manifest must be durable before "latest" names it.
+	var err2 error
+	if len(uploaded) > syncEach {
+		err2 = s.bucket.Sync()
+	} else {
+		err2 = s.bucket.SyncKeys(append(uploaded, res.Manifest)...)
+	}
+	if err2 != nil {
+		return res, fmt.Errorf("snapshot: %w", err2)
 	}
 	if err := s.bucket.WriteAll(ctx, "latest", []byte(res.Manifest), nil); err != nil {
 		return res, fmt.Errorf("snapshot: marking the manifest current: %w", err)
 	}
-	if err := s.bucket.Sync(); err != nil {
+	if err := s.bucket.SyncKeys("latest"); err != nil {
 		return res, fmt.Errorf("snapshot: %w", err)
 	}
 	s.cache = newCache
@@ -278,4 +263,74 @@ func (s *Store) seedKnown(ctx context.Context) {
 		}
 	}
 	s.seeded = true
+}
+
+// walked is one path found in the workspace.
+type walked struct {
+	entry Entry
+	key   cacheEntry // for a file
+}
+
+// walk lists the workspace in path order, statting the top-level
+// directories' trees in parallel (a walk is mostly lstat calls).
+func (s *Store) walk(ctx context.Context) ([]walked, error) {
+	tops, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([][]walked, len(tops))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(max(4, 2*runtime.GOMAXPROCS(0)))
+	for i, top := range tops {
+		g.Go(func() error {
+			return filepath.WalkDir(filepath.Join(s.dir, top.Name()), func(abs string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				w, ok, err := s.visit(abs, d)
+				if ok {
+					parts[i] = append(parts[i], w)
+				}
+				return err
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []walked
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return all, nil
+}
+
+// visit describes one path; ok is false for what snapshots leave out
+// (pid1's temporary files, sockets, fifos, devices).
+func (s *Store) visit(abs string, d fs.DirEntry) (w walked, ok bool, err error) {
+	if fsroot.IsTemp(d.Name()) {
+		return w, false, nil
+	}
+	rel, _ := filepath.Rel(s.dir, abs)
+	info, err := d.Info()
+	if err != nil {
+		return w, false, err
+	}
+	e := Entry{Path: filepath.ToSlash(rel), Mode: uint32(info.Mode().Perm())}
+	switch {
+	case d.IsDir():
+		e.Kind = "dir"
+	case d.Type()&fs.ModeSymlink != 0:
+		e.Kind = "link"
+		if e.Target, err = os.Readlink(abs); err != nil {
+			return w, false, err
+		}
+	case d.Type().IsRegular():
+		e.Kind, e.Size = "file", info.Size()
+		w.key = statKey(info)
+	default:
+		return w, false, nil
+	}
+	w.entry = e
+	return w, true, nil
 }

@@ -33,7 +33,12 @@ func (c *Chunker) Next(b []byte, final bool) string {
 			}
 		}
 	}
-	text := strings.ToValidUTF8(string(data[:cut]), "\uFFFD")
+	var text string
+	if utf8.Valid(data[:cut]) {
+		text = string(data[:cut]) // the usual case: one copy
+	} else {
+		text = strings.ToValidUTF8(string(data[:cut]), "\uFFFD")
+	}
 	c.carry = append(c.carry[:0], data[cut:]...)
 	return text
 }

@@ -92,6 +92,12 @@ type buffer struct {
 }
 
 func (b *buffer) add(text string) {
+	if t := tail(text); len(t) < len(text) {
+		// text alone fills the buffer: what was there goes, and only the
+		// part that can stay is split into lines.
+		*b = buffer{}
+		text = t
+	}
 	for text != "" {
 		i := strings.IndexByte(text, '\n')
 		part := text
@@ -127,6 +133,30 @@ func (b *buffer) trim() {
 		b.lines[0] = last[cut:]
 		b.bytes = len(b.lines[0])
 	}
+}
+
+// tail is the end of text that fits in an empty buffer: at most MaxBytes
+// (from a character boundary) and at most MaxLines lines.
+func tail(text string) string {
+	if len(text) > MaxBytes {
+		cut := len(text) - MaxBytes
+		for cut < len(text) && !utf8.RuneStart(text[cut]) {
+			cut++
+		}
+		text = text[cut:]
+	}
+	end := len(text)
+	if strings.HasSuffix(text, "\n") {
+		end-- // the final newline ends the last line
+	}
+	for range MaxLines {
+		j := strings.LastIndexByte(text[:end], '\n')
+		if j < 0 {
+			return text
+		}
+		end = j
+	}
+	return text[end+1:]
 }
 
 func (b *buffer) String() string { return strings.Join(b.lines, "") }

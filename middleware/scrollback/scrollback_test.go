@@ -25,6 +25,19 @@ func TestLinesAndBounds(t *testing.T) {
 	if b.bytes > MaxBytes || !utf8.ValidString(b.String()) || !strings.HasSuffix(line, b.String()) {
 		t.Fatalf("kept %d bytes, valid %v", b.bytes, utf8.ValidString(b.String()))
 	}
+	// One huge message of many lines keeps its last lines, as many small
+	// ones would.
+	var many, big buffer
+	var all strings.Builder
+	for i := range 3 * MaxLines {
+		line := strings.Repeat("z", i%50) + "\n"
+		many.add(line)
+		all.WriteString(line)
+	}
+	big.add(all.String())
+	if big.String() != many.String() || len(big.lines) != MaxLines {
+		t.Fatalf("one message kept %d lines, many kept %d", len(big.lines), len(many.lines))
+	}
 	b = buffer{}
 	for range 100 {
 		b.add(strings.Repeat("y", 20000) + "\n")

@@ -51,12 +51,17 @@ func (t *term) pump() {
 	pacer, paced := services.Find[services.Pacer](t.ch)
 	buf := make([]byte, maxMessage)
 	var text textstream.Chunker
+	var prev chan struct{} // closed when the last message is queued
 	n := 0
 	for {
 		if req := t.drainRequest(); req != nil {
 			n += t.readMore(buf[n:], time.Now())
-			ok := t.send(text.Next(buf[:n], false))
-			n = 0
+			ok := t.await(prev)
+			if ok {
+				prev = t.post(text.Next(buf[:n], false))
+				ok = t.await(prev)
+			}
+			n, prev = 0, nil
 			close(req)
 			if !ok {
 				return
@@ -86,7 +91,12 @@ func (t *term) pump() {
 		} else if paced && pacer.Pace(t.ch.Context()) != nil {
 			return
 		}
-		if !t.send(text.Next(buf[:n], false)) {
+		// The previous message must be queued before this one (order), but
+		// the pty was read meanwhile.
+		if !t.await(prev) {
+			return
+		}
+		if prev = t.post(text.Next(buf[:n], false)); prev == nil {
 			return
 		}
 		n = 0
@@ -125,18 +135,28 @@ func (t *term) waitForClients() bool {
 	}
 }
 
-// send broadcasts out on the channel's actor, so that it is ordered with
-// the service's own messages, and waits until it is queued.
-func (t *term) send(out string) bool {
-	if out == "" {
-		return true
-	}
+// post broadcasts out on the channel's actor, so that it is ordered with
+// the service's own messages. The returned channel is closed once it is
+// queued; nil means the channel is gone.
+func (t *term) post(out string) chan struct{} {
 	sent := make(chan struct{})
+	if out == "" {
+		close(sent)
+		return sent
+	}
 	if !t.ch.Post(func() {
 		services.Broadcast(t.ch, &api.Command{Body: &api.Command_Output{Output: out}})
 		close(sent)
 	}) {
-		return false
+		return nil
+	}
+	return sent
+}
+
+// await waits for a posted message; false if the terminal closed first.
+func (t *term) await(sent chan struct{}) bool {
+	if sent == nil {
+		return true
 	}
 	select {
 	case <-sent:

@@ -105,13 +105,15 @@ type term struct {
 	done   chan struct{}
 }
 
-func open(ch services.Channel) (*term, error) {
+// OpenPTY opens a pty whose master side is non-blocking: os.File.Fd puts
+// a file in blocking mode, where Close cannot interrupt a Read and read
+// deadlines do nothing, so the master is a duplicate that goes through
+// Go's poller.
+func OpenPTY() (master, tty *os.File, err error) {
 	m, tty, err := pty.Open()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// os.File.Fd puts a file in blocking mode, where Close cannot
-	// interrupt a Read; a non-blocking duplicate goes through the poller.
 	fd, err := unix.Dup(int(m.Fd()))
 	m.Close()
 	if err == nil {
@@ -119,10 +121,18 @@ func open(ch services.Channel) (*term, error) {
 	}
 	if err != nil {
 		tty.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	unix.CloseOnExec(fd)
-	t := &term{ch: ch, master: os.NewFile(uintptr(fd), "/dev/ptmx"), tty: tty,
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), tty, nil
+}
+
+func open(ch services.Channel) (*term, error) {
+	master, tty, err := OpenPTY()
+	if err != nil {
+		return nil, err
+	}
+	t := &term{ch: ch, master: master, tty: tty,
 		in: make(chan string, inputDepth), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
 	if err := t.resize(DefaultRows, DefaultCols); err != nil {
 		t.close()

@@ -91,6 +91,21 @@ func TestResize(t *testing.T) {
 	}
 }
 
+// saneTerm undoes what a program left behind in the line discipline
+// (while a command runs: bash's line editor restores its own saved
+// settings when it reads the next line).
+func TestSaneTerm(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	until(t, ch, "$ ")
+	input(t, ch, "stty -echo -icanon; echo broken-$((1+1)); sleep 1; stty -a | grep -o -- ' -*icanon\\| -*echo ' | tr -d ' \\n'; echo\r")
+	until(t, ch, "broken-2")
+	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_SaneTerm{SaneTerm: &api.SaneTerm{}}}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ch, "icanonecho")
+}
+
 func TestExitRestarts(t *testing.T) {
 	url, _ := serve(t)
 	ch := servicetest.Open(t, url("ada"), "shell", "")
