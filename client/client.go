@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/wsread"
 )
 
 // ErrClosed is returned for operations on a closed client or channel.
@@ -106,8 +107,9 @@ func redact(url string) string {
 func (c *Client) readLoop(ready chan struct{}) {
 	defer c.shutdown()
 	readyOnce := sync.Once{}
+	var frames wsread.Reader // Unmarshal copies what it keeps, so the buffer is reused
 	for {
-		_, data, err := c.conn.Read(c.ctx)
+		_, data, err := frames.Read(c.ctx, c.conn)
 		if err != nil {
 			c.fail(err)
 			return

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/wsread"
 	"github.com/pid1/pid1/services"
 )
 
@@ -121,8 +122,9 @@ func (h *Hub) readLoop(s *session) {
 		case <-ctx.Done():
 		}
 	}()
+	var frames wsread.Reader // Unmarshal copies what it keeps, so the buffer is reused
 	for {
-		typ, data, err := s.conn.Read(ctx)
+		typ, data, err := frames.Read(ctx, s.conn)
 		if err != nil {
 			var ce websocket.CloseError
 			switch {
