@@ -113,6 +113,13 @@ func steps(lines []string) []step {
 	cur := step{stream: map[string][]string{}}
 	for _, l := range lines {
 		if in, ok := strings.CutPrefix(l, "> "); ok {
+			if strings.HasPrefix(in, ".sleep ") {
+				// Waiting sends nothing: what arrives meanwhile belongs to
+				// the command before, whether it came before or after the
+				// wait began.
+				cur.input += " + " + in
+				continue
+			}
 			out = append(out, cur)
 			cur = step{input: in, stream: map[string][]string{}}
 			continue

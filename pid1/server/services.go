@@ -11,6 +11,7 @@ import (
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/presence"
+	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
 	snapshotsvc "github.com/pid1/pid1/services/snapshot"
 	"github.com/pid1/pid1/snapshot"
@@ -39,7 +40,8 @@ func defaultServices(d deps) *services.Registry {
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshotsvc.Descriptor(d.snapshots),
-		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}))
+		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
+		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

@@ -69,21 +69,10 @@ func newShell(cfg Config, ch services.Channel) (*shell, error) {
 	return s, nil
 }
 
-func (s *shell) env() []string {
-	env := s.cfg.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	rows, cols := s.term.Size()
-	return append(env[:len(env):len(env)], "TERM=xterm-256color", "COLORTERM=truecolor",
-		fmt.Sprintf("LINES=%d", rows), fmt.Sprintf("COLUMNS=%d", cols))
-}
-
 // start runs a shell on the terminal; its end is handled on the actor.
 func (s *shell) start() error {
-	tty := s.term.TTY()
-	p, err := s.cfg.Reaper.Spawn(reaper.Spec{Path: s.path, Args: append([]string{s.path}, s.cfg.Args...), Env: s.env(), Dir: s.cfg.Dir,
-		Stdin: tty, Stdout: tty, Stderr: tty, Setsid: true, Setctty: true, Ctty: 0, Pdeathsig: syscall.SIGKILL})
+	p, err := termed.Spawn(s.cfg.Reaper, s.term, reaper.Spec{Path: s.path, Args: append([]string{s.path}, s.cfg.Args...),
+		Env: s.cfg.Env, Dir: s.cfg.Dir})
 	if err != nil {
 		return fmt.Errorf("shell: %w", err)
 	}

@@ -1,0 +1,173 @@
+// Package clippy is the middleware that watches a service's output and
+// injects `hint { text }` messages when it matches a rule for the
+// program's language: a friendly word on common errors. A hint follows
+// the output it is about: it goes out once the output pauses or before
+// the service's next message of another kind.
+//
+// Rules live in rules.toml (embedded). The wrapped service names the
+// language of each run through Language (found with services.Find), which
+// also resets the rules, so each fires at most once per run. Output is
+// matched across message boundaries: the last 4 KiB are kept.
+package clippy
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+)
+
+// Rule turns output matching Pattern into a hint.
+type Rule struct {
+	Language string `toml:"language"`
+	Pattern  string `toml:"pattern"`
+	Hint     string `toml:"hint"`
+	re       *regexp.Regexp
+}
+
+//go:embed rules.toml
+var rulesTOML string
+
+// Default are the rules of rules.toml.
+var Default = mustParse(rulesTOML)
+
+// Parse reads rules in rules.toml's format.
+func Parse(src string) ([]Rule, error) {
+	var f struct {
+		Rule []Rule `toml:"rule"`
+	}
+	if _, err := toml.Decode(src, &f); err != nil {
+		return nil, err
+	}
+	for i := range f.Rule {
+		r := &f.Rule[i]
+		if r.Language == "" || r.Pattern == "" || r.Hint == "" {
+			return nil, fmt.Errorf("rule %d: needs language, pattern and hint", i+1)
+		}
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("rule %d: %w", i+1, err)
+		}
+		r.re = re
+	}
+	return f.Rule, nil
+}
+
+func mustParse(src string) []Rule {
+	rules, err := Parse(src)
+	if err != nil {
+		panic("clippy: rules.toml: " + err.Error()) // embedded data, checked by the tests
+	}
+	return rules
+}
+
+// Language is what the wrapped service finds to say which language runs.
+type Language interface {
+	SetLanguage(lang string)
+}
+
+// window is how much recent output a pattern can span.
+const window = 4 << 10
+
+// quiet is how long output must pause before pending hints go out.
+const quiet = 150 * time.Millisecond
+
+// New returns the middleware with rules.
+func New(rules []Rule) services.Middleware {
+	return func(next services.Constructor) services.Constructor {
+		return func(ch services.Channel) (services.Service, error) {
+			return next(&channel{Channel: ch, rules: rules})
+		}
+	}
+}
+
+type channel struct {
+	services.Channel
+	rules []Rule
+
+	mu      sync.Mutex
+	lang    string
+	fired   map[int]bool
+	tail    string
+	pending []string    // hints waiting for the output to pause
+	timer   *time.Timer // sends them when it does
+}
+
+func (c *channel) Unwrap() services.Channel { return c.Channel }
+
+// SetLanguage starts a run of lang: every rule may fire again.
+func (c *channel) SetLanguage(lang string) {
+	c.mu.Lock()
+	c.lang, c.fired, c.tail = lang, map[int]bool{}, ""
+	c.mu.Unlock()
+}
+
+// Send passes cmd on. A hint that broadcast output triggers goes out when
+// the output pauses (quiet) or before the service's next other message (the
+// exit status, say), so that it follows the output it is about rather
+// than landing in the middle of a stack trace.
+func (c *channel) Send(cmd *api.Command) {
+	out, ok := cmd.Body.(*api.Command_Output)
+	if !ok {
+		c.flush()
+		c.Channel.Send(cmd)
+		return
+	}
+	c.Channel.Send(cmd)
+	if cmd.Session != 0 {
+		return
+	}
+	if hints := c.match(out.Output); len(hints) > 0 {
+		c.mu.Lock()
+		c.pending = append(c.pending, hints...)
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	if len(c.pending) > 0 {
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+		c.timer = time.AfterFunc(quiet, func() { c.Post(c.flush) })
+	}
+	c.mu.Unlock()
+}
+
+// flush sends the pending hints.
+func (c *channel) flush() {
+	c.mu.Lock()
+	hints := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	for _, h := range hints {
+		services.Broadcast(c.Channel, &api.Command{Body: &api.Command_Hint{Hint: &api.Hint{Text: h}}})
+	}
+}
+
+func (c *channel) match(text string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lang == "" {
+		return nil
+	}
+	c.tail += text
+	if len(c.tail) > window {
+		c.tail = c.tail[len(c.tail)-window:]
+	}
+	var hints []string
+	for i, r := range c.rules {
+		if r.Language != c.lang || c.fired[i] {
+			continue
+		}
+		if m := r.re.FindStringSubmatchIndex(c.tail); m != nil {
+			c.fired[i] = true
+			hints = append(hints, string(r.re.ExpandString(nil, r.Hint, c.tail, m)))
+		}
+	}
+	return hints
+}

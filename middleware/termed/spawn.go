@@ -1,0 +1,28 @@
+package termed
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/pid1/pid1/reaper"
+)
+
+// Spawn starts spec's program on the terminal t, as a terminal program
+// expects: the pty as stdin, stdout, stderr and controlling terminal of a
+// new session, TERM and the size in the environment. pid1's reaper owns
+// it; it dies with pid1.
+func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, error) {
+	env := spec.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	rows, cols := t.Size()
+	spec.Env = append(env[:len(env):len(env)], "TERM=xterm-256color", "COLORTERM=truecolor",
+		fmt.Sprintf("LINES=%d", rows), fmt.Sprintf("COLUMNS=%d", cols))
+	tty := t.TTY()
+	spec.Stdin, spec.Stdout, spec.Stderr = tty, tty, tty
+	spec.Setsid, spec.Setctty, spec.Ctty = true, true, 0
+	spec.Pdeathsig = syscall.SIGKILL
+	return rp.Spawn(spec)
+}
