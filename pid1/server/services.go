@@ -10,6 +10,7 @@ import (
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/gcsfiles"
+	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -41,7 +42,8 @@ func defaultServices(d deps) *services.Registry {
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshotsvc.Descriptor(d.snapshots),
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
-		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}))
+		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}),
+		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

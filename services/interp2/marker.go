@@ -1,0 +1,82 @@
+package interp2
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
+)
+
+// markPrefix starts the mark the REPLs' prompts print: an OSC sequence no
+// terminal acts on, carrying the number of the REPL that printed it (so a
+// prompt still in flight from a REPL that was replaced is not taken for
+// the new one's), ended by BEL.
+const markPrefix = "\x1b]7717;pid1-prompt-"
+
+// markLiteral is the mark of REPL n as a string literal that Python and
+// JavaScript both read.
+func markLiteral(n int) string {
+	return `'\x1b]7717;pid1-prompt-` + strconv.Itoa(n) + `\x07'`
+}
+
+// prompts is the middleware that removes the marks from the output and
+// reports each one to the service through promptWatcher.
+func prompts(next services.Constructor) services.Constructor {
+	return func(ch services.Channel) (services.Service, error) {
+		return next(&markChannel{Channel: ch})
+	}
+}
+
+// promptWatcher is told, on the channel's actor, when REPL n prompts.
+type promptWatcher interface{ prompted(n int) }
+
+type markChannel struct {
+	services.Channel
+	watcher promptWatcher
+	carry   string // the start of a mark cut between two messages
+}
+
+func (m *markChannel) Unwrap() services.Channel { return m.Channel }
+
+// Send runs on the actor (termed posts its output there). It sends what
+// the program printed, then reports the prompt, then the prompt itself:
+// as the seed shows, state Stopped comes before ">>> ".
+func (m *markChannel) Send(cmd *api.Command) {
+	out, ok := cmd.Body.(*api.Command_Output)
+	if !ok {
+		m.Channel.Send(cmd)
+		return
+	}
+	text := m.carry + out.Output
+	m.carry = ""
+	emit := func(s string) {
+		if s != "" {
+			m.Channel.Send(&api.Command{Session: cmd.Session, Ref: cmd.Ref, Body: &api.Command_Output{Output: s}})
+		}
+	}
+	for {
+		i := strings.Index(text, markPrefix)
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(text[i:], '\x07')
+		if end < 0 {
+			m.carry, text = text[i:], text[:i] // the rest of the mark comes next
+			break
+		}
+		n, err := strconv.Atoi(text[i+len(markPrefix) : i+end])
+		emit(text[:i])
+		if err == nil && m.watcher != nil {
+			m.watcher.prompted(n)
+		}
+		text = text[i+end+1:]
+	}
+	// A mark may also be cut inside its prefix.
+	for k := len(markPrefix) - 1; k > 0 && m.carry == ""; k-- {
+		if strings.HasSuffix(text, markPrefix[:k]) {
+			m.carry, text = markPrefix[:k], text[:len(text)-k]
+		}
+	}
+	emit(text)
+}
