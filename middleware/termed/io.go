@@ -16,6 +16,8 @@ const (
 	// highWater is how much any attached session may have waiting before
 	// the reader stops reading the pty.
 	highWater = 1 << 20
+	// drainWait is how long Drain waits for output still on its way.
+	drainWait = 20 * time.Millisecond
 )
 
 // input queues s for the pty.
@@ -55,7 +57,10 @@ func (t *term) pump() {
 	n := 0
 	for {
 		if req := t.drainRequest(); req != nil {
-			n += t.readMore(buf[n:], time.Now())
+			// A program's last write reaches the master side through the
+			// kernel's flip buffer a moment after the program may have
+			// exited: give it that moment.
+			n += t.readMore(buf[n:], time.Now().Add(drainWait))
 			ok := t.await(prev)
 			if ok {
 				prev = t.post(text.Next(buf[:n], false))
@@ -189,7 +194,9 @@ func (t *term) Drain() {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		t.master.SetReadDeadline(time.Now()) // wakes a blocked read
+		if len(t.drains) > 0 { // not picked up yet: wake a blocked read
+			t.master.SetReadDeadline(time.Now())
+		}
 		select {
 		case <-req:
 			return

@@ -10,9 +10,14 @@ import (
 
 // Spawn starts spec's program on the terminal t, as a terminal program
 // expects: the pty as stdin, stdout, stderr and controlling terminal of a
-// new session, TERM and the size in the environment. pid1's reaper owns
-// it; it dies with pid1.
+// new session, TERM and the size in the environment, and a sane line
+// discipline (a program killed before it could restore the terminal, such
+// as a shell in raw mode, leaves echo and line editing off). pid1's reaper
+// owns it; it dies with pid1.
 func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, error) {
+	if err := t.Sane(); err != nil {
+		return nil, err
+	}
 	env := spec.Env
 	if env == nil {
 		env = os.Environ()

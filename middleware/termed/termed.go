@@ -28,6 +28,8 @@ type Terminal interface {
 	// Drain sends what the pty holds now; call it when a process exits,
 	// before announcing it, so that its last output comes first.
 	Drain()
+	// Sane restores the line discipline (as `stty sane`).
+	Sane() error
 }
 
 // From finds the Terminal termed put on a channel.
@@ -158,7 +160,9 @@ func (t *term) resize(rows, cols uint32) error {
 	return nil
 }
 
-// sane restores the line discipline a shell expects (as `stty sane`).
+// Sane restores the line discipline a shell expects (as `stty sane`).
+func (t *term) Sane() error { return t.sane() }
+
 func (t *term) sane() error {
 	fd := int(t.tty.Fd())
 	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)

@@ -14,6 +14,7 @@ import (
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
+	"github.com/pid1/pid1/services/shellrun"
 	snapshotsvc "github.com/pid1/pid1/services/snapshot"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
@@ -43,7 +44,8 @@ func defaultServices(d deps) *services.Registry {
 		snapshotsvc.Descriptor(d.snapshots),
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
 		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}),
-		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}))
+		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}),
+		shellrun.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}, ""))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

@@ -30,16 +30,29 @@ type Config struct {
 
 // Descriptor registers the service with its terminal middleware.
 func Descriptor(cfg Config) services.Descriptor {
-	ctor := func(ch services.Channel) (services.Service, error) { return newRun(cfg, ch) }
-	return services.Descriptor{Name: "run2", WellKnown: "run2",
+	return NewDescriptor("run2", cfg, nil)
+}
+
+// NewDescriptor registers a run2-like service under name. With idle, that
+// program (a shell, for shellrun) runs on the terminal whenever the main
+// program does not: runMain replaces it, and it comes back when the run
+// ends.
+func NewDescriptor(name string, cfg Config, idle []string) services.Descriptor {
+	ctor := func(ch services.Channel) (services.Service, error) { return newRun(cfg, ch, name, idle) }
+	return services.Descriptor{Name: name, WellKnown: name,
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), clippy.New(clippy.Default), termed.New)}
 }
 
 type run struct {
 	cfg   Config
+	name  string
 	ch    services.Channel
 	term  termed.Terminal
 	build string // where compiled programs go
+
+	idleArgv []string        // what runs between runs; nil for none
+	idle     *reaper.Process // it, while it runs
+	idleID   int
 
 	proc   *reaper.Process // the step running now; nil when stopped
 	steps  [][]string      // what is left to run after it
@@ -47,7 +60,7 @@ type run struct {
 	id     int // bumps on every start, so a stale exit is ignored
 }
 
-func newRun(cfg Config, ch services.Channel) (*run, error) {
+func newRun(cfg Config, ch services.Channel, name string, idle []string) (*run, error) {
 	if cfg.Reaper == nil || cfg.Workspace == nil {
 		return nil, errors.New("run2: no reaper or workspace configured")
 	}
@@ -59,7 +72,42 @@ func newRun(cfg Config, ch services.Channel) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run2: %w", err)
 	}
-	return &run{cfg: cfg, ch: ch, term: t, build: build}, nil
+	r := &run{cfg: cfg, name: name, ch: ch, term: t, build: build, idleArgv: idle}
+	r.startIdle()
+	return r, nil
+}
+
+// startIdle starts the idle program, if there is one and nothing runs.
+func (r *run) startIdle() {
+	if r.idleArgv == nil || r.proc != nil || r.idle != nil {
+		return
+	}
+	p, err := r.spawn(r.idleArgv)
+	if err != nil {
+		services.Broadcast(r.ch, services.Error(err.Error()))
+		return
+	}
+	r.idleID++
+	id := r.idleID
+	r.idle = p
+	go func() {
+		p.Wait(context.Background())
+		r.ch.Post(func() {
+			if id == r.idleID && r.idle != nil { // it ended by itself (exit): start another
+				r.idle = nil
+				r.startIdle()
+			}
+		})
+	}()
+}
+
+func (r *run) stopIdle() {
+	if r.idle != nil {
+		r.idle.SignalGroup(syscall.SIGHUP)
+		r.idle.SignalGroup(syscall.SIGKILL)
+		r.idle = nil
+		r.idleID++
+	}
 }
 
 func state(running bool) *api.Command {
@@ -90,7 +138,7 @@ func (r *run) Command(s services.Session, cmd *api.Command) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("run2 takes runMain, clear, input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))
+	return fmt.Errorf("%s takes runMain, clear, input, resizeTerm and saneTerm, not %s", r.name, services.BodyName(cmd))
 }
 
 func (r *run) runMain() error {
@@ -99,6 +147,7 @@ func (r *run) runMain() error {
 		return err
 	}
 	r.stop()
+	r.stopIdle()
 	if c, ok := services.Find[scrollback.Clearer](r.ch); ok {
 		c.ClearScrollback()
 	}
@@ -127,6 +176,7 @@ func (r *run) next() {
 		services.Broadcast(r.ch, services.Error(err.Error()))
 		r.proc = nil
 		services.Broadcast(r.ch, state(false))
+		r.startIdle()
 		return
 	}
 	r.proc = p
@@ -169,6 +219,7 @@ func (r *run) exited(id int, st reaper.Status, err error) {
 		services.Broadcast(r.ch, services.Error(st.String()))
 	}
 	services.Broadcast(r.ch, state(false))
+	r.startIdle()
 }
 
 // stop kills the running program, if any.
@@ -180,9 +231,11 @@ func (r *run) stop() {
 	r.proc = nil
 	r.id++
 	services.Broadcast(r.ch, state(false))
+	r.startIdle()
 }
 
 func (r *run) Close() {
+	r.stopIdle()
 	if r.proc != nil {
 		r.proc.SignalGroup(syscall.SIGKILL)
 	}

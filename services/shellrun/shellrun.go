@@ -1,0 +1,25 @@
+// Package shellrun is the shellrun service: a shell and the run2 program
+// on one terminal. While nothing runs, bash does (state Stopped) and input
+// goes to it; runMain closes the shell and runs the program as run2 does
+// (execInfo, output, error on failure, state Stopped), and when the
+// program ends a fresh shell comes back.
+package shellrun
+
+import (
+	"os"
+
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/run2"
+)
+
+// Descriptor registers the service. Shell is the program to run between
+// runs; "" means $SHELL, then bash.
+func Descriptor(cfg run2.Config, shell string, args ...string) services.Descriptor {
+	if shell == "" {
+		shell = os.Getenv("SHELL")
+	}
+	if shell == "" {
+		shell = "bash"
+	}
+	return run2.NewDescriptor("shellrun", cfg, append([]string{shell}, args...))
+}
