@@ -11,7 +11,6 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services/exec"
 )
 
@@ -19,11 +18,7 @@ import (
 func hub(t *testing.T) (url func(user string) string, dir string) {
 	t.Helper()
 	dir = t.TempDir()
-	rp := reaper.New(reaper.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go rp.Run(ctx)
-	t.Cleanup(cancel)
-	return servicetest.Serve(t, exec.Descriptor(exec.Config{Reaper: rp, Dir: dir})), dir
+	return servicetest.Serve(t, exec.Descriptor(exec.Config{Reaper: servicetest.Reaper(t), Dir: dir})), dir
 }
 
 // open attaches to the shared exec channel, which reports it is idle.

@@ -2,57 +2,23 @@ package interp2_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services/interp2"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
-	}
-	ws, err := fsroot.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := reaper.New(reaper.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go rp.Run(ctx)
-	t.Cleanup(func() { cancel(); ws.Close() })
-	return servicetest.Serve(t, interp2.Descriptor(interp2.Config{Reaper: rp, Workspace: ws}))
+	return servicetest.Serve(t, interp2.Descriptor(interp2.Config{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
 }
 
-// until reads the stream until the text seen (output, and states as
-// <Running>/<Stopped>) contains want; it returns that text.
 func until(t *testing.T, ch *client.Channel, want string) string {
 	t.Helper()
-	var seen strings.Builder
-	deadline := time.After(20 * time.Second)
-	for {
-		select {
-		case c := <-ch.Stream():
-			seen.WriteString(c.GetOutput())
-			if st, ok := c.Body.(*api.Command_State); ok {
-				seen.WriteString("<" + st.State.String() + ">")
-			}
-			if strings.Contains(seen.String(), want) {
-				return seen.String()
-			}
-		case <-deadline:
-			t.Fatalf("no %q within 20s; saw %q", want, seen.String())
-		}
-	}
+	return servicetest.Until(t, ch, want)
 }
 
 func send(t *testing.T, ch *client.Channel, cmd *api.Command) {

@@ -2,35 +2,19 @@ package run2_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services/run2"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
-	}
-	ws, err := fsroot.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := reaper.New(reaper.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go rp.Run(ctx)
-	t.Cleanup(func() { cancel(); ws.Close() })
-	return servicetest.Serve(t, run2.Descriptor(run2.Config{Reaper: rp, Workspace: ws}))
+	return servicetest.Serve(t, run2.Descriptor(run2.Config{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
 }
 
 // events reads the stream until a Stopped state after Running, and

@@ -13,50 +13,25 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services/shell"
 )
 
 func serve(t *testing.T) (url func(string) string, dir string) {
 	t.Helper()
 	dir = t.TempDir()
-	rp := reaper.New(reaper.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go rp.Run(ctx)
-	t.Cleanup(cancel)
+	rp := servicetest.Reaper(t)
 	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
 	return servicetest.Serve(t, shell.Descriptor(shell.Config{Reaper: rp, Dir: dir, Shell: "bash", Args: []string{"--norc", "--noprofile"}, Env: env})), dir
 }
 
-// until reads ch's stream until the output seen contains want, and
-// returns the output seen.
 func until(t *testing.T, ch *client.Channel, want string) string {
 	t.Helper()
-	var seen strings.Builder
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case c := <-ch.Stream():
-			seen.WriteString(c.GetOutput())
-			if st, ok := c.Body.(*api.Command_State); ok && st.State == api.State_Stopped {
-				seen.WriteString("<Stopped>")
-			}
-			if strings.Contains(seen.String(), want) {
-				return seen.String()
-			}
-		case <-deadline:
-			tail := seen.String()
-			tail = tail[max(0, len(tail)-300):]
-			t.Fatalf("no %q within 10s; the output ended with %q", want, tail)
-		}
-	}
+	return servicetest.Until(t, ch, want)
 }
 
 func input(t *testing.T, ch *client.Channel, s string) {
 	t.Helper()
-	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Input{Input: s}}); err != nil {
-		t.Fatal(err)
-	}
+	servicetest.Input(t, ch, s)
 }
 
 func TestSharedShellAndScrollback(t *testing.T) {
