@@ -2,10 +2,10 @@ package termed
 
 import (
 	"fmt"
-	"os"
 	"syscall"
 
 	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/services"
 )
 
 // Spawn starts spec's program on the terminal t, as a terminal program
@@ -18,10 +18,7 @@ func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, er
 	if err := t.Sane(); err != nil {
 		return nil, err
 	}
-	env := spec.Env
-	if env == nil {
-		env = os.Environ()
-	}
+	env := services.UserEnv(spec.Env)
 	rows, cols := t.Size()
 	spec.Env = append(env[:len(env):len(env)], "TERM=xterm-256color", "COLORTERM=truecolor",
 		fmt.Sprintf("LINES=%d", rows), fmt.Sprintf("COLUMNS=%d", cols))

@@ -167,9 +167,7 @@ func (e *Exec) Close() {
 
 // environ lays overrides over base ("KEY=value" strings).
 func environ(base []string, overrides map[string]string) []string {
-	if base == nil {
-		base = os.Environ()
-	}
+	base = services.UserEnv(base)
 	out := make([]string, 0, len(base)+len(overrides))
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
