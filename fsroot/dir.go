@@ -66,22 +66,11 @@ type Entry struct {
 // Read returns the contents of the file at p.
 func (d *Dir) Read(p string) (_ []byte, err error) {
 	defer goStyle(&err)
-	c, err := Clean(p)
-	if err != nil {
-		return nil, err
-	}
-	f, err := d.root.Open(osName(c))
+	f, fi, c, err := d.openKind(p, "read", false)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: osName(c), Err: syscall.EISDIR}
-	}
 	if fi.Size() > d.maxRead {
 		return nil, fmt.Errorf("read %s: the file is %s, more than the %s one read may return", c, Size(fi.Size()), Size(d.maxRead))
 	}
@@ -90,6 +79,32 @@ func (d *Dir) Read(p string) (_ []byte, err error) {
 		err = fmt.Errorf("read %s: the file grew past the %s one read may return", c, Size(d.maxRead))
 	}
 	return b, err
+}
+
+// openKind opens p, which must be a directory when dir is true and must
+// not be one otherwise (op names the operation in that error).
+func (d *Dir) openKind(p, op string, dir bool) (*os.File, fs.FileInfo, string, error) {
+	c, err := Clean(p)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	f, err := d.root.Open(osName(c))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.IsDir() != dir {
+		wrong := syscall.EISDIR
+		if dir {
+			wrong = syscall.ENOTDIR
+		}
+		err = &fs.PathError{Op: op, Path: osName(c), Err: wrong}
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, "", err
+	}
+	return f, fi, c, nil
 }
 
 // Write replaces the file at p with data atomically, creating missing
@@ -169,20 +184,13 @@ func (d *Dir) Mkdir(p string) (err error) {
 // left out.
 func (d *Dir) ReadDir(p string) (_ []Entry, err error) {
 	defer goStyle(&err)
-	c, err := Clean(p)
-	if err != nil {
-		return nil, err
-	}
-	f, err := d.root.Open(osName(c))
+	f, _, c, err := d.openKind(p, "readdir", true)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	des, err := f.ReadDir(-1)
 	if err != nil {
-		if errors.Is(err, syscall.ENOTDIR) {
-			return nil, &fs.PathError{Op: "readdir", Path: osName(c), Err: syscall.ENOTDIR}
-		}
 		return nil, err
 	}
 	out := make([]Entry, 0, len(des))
@@ -296,43 +304,15 @@ func goStyle(err *error) {
 // OpenDir opens the directory p for reading (a watch, a listing).
 func (d *Dir) OpenDir(p string) (_ *os.File, err error) {
 	defer goStyle(&err)
-	c, err := Clean(p)
-	if err != nil {
-		return nil, err
-	}
-	f, err := d.root.Open(osName(c))
-	if err != nil {
-		return nil, err
-	}
-	if fi, err := f.Stat(); err != nil || !fi.IsDir() {
-		f.Close()
-		if err == nil {
-			err = &fs.PathError{Op: "open", Path: osName(c), Err: syscall.ENOTDIR}
-		}
-		return nil, err
-	}
-	return f, nil
+	f, _, _, err := d.openKind(p, "open", true)
+	return f, err
 }
 
-// OpenFile opens the regular file p for reading.
+// OpenFile opens the file p (not a directory) for reading.
 func (d *Dir) OpenFile(p string) (_ *os.File, err error) {
 	defer goStyle(&err)
-	c, err := Clean(p)
-	if err != nil {
-		return nil, err
-	}
-	f, err := d.root.Open(osName(c))
-	if err != nil {
-		return nil, err
-	}
-	if fi, err := f.Stat(); err != nil || fi.IsDir() {
-		f.Close()
-		if err == nil {
-			err = &fs.PathError{Op: "read", Path: osName(c), Err: syscall.EISDIR}
-		}
-		return nil, err
-	}
-	return f, nil
+	f, _, _, err := d.openKind(p, "read", false)
+	return f, err
 }
 
 // Chmod sets p's permission bits.
