@@ -34,6 +34,9 @@ func startPID1(t *testing.T, bin, stateDir, workspace string) string {
 	t.Helper()
 	cmd := exec.Command(bin, "-subreaper", "-listen", "127.0.0.1:0", "-workspace", workspace,
 		"-state-dir", stateDir, "-print-url=false")
+	// The shell service runs bash, which reads ~/.bashrc: an empty home
+	// keeps this machine's start-up files (which may hang) out of the test.
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -223,3 +223,39 @@ test('pid1 refuses a bad token before the WebSocket upgrade', async () => {
     assert.equal(status, 401, `${what} token`);
   }
 });
+
+test('files and fsevents through crosis: write, read, list, stat, a refused path, and the events', async () => {
+  const c = await connect('ada');
+  const ev = await open(c, { service: 'fsevents' });
+  const sub = await ev.channel.request({ subscribeFile: { files: [{ path: '' }] } });
+  assert.ok(sub.ok, `subscribeFile: ${JSON.stringify(sub)}`);
+  const fc = await open(c, { service: 'files' });
+  const name = `crosis-${run}.txt`;
+  const w = await fc.channel.request({ write: { path: name, content: new TextEncoder().encode('héllo 😭') } });
+  assert.ok(w.ok, `write: ${JSON.stringify(w)}`);
+  const r = await fc.channel.request({ read: { path: name } });
+  assert.equal(r.file.path, name);
+  assert.equal(new TextDecoder().decode(r.file.content), 'héllo 😭');
+  const ls = await fc.channel.request({ readdir: { path: '' } });
+  assert.ok(ls.files.files.some((f) => f.path === name), `readdir: ${JSON.stringify(ls)}`);
+  const st = await fc.channel.request({ stat: { path: 'no-such-file' } });
+  assert.ok(!st.statRes.exists, `stat: ${JSON.stringify(st)}`);
+  const bad = await fc.channel.request({ read: { path: '../etc/passwd' } });
+  assert.equal(bad.error, 'path "../etc/passwd" leaves the workspace');
+  await until(ev, 'a Create event', (cmds) => cmds.find((x) => x.fileEvent && x.fileEvent.file.path === name));
+  assert.deepEqual(c.errors, []);
+});
+
+test('a shared shell through crosis: input goes in, output comes out to both clients', async () => {
+  const a = await connect('ada');
+  const b = await connect('bob');
+  const name = `shell-${run}`;
+  const sa = await open(a, { service: 'shell', name, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  const sb = await open(b, { service: 'shell', name, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+  sa.channel.send({ input: 'echo crosis-$((6*7))\r' });
+  const text = (cmds) => cmds.map((x) => x.output || '').join('');
+  await until(sa, 'the shell output', (cmds) => text(cmds).includes('crosis-42'));
+  await until(sb, 'the shell output on the other client', (cmds) => text(cmds).includes('crosis-42'));
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
