@@ -120,7 +120,7 @@ func (in *interp) start(withMain bool) error {
 
 func (in *interp) kill() {
 	if in.proc != nil {
-		in.proc.SignalGroup(syscall.SIGKILL)
+		in.proc.SignalSession(syscall.SIGKILL)
 		in.proc = nil
 	}
 }

@@ -103,8 +103,8 @@ func (r *run) startIdle() {
 
 func (r *run) stopIdle() {
 	if r.idle != nil {
-		r.idle.SignalGroup(syscall.SIGHUP)
-		r.idle.SignalGroup(syscall.SIGKILL)
+		r.idle.SignalSession(syscall.SIGHUP)
+		r.idle.SignalSession(syscall.SIGKILL)
 		r.idle = nil
 		r.idleID++
 	}
@@ -205,7 +205,7 @@ func (r *run) exited(id int, st reaper.Status, err error) {
 	if id != r.id || r.proc == nil {
 		return // stopped meanwhile
 	}
-	r.proc.SignalGroup(syscall.SIGKILL) // what it left behind
+	r.proc.SignalSession(syscall.SIGKILL) // what it left behind
 	ok := err == nil && st.Code == 0 && !st.Signaled()
 	if ok && len(r.steps) > 0 {
 		r.next()
@@ -227,7 +227,7 @@ func (r *run) stop() {
 	if r.proc == nil {
 		return
 	}
-	r.proc.SignalGroup(syscall.SIGKILL)
+	r.proc.SignalSession(syscall.SIGKILL)
 	r.proc = nil
 	r.id++
 	services.Broadcast(r.ch, state(false))
@@ -237,7 +237,7 @@ func (r *run) stop() {
 func (r *run) Close() {
 	r.stopIdle()
 	if r.proc != nil {
-		r.proc.SignalGroup(syscall.SIGKILL)
+		r.proc.SignalSession(syscall.SIGKILL)
 	}
 	os.RemoveAll(r.build)
 }

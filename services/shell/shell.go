@@ -95,7 +95,7 @@ func (s *shell) exited(p *reaper.Process) {
 	if s.closed || s.proc != p {
 		return
 	}
-	p.SignalGroup(syscall.SIGKILL) // what the shell left running in its group
+	p.SignalSession(syscall.SIGKILL) // what the shell left running in its session
 	services.Broadcast(s.ch, &api.Command{Body: &api.Command_State{State: api.State_Stopped}})
 	if len(s.starts) == 5 && time.Since(s.starts[0]) < 5*time.Second {
 		time.AfterFunc(time.Second, func() { s.ch.Post(s.restart) })
@@ -120,11 +120,12 @@ func (s *shell) Command(_ services.Session, cmd *api.Command) error {
 	return fmt.Errorf("shell takes input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))
 }
 
-// Close kills the shell and everything it started in its session.
+// Close kills the shell and everything it started in its session,
+// background jobs included (job control puts each in a group of its own).
 func (s *shell) Close() {
 	s.closed = true
 	if s.proc != nil {
-		s.proc.SignalGroup(syscall.SIGHUP)
-		s.proc.SignalGroup(syscall.SIGKILL)
+		s.proc.SignalSession(syscall.SIGHUP)
+		s.proc.SignalSession(syscall.SIGKILL)
 	}
 }

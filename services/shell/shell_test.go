@@ -94,6 +94,33 @@ func TestExitRestarts(t *testing.T) {
 	until(t, ch, "back again")
 }
 
+// Closing the channel ends the shell's background jobs too, which job
+// control puts in process groups of their own.
+func TestCloseEndsBackgroundJobs(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	until(t, ch, "$ ")
+	input(t, ch, "set -m; sleep 1000 & echo JOB=$!.\r")
+	re := regexp.MustCompile(`JOB=(\d+)\.`)
+	seen := ""
+	for re.FindStringSubmatch(seen) == nil {
+		seen += until(t, ch, "\n")
+	}
+	m := re.FindStringSubmatch(seen)
+	pid, _ := strconv.Atoi(m[1])
+	if _, err := ch.Close(context.Background(), api.CloseChannel_CLOSE); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the background job %d outlived the channel", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestReadOnlyAndBadRequests(t *testing.T) {
 	url, _ := serve(t)
 	ch := servicetest.Open(t, url("ro:viewer"), "shell", "shell")
