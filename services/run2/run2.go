@@ -103,7 +103,9 @@ func (r *run) startIdle() {
 
 func (r *run) stopIdle() {
 	if r.idle != nil {
-		r.idle.SignalSession(syscall.SIGHUP)
+		// No SIGHUP first: a shell that gets one prints its goodbyes into
+		// the program's output. Its terminal settings are restored by
+		// termed.Spawn.
 		r.idle.SignalSession(syscall.SIGKILL)
 		r.idle = nil
 		r.idleID++
