@@ -14,6 +14,10 @@ import (
 // the new one's), ended by BEL.
 const markPrefix = "\x1b]7717;pid1-prompt-"
 
+// maxDigits bounds the number in a mark, so that output that only starts
+// like one is not held back for long.
+const maxDigits = 18
+
 // markLiteral is the mark of REPL n as a string literal that Python and
 // JavaScript both read.
 func markLiteral(n int) string {
@@ -55,23 +59,40 @@ func (m *markChannel) Send(cmd *api.Command) {
 			m.Channel.Send(&api.Command{Session: cmd.Session, Ref: cmd.Ref, Body: &api.Command_Output{Output: s}})
 		}
 	}
+	var kept strings.Builder // text that is not a mark, scanned already
 	for {
 		i := strings.Index(text, markPrefix)
 		if i < 0 {
 			break
 		}
-		end := strings.IndexByte(text[i:], '\x07')
-		if end < 0 {
-			m.carry, text = text[i:], text[:i] // the rest of the mark comes next
-			break
+		digits := text[i+len(markPrefix):]
+		d := 0
+		for d < len(digits) && d <= maxDigits && digits[d] >= '0' && digits[d] <= '9' {
+			d++
 		}
-		n, err := strconv.Atoi(text[i+len(markPrefix) : i+end])
-		emit(text[:i])
-		if err == nil && m.watcher != nil {
-			m.watcher.prompted(n)
+		switch {
+		case d == len(digits) && d <= maxDigits:
+			// The rest of the mark may come next.
+			kept.WriteString(text[:i])
+			m.carry, text = text[i:], ""
+		case d > 0 && d <= maxDigits && digits[d] == '\x07':
+			n, _ := strconv.Atoi(digits[:d])
+			kept.WriteString(text[:i])
+			emit(kept.String())
+			kept.Reset()
+			if m.watcher != nil {
+				m.watcher.prompted(n)
+			}
+			text = digits[d+1:]
+			continue
+		default: // looks like a mark but is not one: it is output
+			kept.WriteString(text[:i+len(markPrefix)])
+			text = digits
+			continue
 		}
-		text = text[i+end+1:]
+		break
 	}
+	text = kept.String() + text
 	// A mark may also be cut inside its prefix.
 	for k := len(markPrefix) - 1; k > 0 && m.carry == ""; k-- {
 		if strings.HasSuffix(text, markPrefix[:k]) {

@@ -1,6 +1,7 @@
 package interp2
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,4 +43,38 @@ func TestMarksAcrossMessages(t *testing.T) {
 			t.Fatalf("cut at %d: prompts %v", cut, seen)
 		}
 	}
+}
+
+var validMark = regexp.MustCompile("\x1b\\]7717;pid1-prompt-[0-9]{1,18}\x07")
+
+// FuzzMarks feeds program output (untrusted: a program may print anything,
+// marks included) in two pieces: the filter never panics, never passes a
+// mark on, and loses nothing but marks.
+func FuzzMarks(f *testing.F) {
+	f.Add("main ran\r\n\x1b]7717;pid1-prompt-12\x07>>> ", 11)
+	f.Add("\x1b]7717;pid1-prompt-\x07\x1b]7717;pid1-prompt-99999999999999999999\x07", 5)
+	f.Add("\x1b]7717;pid1-pro", 3)
+	f.Fuzz(func(t *testing.T, text string, cut int) {
+		if cut < 0 || cut > len(text) {
+			cut = len(text) / 2
+		}
+		rec := &recorder{}
+		var seen prompts_
+		m := &markChannel{Channel: rec, watcher: &seen}
+		m.Send(&api.Command{Body: &api.Command_Output{Output: text[:cut]}})
+		m.Send(&api.Command{Body: &api.Command_Output{Output: text[cut:]}})
+		m.Send(&api.Command{Body: &api.Command_Output{Output: "\n"}}) // flushes a held-back partial mark
+		out := strings.Join(rec.got, "")
+		// With one mark and no other escape sequence, the mark is reported
+		// once and removed. (Removing a mark may join the text around it
+		// into something mark-shaped; that is output like any other.)
+		if strings.Count(text, "\x1b]") == 1 && len(validMark.FindAllString(text, -1)) == 1 {
+			if validMark.MatchString(out) || len(seen) != 1 {
+				t.Fatalf("from %q: passed on %q, prompts %v", text, out, seen)
+			}
+		}
+		if len(out) > len(text)+1 {
+			t.Fatalf("the filter added text: %q from %q", out, text)
+		}
+	})
 }
