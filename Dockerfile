@@ -10,15 +10,20 @@ RUN CGO_ENABLED=0 go build -tags "$TAGS" -trimpath -ldflags="-s -w" -o /out/pid1
  && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conman-repl ./conman-repl
 
 FROM debian:bookworm-slim
-# A development container: a shell and the basics services run.
+# A development container: a shell, the basics services run, and the
+# languages run2 and interp2 support (python3, nodejs, C with make; Go
+# comes from the build stage).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       bash ca-certificates git procps \
+      python3 nodejs gcc libc6-dev make \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --shell /bin/bash runner
+COPY --from=build /usr/local/go /usr/local/go
 COPY --from=build /out/pid1 /out/conman-repl /usr/local/bin/
 USER runner
 WORKDIR /home/runner
 ENV SHELL=/bin/bash \
+    PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PID1_LISTEN=0.0.0.0:8283 \
     PID1_WORKSPACE=/home/runner/workspace \
     PID1_STATE_DIR=/home/runner/.local/state/pid1 \
