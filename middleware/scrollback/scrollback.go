@@ -29,6 +29,13 @@ type Clearer interface {
 	ClearScrollback()
 }
 
+// Clear empties the scrollback of ch, if it has one.
+func Clear(ch services.Channel) {
+	if c, ok := services.Find[Clearer](ch); ok {
+		c.ClearScrollback()
+	}
+}
+
 // New is the scrollback middleware.
 func New(next services.Constructor) services.Constructor {
 	return func(ch services.Channel) (services.Service, error) {

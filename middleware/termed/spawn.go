@@ -1,7 +1,11 @@
 package termed
 
 import (
+	"errors"
 	"fmt"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/pid1/pid1/reaper"
@@ -13,8 +17,20 @@ import (
 // new session, TERM and the size in the environment, and a sane line
 // discipline (a program killed before it could restore the terminal, such
 // as a shell in raw mode, leaves echo and line editing off). pid1's reaper
-// owns it; it dies with pid1.
+// owns it; it dies with pid1. An empty spec.Path is found from
+// spec.Args[0]: on PATH, or relative to spec.Dir when it holds a "/"
+// ("./start").
 func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, error) {
+	if spec.Path == "" {
+		if len(spec.Args) == 0 {
+			return nil, errors.New("termed: nothing to run")
+		}
+		p, err := Resolve(spec.Args[0], spec.Dir)
+		if err != nil {
+			return nil, err
+		}
+		spec.Path = p
+	}
 	if err := t.Sane(); err != nil {
 		return nil, err
 	}
@@ -27,4 +43,16 @@ func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, er
 	spec.Setsid, spec.Setctty, spec.Ctty = true, true, 0
 	spec.Pdeathsig = syscall.SIGKILL
 	return rp.Spawn(spec)
+}
+
+// Resolve finds the program name: on PATH, or relative to dir when it
+// holds a "/".
+func Resolve(name, dir string) (string, error) {
+	if !strings.Contains(name, "/") {
+		return osexec.LookPath(name)
+	}
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	return filepath.Join(dir, name), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	osexec "os/exec"
 	"syscall"
 
 	"github.com/pid1/pid1/api"
@@ -98,9 +97,9 @@ func (in *interp) start(withMain bool) error {
 	if err != nil {
 		return err
 	}
-	path, err := osexec.LookPath(argv[0])
+	path, err := termed.Resolve(argv[0], in.cfg.Workspace.Path())
 	if err != nil {
-		return err
+		return err // before kill: the REPL that runs stays
 	}
 	in.kill()
 	p, err := termed.Spawn(in.cfg.Reaper, in.term, reaper.Spec{Path: path, Args: argv, Env: in.cfg.Env, Dir: in.cfg.Workspace.Path()})
@@ -173,9 +172,7 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 		if !s.User.CanWrite {
 			return errors.New("read-only: your token does not allow running the program")
 		}
-		if c, ok := services.Find[scrollback.Clearer](in.ch); ok {
-			c.ClearScrollback()
-		}
+		scrollback.Clear(in.ch)
 		in.setRunning(true)
 		if err := in.start(true); err != nil {
 			in.setRunning(false)
@@ -186,9 +183,7 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 		if !s.User.CanWrite {
 			return errors.New("read-only: your token does not allow restarting the interpreter")
 		}
-		if c, ok := services.Find[scrollback.Clearer](in.ch); ok {
-			c.ClearScrollback()
-		}
+		scrollback.Clear(in.ch)
 		in.setRunning(false)
 		return in.start(false)
 	}

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	osexec "os/exec"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/pid1/pid1/api"
@@ -135,9 +132,7 @@ func (r *run) Command(s services.Session, cmd *api.Command) error {
 			return errors.New("read-only: your token does not allow stopping the program")
 		}
 		r.stop()
-		if c, ok := services.Find[scrollback.Clearer](r.ch); ok {
-			c.ClearScrollback()
-		}
+		scrollback.Clear(r.ch)
 		return nil
 	}
 	return fmt.Errorf("%s takes runMain, clear, input, resizeTerm and saneTerm, not %s", r.name, services.BodyName(cmd))
@@ -150,9 +145,7 @@ func (r *run) runMain() error {
 	}
 	r.stop()
 	r.stopIdle()
-	if c, ok := services.Find[scrollback.Clearer](r.ch); ok {
-		c.ClearScrollback()
-	}
+	scrollback.Clear(r.ch)
 	if h, ok := services.Find[clippy.Language](r.ch); ok {
 		h.SetLanguage(cfg.Language)
 	}
@@ -190,17 +183,7 @@ func (r *run) next() {
 }
 
 func (r *run) spawn(argv []string) (*reaper.Process, error) {
-	path := argv[0]
-	if strings.Contains(path, "/") {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(r.cfg.Workspace.Path(), path)
-		}
-	} else if p, err := osexec.LookPath(path); err == nil {
-		path = p
-	} else {
-		return nil, err
-	}
-	return termed.Spawn(r.cfg.Reaper, r.term, reaper.Spec{Path: path, Args: argv, Env: r.cfg.Env, Dir: r.cfg.Workspace.Path()})
+	return termed.Spawn(r.cfg.Reaper, r.term, reaper.Spec{Args: argv, Env: r.cfg.Env, Dir: r.cfg.Workspace.Path()})
 }
 
 func (r *run) exited(id int, st reaper.Status, err error) {
