@@ -18,29 +18,47 @@ import (
 // startPlain runs pid1 as an ordinary process (not PID 1).
 func startPlain(t *testing.T) (addr, stateDir string) {
 	t.Helper()
-	bin := pid1Binary(t)
+	p := startProcess(t)
+	return p.addr, p.state
+}
+
+// plainPID1 is pid1 running as an ordinary process.
+type plainPID1 struct {
+	addr, state, workspace string
+	cmd                    *exec.Cmd
+	logs                   *testutil.Buffer
+}
+
+// startProcess runs pid1 on a fresh workspace and waits until it serves.
+// It is stopped with SIGTERM when the test ends, unless it was killed.
+func startProcess(t *testing.T) *plainPID1 {
+	t.Helper()
 	dir := t.TempDir()
-	addr, stateDir = freeAddr(t), filepath.Join(dir, "state")
-	cmd := exec.Command(bin, "-listen", addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", stateDir, "-print-url=false")
-	logs := &testutil.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
+	return startOn(t, filepath.Join(dir, "ws"), filepath.Join(dir, "state"))
+}
+
+func startOn(t *testing.T, workspace, state string) *plainPID1 {
+	t.Helper()
+	p := &plainPID1{addr: freeAddr(t), state: state, workspace: workspace, logs: &testutil.Buffer{}}
+	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", workspace, "-state-dir", state, "-print-url=false")
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		p.cmd.Wait()
 		if t.Failed() {
-			t.Logf("pid1 output:\n%s", logs.String())
+			t.Logf("pid1 output:\n%s", p.logs.String())
 		}
 	})
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		if resp, err := http.Get("http://" + p.addr + "/healthz"); err == nil {
 			resp.Body.Close()
-			return addr, stateDir
+			return p
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pid1 did not start:\n%s", logs.String())
+			t.Fatalf("pid1 did not start:\n%s", p.logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -45,6 +45,8 @@ func TestParse(t *testing.T) {
 			&api.Command{Body: &api.Command_SubscribeFile{SubscribeFile: &api.SubscribeFile{Files: []*api.File{{Path: ""}, {Path: "new_file"}}}}}},
 		{`{ ot: { version: 0, ops: [{ insert: 'hi' }] } }`,
 			&api.Command{Body: &api.Command_Ot{Ot: &api.OTPacket{Op: []*api.OTOpComponent{{OpComponent: &api.OTOpComponent_Insert{Insert: "hi"}}}}}}},
+		{`{ otstatus: { content: "hello world", version: 12, linkedFile: "main", cursors: [] } }`,
+			&api.Command{Body: &api.Command_Otstatus{Otstatus: &api.OTStatus{Contents: "hello world", Version: 12, LinkedFile: &api.File{Path: "main"}}}}},
 		{`{ otFetchRequest: { versionFrom: 11, versionTo: 12 } } // versions are inclusive`,
 			&api.Command{Body: &api.Command_OtFetchRequest{OtFetchRequest: &api.OTFetchRequest{VersionFrom: 11, VersionTo: 12}}}},
 		{`/* a */ { resizeTerm: { rows: 0x18, cols: 8e1 } }`,

@@ -45,6 +45,7 @@ func ParseMessage(src string, m proto.Message) error {
 // aliases are other spellings people use for a field, by message.
 var aliases = map[protoreflect.FullName]map[string]protoreflect.Name{
 	"replit.goval.api.OTPacket":       {"ops": "op", "crc": "crc32"},
+	"replit.goval.api.OTStatus":       {"content": "contents"},
 	"replit.goval.api.OTFetchRequest": {"from": "versionFrom", "to": "versionTo"},
 }
 

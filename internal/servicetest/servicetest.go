@@ -4,6 +4,7 @@ package servicetest
 
 import (
 	"context"
+	"hash/fnv"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 // Serve starts a hub with ds on 127.0.0.1 and returns the URL a user
 // connects with. Tokens are user names; "ro:NAME" is a read-only user.
+// Each name has its own user id (see UserID).
 // The hub is shut down when the test ends.
 func Serve(t testing.TB, ds ...services.Descriptor) (url func(user string) string) {
 	t.Helper()
@@ -24,7 +26,7 @@ func Serve(t testing.TB, ds ...services.Descriptor) (url func(user string) strin
 		Registry: services.NewRegistry(ds...),
 		Authenticate: func(tok string) (services.User, error) {
 			name, ro := strings.CutPrefix(tok, "ro:")
-			return services.User{ID: 1, Name: name, CanWrite: !ro}, nil
+			return services.User{ID: UserID(name), Name: name, CanWrite: !ro}, nil
 		},
 	})
 	srv := httptest.NewServer(h.Handler())
@@ -115,4 +117,11 @@ func Request(t testing.TB, ch *client.Channel, cmd *api.Command) *api.Command {
 			return r
 		}
 	}
+}
+
+// UserID is the user id Serve gives the user name.
+func UserID(name string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return 1 + h.Sum32()%1_000_000
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/interp2"
+	"github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -42,6 +43,7 @@ func defaultServices(d deps) *services.Registry {
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshotsvc.Descriptor(d.snapshots),
+		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
 		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}),
 		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}),

@@ -1,0 +1,74 @@
+package ot
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+
+	"github.com/pid1/pid1/api"
+	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/fsevents"
+)
+
+// watch subscribes to changes of the linked file. Without a watcher the
+// buffer only learns of the disk when it flushes.
+func (s *service) watch() {
+	if s.cfg.Watcher == nil {
+		return
+	}
+	path := s.link.path
+	sub := s.cfg.Watcher.Subscribe(func(evs []fsevents.Event, err error) {
+		touched := err != nil // an overflow may have hidden our file's events
+		for _, e := range evs {
+			touched = touched || e.Path == path || (e.Op == api.FileEvent_Move && e.Dest == path)
+		}
+		if touched {
+			s.ch.Post(s.syncDisk)
+		}
+	})
+	if err := sub.Add([]string{path}); err != nil {
+		sub.Close()
+		s.ch.Logger().Warn("ot: cannot watch the linked file; changes on disk will not reach the buffer", "path", path, "err", err)
+		return
+	}
+	s.link.sub = sub
+}
+
+// syncDisk turns a change of the linked file on disk into an op from user
+// 0. The change is the diff from the text pid1 last knew on disk to the
+// new text; it is transformed past the buffer's unflushed edits (the diff
+// from that same text to the buffer), so both survive, and broadcast like
+// any op. A file that disappeared or stopped being text changes nothing:
+// the buffer keeps its text and the next flush writes it back.
+func (s *service) syncDisk() {
+	if s.link.path == "" {
+		return
+	}
+	now, err := s.readText(s.link.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return
+	case err != nil:
+		services.Broadcast(s.ch, services.Error("the linked file changed on disk but cannot be loaded: "+err.Error()+"; the buffer keeps its text"))
+		return
+	case bytes.Equal(now, s.link.disk):
+		return // our own flush, or a write of the same text
+	}
+	before := string(s.link.disk)
+	change := textot.Diff(before, string(now))
+	unflushed := textot.Diff(before, s.buf.doc.String())
+	op, err := textot.Transform(change, unflushed, textot.Right)
+	if err == nil {
+		var p *packet
+		if p, err = s.buf.commit(s.buf.version, op, 0, api.OTPacket_USER, 0); err == nil {
+			err = s.publish(p)
+		}
+	}
+	if err != nil {
+		s.ch.Logger().Error("ot: cannot merge the change on disk", "path", s.link.path, "err", err)
+		services.Broadcast(s.ch, services.Error("the linked file changed on disk but the change cannot be merged: "+err.Error()))
+		return
+	}
+	s.link.disk = now
+}

@@ -1,0 +1,31 @@
+package ot
+
+// Limits bound what one buffer may hold. Zero fields take the defaults.
+type Limits struct {
+	// DocBytes is the largest text, in bytes of UTF-8 (default 32 MiB).
+	DocBytes int
+	// HistoryOps is how many versions are kept for fetches and for
+	// transforming ops made against older versions (default 50,000).
+	HistoryOps int
+	// HistoryBytes bounds the memory the kept versions take, counting
+	// their inserted text and a fixed overhead per op (default 32 MiB).
+	HistoryBytes int
+	// CursorsPerSession bounds each session's cursors (default 64).
+	CursorsPerSession int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.DocBytes <= 0 {
+		l.DocBytes = 32 << 20
+	}
+	if l.HistoryOps <= 0 {
+		l.HistoryOps = 50_000
+	}
+	if l.HistoryBytes <= 0 {
+		l.HistoryBytes = 32 << 20
+	}
+	if l.CursorsPerSession <= 0 {
+		l.CursorsPerSession = 64
+	}
+	return l
+}

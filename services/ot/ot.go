@@ -1,0 +1,126 @@
+package ot
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/fsevents"
+)
+
+// Config is what every ot channel shares.
+type Config struct {
+	Dir     *fsroot.Dir       // the workspace, for linked files
+	Watcher *fsevents.Watcher // reports changes to linked files on disk
+	Limits  Limits
+}
+
+// Descriptor registers the service as "ot".
+func Descriptor(cfg Config) services.Descriptor {
+	return services.Descriptor{Name: "ot", New: func(ch services.Channel) (services.Service, error) {
+		if cfg.Dir == nil {
+			return nil, errors.New("ot: no workspace configured")
+		}
+		return newService(ch, cfg), nil
+	}}
+}
+
+// service is one buffer bound to one channel. Every method runs on the
+// channel's actor, so the state needs no lock.
+type service struct {
+	ch      services.Channel
+	cfg     Config
+	buf     *buffer
+	link    link
+	cursors cursors
+}
+
+func newService(ch services.Channel, cfg Config) *service {
+	cfg.Limits = cfg.Limits.withDefaults()
+	return &service{ch: ch, cfg: cfg, buf: newBuffer(cfg.Limits), cursors: newCursors(cfg.Limits.CursorsPerSession)}
+}
+
+// Ops lists the commands the service understands, for error messages.
+const Ops = "ot, otLinkFile, otFetchRequest, flush, otNewCursor, otDeleteCursor and otTransformSelectionRequest"
+
+func (s *service) Attach(se services.Session) {
+	st := &api.OTStatus{
+		Contents: s.buf.doc.String(),
+		Version:  s.buf.version,
+		Cursors:  s.cursors.list(),
+	}
+	if s.link.path != "" {
+		st.LinkedFile = &api.File{Path: s.link.path}
+	}
+	services.To(s.ch, se.ID, &api.Command{Body: &api.Command_Otstatus{Otstatus: st}})
+}
+
+func (s *service) Detach(se services.Session) {
+	for _, c := range s.cursors.dropSession(se.ID) {
+		services.Others(s.ch, se.ID, &api.Command{Body: &api.Command_OtDeleteCursor{OtDeleteCursor: c}})
+	}
+}
+
+// Close flushes unflushed changes of a linked buffer, so that closing the
+// channel or shutting pid1 down loses no edit.
+func (s *service) Close() {
+	s.syncDisk() // a change on disk not yet reported must not be overwritten
+	if err := s.link.flushIfChanged(s.buf); err != nil {
+		s.ch.Logger().Error("ot: flush on close failed", "path", s.link.path, "err", err)
+	}
+	s.link.close()
+}
+
+func (s *service) Command(se services.Session, cmd *api.Command) error {
+	switch b := cmd.Body.(type) {
+	case *api.Command_Ot:
+		return s.submit(se, cmd, b.Ot)
+	case *api.Command_OtLinkFile:
+		return s.linkFile(se, cmd, b.OtLinkFile)
+	case *api.Command_Flush:
+		return s.flush(se, cmd, b.Flush)
+	case *api.Command_OtFetchRequest:
+		return s.fetch(se, cmd, b.OtFetchRequest)
+	case *api.Command_OtNewCursor:
+		return s.newCursor(se, cmd, b.OtNewCursor)
+	case *api.Command_OtDeleteCursor:
+		return s.deleteCursor(se, cmd, b.OtDeleteCursor)
+	case *api.Command_OtTransformSelectionRequest:
+		return s.transformSelection(se, cmd, b.OtTransformSelectionRequest)
+	}
+	return fmt.Errorf("ot takes %s, not %s", Ops, services.BodyName(cmd))
+}
+
+// errReadOnly is the refusal a read-only session gets for any change.
+var errReadOnly = errors.New("read-only: your token does not allow changing files")
+
+func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchRequest) error {
+	to := r.GetVersionTo()
+	if to == 0 {
+		to = s.buf.version // "up to now"
+	}
+	packets, err := s.buf.fetch(r.GetVersionFrom(), to)
+	if err != nil {
+		return err
+	}
+	services.Reply(s.ch, se, cmd, &api.Command{Body: &api.Command_OtFetchResponse{
+		OtFetchResponse: &api.OTFetchResponse{Packets: packets}}})
+	return nil
+}
+
+func (s *service) transformSelection(se services.Session, cmd *api.Command, r *api.OTTransformSelectionRequest) error {
+	to := r.GetVersionTo()
+	if to == 0 {
+		to = s.buf.version
+	}
+	start, end := int(r.GetIndexStart()), int(r.GetIndexEnd())
+	if err := s.buf.transformRange("otTransformSelectionRequest", r.GetVersionFrom(), to, &start, &end); err != nil {
+		return err
+	}
+	services.Reply(s.ch, se, cmd, &api.Command{Body: &api.Command_OtTransformSelectionResponse{
+		OtTransformSelectionResponse: &api.OTTransformSelectionResponse{
+			IndexStart: uint32(start), IndexEnd: uint32(end), Version: to}}})
+	return nil
+}
