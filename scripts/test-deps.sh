@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
-# packages of the Node tests (@replit/protocol, @replit/crosis, ws), and the
+# packages of the Node tests (@replit/protocol, @replit/crosis, ws, and ShareDB for
+# the ot benchmark's baseline), and the
 # Debian packages the init tests use (util-linux for unshare, procps), when
 # running as root. Idempotent and quiet when everything is there.
 set -euo pipefail
@@ -21,10 +22,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-if [ -f test/node/package-lock.json ]; then
-  stamp=test/node/node_modules/.pid1-lock-stamp
-  if ! cmp -s test/node/package-lock.json "$stamp" 2>/dev/null; then
-    npm ci --prefix test/node --no-audit --no-fund --loglevel=error
-    cp test/node/package-lock.json "$stamp"
+# The Node tests (test/node) and the ShareDB baseline the bench tests check
+# the Go workload against (bench/node).
+for dir in test/node bench/node; do
+  [ -f "$dir/package-lock.json" ] || continue
+  stamp=$dir/node_modules/.pid1-lock-stamp
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    cp "$dir/package-lock.json" "$stamp"
   fi
-fi
+done

@@ -1,0 +1,58 @@
+package bench
+
+import (
+	"encoding/json"
+	"hash/fnv"
+	"os/exec"
+	"testing"
+
+	textot "github.com/pid1/pid1/ot"
+)
+
+// The Go side of the ot benchmark must make exactly the edits the ShareDB
+// baseline makes: the Node script reports its history document and one
+// transform for checking a port, and they must match ours.
+func TestOTWorkloadMatchesTheNodeBaseline(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node is needed (scripts/test-deps.sh installs it)")
+	}
+	out, err := exec.Command("node", "--expose-gc", "node/sharedb_ot.mjs", "--phases", "transform", "--seed", "7").Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var js struct {
+		HistoryDocLength  int             `json:"historyDocLength"`
+		HistoryDocFNV1a32 uint32          `json:"historyDocFNV1a32"`
+		TransformOp0      json.RawMessage `json:"transformOp0"`
+		TransformResult   json.RawMessage `json:"transformResult"`
+	}
+	if err := json.Unmarshal(out, &js); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	doc, history, op0 := otHistory(7)
+	h := fnv.New32a()
+	h.Write([]byte(doc))
+	if len(doc) != js.HistoryDocLength || h.Sum32() != js.HistoryDocFNV1a32 {
+		t.Fatalf("history document: Go %d bytes fnv %d, Node %d bytes fnv %d", len(doc), h.Sum32(), js.HistoryDocLength, js.HistoryDocFNV1a32)
+	}
+	op := op0
+	for _, x := range history {
+		op, err = textot.Transform(op, x, textot.Right)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if op0.String() != string(js.TransformOp0) || op.String() != string(js.TransformResult) {
+		t.Fatalf("transform: Go %s → %s, Node %s → %s", op0, op, js.TransformOp0, js.TransformResult)
+	}
+}
+
+func TestOTHarnesses(t *testing.T) {
+	r, err := OTThroughput(3, 300, 1)
+	if err != nil || r.OpsPerSec <= 0 || r.Versions != 1+1000+300 {
+		t.Fatalf("throughput: %+v %v", r, err)
+	}
+	if m, err := OTMemoryPerDoc(2, 300); err != nil || m < OTDocLen {
+		t.Fatalf("memory per doc: %v %v", m, err)
+	}
+}
