@@ -62,14 +62,22 @@
 // With k components and t bytes of inserted text, [Transform], [Compose] and
 // [Normalize] are O(k + t) and [TransformPosition] is O(k). [Apply] on a
 // string is O(len(doc) + t): it checks and copies the whole document. [Doc]
-// is a gap buffer of code points for large documents: [Doc.Apply] costs
-// O(k + t + g), where g is how far the gap moves, from the previous op's
-// last edit to this op's first and on to its last, so edits near each other
-// cost almost nothing however large the document.
+// is a gap buffer of UTF-8 for large documents, taking one byte per byte
+// of text plus the gap: [Doc.Apply] costs O(k + t + g), where g is how far
+// the gap moves, from the previous op's last edit to this op's first and
+// on to its last, so edits near each other cost almost nothing however
+// large the document. (Moving the gap walks the UTF-8 it passes to count
+// code points, eight bytes at a time, starting from the gap or from the
+// nearer end of the document.) [Doc.CRC32] and [Doc.AppendTo] read the
+// text where it lies. [Diff] of texts of n code points that differ by D
+// takes about O(n + D²) time, and a bounded time whatever they are.
 //
 // Measured on a 2-core cloud VM with a 100 KiB document (BenchmarkApply,
-// BenchmarkTransformAgainstHistory): Apply on a string takes 30-150 µs per
-// small edit, dominated by copying and validating the document; Doc.Apply
-// takes about 40 ns for an edit near the previous one and 1.5 µs for an
-// edit anywhere; transforming a small op costs about 300 ns per history op.
+// BenchmarkDoc, BenchmarkDiff, BenchmarkTransformAgainstHistory): Apply on
+// a string takes 30-150 µs per small edit, dominated by copying and
+// validating the document; Doc.Apply takes about 60 ns for an edit near
+// the previous one, 2-3 µs for an edit anywhere and 3-4.5 µs for one half
+// the document away; Doc.CRC32 takes 4 µs (25 GB/s); Diff takes 0.4 ms
+// for a few edits, 12 ms for 500 and 35 ms at worst, when its budget runs
+// out; transforming a small op costs about 300 ns per history op.
 package ot

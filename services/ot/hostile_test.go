@@ -11,8 +11,8 @@ import (
 	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/internal/hostile"
 	"github.com/pid1/pid1/internal/servicetest"
-	otsvc "github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/services/fsevents"
+	otsvc "github.com/pid1/pid1/services/ot"
 )
 
 func serveHostile(t *testing.T) (*hostile.Fixture, func(string) string) {
