@@ -115,8 +115,15 @@ func (d *Doc) Apply(op Op) error {
 // offset returns the index in buf where the code point at pos starts, or
 // where the text ends: before the gap if pos <= gapAt (gapStart for pos ==
 // gapAt), after it otherwise. It walks from the gap or from the nearer end
-// of the text, whichever is closer.
+// of the text, whichever is closer; in ASCII text it computes it directly.
 func (d *Doc) offset(pos int) int {
+	if d.n == d.Bytes() {
+		// Every code point is one byte (ASCII): no walk needed.
+		if pos <= d.gapAt {
+			return pos
+		}
+		return d.gapEnd + pos - d.gapAt
+	}
 	if pos <= d.gapAt {
 		if d.gapAt-pos <= pos {
 			return walkBack(d.buf[:d.gapStart], d.gapStart, d.gapAt-pos)
