@@ -6,9 +6,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import crosis from '@replit/crosis';
 import protocol from '@replit/protocol';
 
+const { type: textUnicode } = createRequire(import.meta.url)('ot-text-unicode');
 const { Client } = crosis;
 const { api } = protocol;
 const { PID1_ADDR, PID1_BIN, PID1_STATE_DIR } = process.env;
@@ -256,6 +259,142 @@ test('a shared shell through crosis: input goes in, output comes out to both cli
   const text = (cmds) => cmds.map((x) => x.output || '').join('');
   await until(sa, 'the shell output', (cmds) => text(cmds).includes('crosis-42'));
   await until(sb, 'the shell output on the other client', (cmds) => text(cmds).includes('crosis-42'));
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+// An OT editor as the IDE's client works: one op in flight, later edits
+// composed behind it, its own op recognised in the broadcast by comparing
+// the ops as JSON, every packet's version and CRC-32 checked.
+class Editor {
+  constructor(ch, user) {
+    this.ch = ch;
+    this.user = user;
+    this.doc = '';
+    this.server = '';
+    this.version = 0;
+    this.inflight = null;
+    this.pending = null;
+    this.acks = 0;
+    this.problems = [];
+  }
+
+  static fromWire(op) {
+    return op.map((c) => (c.opComponent === 'insert' ? c.insert : c.opComponent === 'skip' ? c.skip : { d: c.delete }));
+  }
+
+  static toWire(op) {
+    return op.map((c) => (typeof c === 'string' ? { insert: c } : typeof c === 'number' ? { skip: c } : { delete: c.d }));
+  }
+
+  edit(op) {
+    this.doc = textUnicode.apply(this.doc, op);
+    this.pending = this.pending ? textUnicode.compose(this.pending, op) : op;
+    this.send();
+  }
+
+  send() {
+    if (this.inflight || !this.pending) return;
+    this.inflight = this.pending;
+    this.pending = null;
+    this.ch.channel.send({ ot: { spookyVersion: this.version, op: Editor.toWire(this.inflight) } });
+  }
+
+  receive(p) {
+    if (p.spookyVersion !== this.version + 1) {
+      this.problems.push(`invalid server version ${p.spookyVersion}, expected ${this.version + 1}`);
+      return;
+    }
+    const op = Editor.fromWire(p.op);
+    this.server = textUnicode.apply(this.server, op);
+    if (this.inflight && JSON.stringify(op) === JSON.stringify(this.inflight)) {
+      this.inflight = null;
+      this.acks++;
+    } else {
+      let remote = op;
+      for (const k of ['inflight', 'pending']) {
+        if (!this[k]) continue;
+        const r = textUnicode.transform(remote, this[k], 'left');
+        this[k] = textUnicode.transform(this[k], remote, 'right');
+        remote = r;
+      }
+      this.doc = textUnicode.apply(this.doc, remote);
+    }
+    this.version = p.spookyVersion;
+    const crc = zlib.crc32(Buffer.from(this.server, 'utf8'));
+    if (crc !== p.crc32) this.problems.push(`crc32 mismatch at version ${this.version}: ${crc} vs ${p.crc32}`);
+    this.send();
+  }
+
+  // randomEdit inserts this editor's letters (or deletes) at a random place.
+  randomEdit(letters) {
+    const n = [...this.doc].length;
+    const at = Math.floor(Math.random() * (n + 1));
+    if (n > 4 && Math.random() < 0.3) {
+      const d = 1 + Math.floor(Math.random() * Math.min(3, n - Math.min(at, n - 1)));
+      const p = Math.min(at, n - d);
+      this.edit(p > 0 ? [p, { d }] : [{ d }]);
+      return;
+    }
+    const s = letters[Math.floor(Math.random() * letters.length)].repeat(1 + Math.floor(Math.random() * 3));
+    this.edit(at > 0 ? [at, s] : [s]);
+  }
+}
+
+test('two IDE-style OT editors through crosis converge on a linked file, which flush writes', async () => {
+  const a = await connect('ada');
+  const b = await connect('bob');
+  const fc = await open(a, { service: 'files' });
+  const file = `ot-${run}.txt`;
+  const w = await fc.channel.request({ write: { path: file, content: new TextEncoder().encode('héllo 😭\n') } });
+  assert.ok(w.ok, `write: ${JSON.stringify(w)}`);
+
+  const name = `ot:${file}`;
+  const editors = [];
+  const attach = async (c) => {
+    const ch = await open(c, { service: 'ot', name, action: api.OpenChannel.Action.ATTACH_OR_CREATE });
+    const st = await until(ch, 'otstatus', (cmds) => cmds.find((x) => x.otstatus));
+    const e = new Editor(ch, c.user);
+    e.doc = e.server = st.otstatus.contents;
+    e.version = st.otstatus.version;
+    let seen = ch.commands.indexOf(st) + 1;
+    ch.waiters.push(() => {
+      for (; seen < ch.commands.length; seen++) if (ch.commands[seen].ot) e.receive(ch.commands[seen].ot);
+      return false;
+    });
+    editors.push(e);
+    return e;
+  };
+  const ea = await attach(a);
+  const link = await ea.ch.channel.request({ otLinkFile: { file: { path: file } } });
+  assert.equal(link.otLinkFileResponse.version, 1);
+  assert.equal(new TextDecoder().decode(link.otLinkFileResponse.linkedFile.content), 'héllo 😭\n');
+  await until(ea.ch, 'version 1', () => ea.version === 1);
+  const eb = await attach(b);
+  assert.equal(eb.doc, 'héllo 😭\n');
+
+  for (let i = 0; i < 60; i++) {
+    ea.randomEdit(['a', 'é', '😭']);
+    eb.randomEdit(['B', '中', '𝄞']);
+    await sleep(Math.random() * 4);
+  }
+  const settled = () => editors.every((e) => !e.inflight && !e.pending) && ea.version === eb.version;
+  await until(ea.ch, 'both editors acknowledged', settled);
+  await until(eb.ch, 'both editors at one version', settled);
+  assert.deepEqual([...ea.problems, ...eb.problems], []);
+  assert.equal(ea.doc, eb.doc);
+  assert.equal(ea.doc, ea.server);
+  assert.ok(ea.acks > 0 && eb.acks > 0, `acks: ${ea.acks}, ${eb.acks}`);
+
+  // A cursor goes to the other editor, with the sender's user.
+  ea.ch.channel.send({ otNewCursor: { id: `ada-${run}`, position: 1 } });
+  const cur = await until(eb.ch, 'the relayed cursor', (cmds) => cmds.find((x) => x.otNewCursor));
+  assert.equal(cur.otNewCursor.user.name, 'ada');
+
+  const f = await ea.ch.channel.request({ flush: {} });
+  assert.ok(f.ok, `flush: ${JSON.stringify(f)}`);
+  const r = await fc.channel.request({ read: { path: file } });
+  assert.equal(new TextDecoder().decode(r.file.content), ea.doc);
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });
