@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"time"
 
 	"github.com/pid1/pid1/api"
 	textot "github.com/pid1/pid1/ot"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
 )
+
+// retryNotText is how long a linked file that is not UTF-8 text gets to
+// become text again before everyone is told.
+const retryNotText = 100 * time.Millisecond
 
 // watch subscribes to changes of the linked file. Without a watcher the
 // buffer only learns of the disk when it flushes.
@@ -49,10 +54,19 @@ func (s *service) syncDisk() {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return
+	case errors.Is(err, errNotText) && !s.link.retried:
+		// Perhaps read halfway through a write that cut a character in
+		// two; the write's own event follows, or this retry does.
+		s.link.retried = true
+		time.AfterFunc(retryNotText, func() { s.ch.Post(s.syncDisk) })
+		return
 	case err != nil:
+		s.link.retried = false
 		services.Broadcast(s.ch, services.Error("the linked file changed on disk but cannot be loaded: "+err.Error()+"; the buffer keeps its text"))
 		return
-	case bytes.Equal(now, s.link.disk):
+	}
+	s.link.retried = false
+	if bytes.Equal(now, s.link.disk) {
 		return // our own flush, or a write of the same text
 	}
 	before := string(s.link.disk)

@@ -22,6 +22,8 @@ type link struct {
 	// separates it from the buffer.
 	disk []byte
 	sub  *fsevents.Subscription
+	// retried is set while a read that found no text waits for a retry.
+	retried bool
 }
 
 // linkFile loads the file into a fresh buffer as version 1 (one insert of
@@ -70,6 +72,8 @@ func (s *service) linkFile(se services.Session, cmd *api.Command, l *api.OTLinkF
 	return nil
 }
 
+var errNotText = errors.New("is not UTF-8 text; ot edits text")
+
 // readText reads the file at c, which must be UTF-8 text within the size
 // limit.
 func (s *service) readText(c string) ([]byte, error) {
@@ -81,7 +85,7 @@ func (s *service) readText(c string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %s, over the %s a buffer may hold", c, fsroot.Size(int64(len(b))), fsroot.Size(int64(s.buf.maxDoc)))
 	}
 	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%s is not UTF-8 text; ot edits text", c)
+		return nil, fmt.Errorf("%s %w", c, errNotText)
 	}
 	return b, nil
 }
