@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"encoding/json"
 	"hash/fnv"
-	"os/exec"
 	"testing"
 
 	textot "github.com/pid1/pid1/ot"
@@ -13,21 +11,9 @@ import (
 // baseline makes: the Node script reports its history document and one
 // transform for checking a port, and they must match ours.
 func TestOTWorkloadMatchesTheNodeBaseline(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("node is needed (scripts/test-deps.sh installs it)")
-	}
-	out, err := exec.Command("node", "--expose-gc", "node/sharedb_ot.mjs", "--phases", "transform", "--seed", "7").Output()
+	js, err := ShareDB("--phases", "transform", "--seed", "7")
 	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	var js struct {
-		HistoryDocLength  int             `json:"historyDocLength"`
-		HistoryDocFNV1a32 uint32          `json:"historyDocFNV1a32"`
-		TransformOp0      json.RawMessage `json:"transformOp0"`
-		TransformResult   json.RawMessage `json:"transformResult"`
-	}
-	if err := json.Unmarshal(out, &js); err != nil {
-		t.Fatalf("%v: %s", err, out)
+		t.Fatal(err)
 	}
 	doc, history, op0 := otHistory(7)
 	h := fnv.New32a()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,5 +83,43 @@ func TestOTFlushSurvivesSIGKILL(t *testing.T) {
 		if got := string(b); got != flushed && got != second {
 			t.Fatalf("round %d: after SIGKILL the file has %d bytes, neither the flushed %d nor the next %d", round, len(got), len(flushed), len(second))
 		}
+	}
+}
+
+// Edits that were never flushed are written when pid1 is stopped with
+// SIGTERM: shutdown closes every channel, and closing flushes.
+func TestOTUnflushedEditsSurviveSIGTERM(t *testing.T) {
+	t.Parallel()
+	p := startProcess(t)
+	doc := filepath.Join(p.workspace, "notes.md")
+	if err := os.WriteFile(doc, []byte("# notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, "ws://"+p.addr+"/wsv2/"+token(t, "-state-dir", p.state, "-user", "ann"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ch, err := c.Open(ctx, "ot", "ot:notes.md", api.OpenChannel_ATTACH_OR_CREATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ch.Stream() // otstatus
+	if r, err := ch.Request(ctx, &api.Command{Body: &api.Command_OtLinkFile{OtLinkFile: &api.OTLinkFile{File: &api.File{Path: "notes.md"}}}}); err != nil || r.GetOtLinkFileResponse() == nil {
+		t.Fatalf("link: %v %v", r, err)
+	}
+	op, _ := textot.ToProto(textot.Op{textot.Skip(8), textot.Insert("- never flushed ✓\n")})
+	if r, err := ch.Request(ctx, &api.Command{Body: &api.Command_Ot{Ot: &api.OTPacket{SpookyVersion: 1, Op: op}}}); err != nil || r.GetOk() == nil {
+		t.Fatalf("op: %v %v", r, err)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait() // pid1 exits 143 (128 + SIGTERM), as after any signal
+	if !strings.Contains(p.logs.String(), "pid1 stopped") {
+		t.Fatalf("pid1 did not shut down cleanly:\n%s", p.logs.String())
+	}
+	if b, _ := os.ReadFile(doc); string(b) != "# notes\n- never flushed ✓\n" {
+		t.Fatalf("after SIGTERM: %q", b)
 	}
 }
