@@ -48,7 +48,7 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 	// Transforming normalizes, which would hide a skip past the end of
 	// the op's own version; check the op against that version first.
 	if span, n := covered(op), b.lengthAt(base); span > n {
-		return nil, fmt.Errorf("ot: the op skips or deletes %d code points, but version %d has only %d", span, base, n)
+		return nil, fmt.Errorf("ot: the op skips or deletes %s, but version %d has only %d", points(span), base, n)
 	}
 	for v := base + 1; v <= b.version; v++ {
 		t, err := textot.Transform(op, b.hist.at(v).op, textot.Right)
@@ -63,7 +63,7 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 	}
 	baseLen := b.doc.Len()
 	if err := b.doc.Apply(op); err != nil {
-		return nil, fmt.Errorf("ot: cannot apply the op to version %d (%d code points): %w", b.version, b.doc.Len(), unwrapOT(err))
+		return nil, fmt.Errorf("ot: cannot apply the op to version %d (%s): %w", b.version, points(b.doc.Len()), unwrapOT(err))
 	}
 	b.version++
 	p := packet{baseLen: baseLen, version: b.version, op: op, crc: b.doc.CRC32(), committed: b.now(), user: user, author: author, nonce: nonce}
@@ -104,6 +104,14 @@ func covered(op textot.Op) int {
 		}
 	}
 	return n
+}
+
+// points spells a count of code points.
+func points(n int) string {
+	if n == 1 {
+		return "1 code point"
+	}
+	return fmt.Sprintf("%d code points", n)
 }
 
 // inserted is the most the op can grow the document, in bytes.

@@ -85,7 +85,7 @@ func (s *service) newCursor(se services.Session, cmd *api.Command, c *api.OTCurs
 		v    uint32
 	}{{"position", c.GetPosition()}, {"selectionStart", c.GetSelectionStart()}, {"selectionEnd", c.GetSelectionEnd()}} {
 		if f.v > n {
-			return fmt.Errorf("otNewCursor: %s %d is past the end of the document (%d code points)", f.name, f.v, n)
+			return fmt.Errorf("otNewCursor: %s %d is past the end of the document (%s)", f.name, f.v, points(int(n)))
 		}
 	}
 	old, exists := s.cursors.byID[c.GetId()]

@@ -83,7 +83,7 @@ func TestInvalidOpsChangeNothing(t *testing.T) {
 		{opCmd(1, ins("")), "ot: component 0: insert text must not be empty"},
 		{opCmd(1, skip(0), ins("x")), "ot: component 0: skip of 0: skip count must be positive"},
 		{opCmd(1, &api.OTOpComponent{}), "ot: component 0: invalid protobuf op component (no skip, insert or delete)"},
-		{opCmd(0, skip(1), ins("x")), "ot: the op skips or deletes 1 code points, but version 0 has only 0"},
+		{opCmd(0, skip(1), ins("x")), "ot: the op skips or deletes 1 code point, but version 0 has only 0"},
 		{opCmd(7, ins("x")), "ot: version 7 is ahead of the document, which is at version 1"},
 		{opCmd(1, ins(strings.Repeat("x", 62))), "ot: the op would make the document 65 B, over the 64 B limit"},
 		{&api.Command{Body: &api.Command_Ping{Ping: &api.Ping{}}}, "ot takes " + otsvc.Ops + ", not ping"},
