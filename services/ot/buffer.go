@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/fsroot"
 	textot "github.com/pid1/pid1/ot"
@@ -66,7 +64,7 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 		return nil, fmt.Errorf("ot: cannot apply the op to version %d (%s): %w", b.version, points(b.doc.Len()), unwrapOT(err))
 	}
 	b.version++
-	p := packet{baseLen: baseLen, version: b.version, op: op, crc: b.doc.CRC32(), committed: b.now(), user: user, author: author, nonce: nonce}
+	p := packet{baseLen: baseLen, version: b.version, op: op, crc: b.doc.CRC32(), committed: b.now().UnixNano(), user: user, author: author, nonce: nonce}
 	b.hist.push(p)
 	return b.hist.at(b.version), nil
 }
@@ -170,5 +168,3 @@ func (b *buffer) transformRange(what string, from, to uint32, pos ...*int) error
 	}
 	return nil
 }
-
-func timestamp(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }

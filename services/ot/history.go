@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/pid1/pid1/api"
 	textot "github.com/pid1/pid1/ot"
 )
@@ -14,7 +16,7 @@ type packet struct {
 	version   uint32
 	op        textot.Op
 	crc       uint32
-	committed time.Time
+	committed int64 // Unix nanoseconds: a third of a time.Time
 	user      uint32
 	author    api.OTPacket_Author
 	nonce     uint32
@@ -43,7 +45,7 @@ func (p *packet) proto() (*api.OTPacket, error) {
 		Version:       p.version,
 		Op:            comps,
 		Crc32:         p.crc,
-		Committed:     timestamp(p.committed),
+		Committed:     timestamppb.New(time.Unix(0, p.committed)),
 		UserId:        p.user,
 		Author:        p.author,
 		Nonce:         p.nonce,
