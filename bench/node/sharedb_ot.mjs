@@ -2,7 +2,7 @@
 // in one Node process. It is the yardstick for pid1's ot service.
 //
 // Run: node --expose-gc bench/node/sharedb_ot.mjs [--ops N] [--editors E] [--seed S]
-//        [--phases throughput,transform,memory]
+//        [--phases throughput,transform,memory] [--mem-docs K]
 // Prints ONE line of JSON on stdout; progress goes to stderr. --phases picks
 // which of the three phases below run (default all); fields of a phase that
 // did not run are left out.
@@ -78,7 +78,7 @@
 //
 // Phase 3, memory per open document (needs --expose-gc):
 //   heapUsed = process.memoryUsage().heapUsed after gc() twice, measured
-//   before and after creating K = 20 docs ('mem', 'd<k>'), k = 0..19, in a
+//   before and after creating K docs (default 20; --mem-docs K) ('mem', 'd<k>'), k = 0..K-1, in a
 //   fresh backend (default MemoryDB), through one connection, each created
 //   with its own fresh copy of the 102400-character document and then
 //   subscribed (kept open). bytesPerDocNoHistory = delta / K with no ops.
@@ -116,10 +116,10 @@ function log(...args) {
 }
 
 function parseArgs(argv) {
-  const opts = { ops: 20000, editors: 10, seed: 1, phases: ['throughput', 'transform', 'memory'] };
+  const opts = { ops: 20000, editors: 10, seed: 1, memDocs: MEM_DOCS, phases: ['throughput', 'transform', 'memory'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const m = /^--(ops|editors|seed|phases)(?:=(.*))?$/.exec(a);
+    const m = /^--(ops|editors|seed|phases|mem-docs)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unknown argument ${a}`);
     const v = m[2] !== undefined ? m[2] : argv[++i];
     if (m[1] === 'phases') {
@@ -131,10 +131,11 @@ function parseArgs(argv) {
     }
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new Error(`bad value for --${m[1]}: ${v}`);
-    opts[m[1]] = n;
+    opts[m[1] === 'mem-docs' ? 'memDocs' : m[1]] = n;
   }
   if (opts.editors < 1) throw new Error('--editors must be >= 1');
   if (opts.ops < 1) throw new Error('--ops must be >= 1');
+  if (opts.memDocs < 1) throw new Error('--mem-docs must be >= 1');
   if (opts.seed > 0xffffffff) throw new Error('--seed must fit in 32 bits');
   return opts;
 }
@@ -378,7 +379,7 @@ async function memoryPerDoc(opts, opsPerDoc) {
   }
   const before = heapUsed();
   const docs = [];
-  for (let k = 0; k < MEM_DOCS; k++) {
+  for (let k = 0; k < opts.memDocs; k++) {
     const d = conn.get('mem', 'd' + k);
     await cb2p((cb) => d.create(makeDocument(), type.uri, cb));
     await cb2p((cb) => d.subscribe(cb));
@@ -391,8 +392,8 @@ async function memoryPerDoc(opts, opsPerDoc) {
     docs.push(d);
   }
   const after = heapUsed();
-  const perDoc = (after - before) / MEM_DOCS;
-  log(`memory: ${MEM_DOCS} docs x ${opsPerDoc} ops: heap ${before} -> ${after}, ${Math.round(perDoc)} B/doc`);
+  const perDoc = (after - before) / opts.memDocs;
+  log(`memory: ${opts.memDocs} docs x ${opsPerDoc} ops: heap ${before} -> ${after}, ${Math.round(perDoc)} B/doc`);
   // Keep docs reachable until after the measurement.
   const keep = docs.length;
   conn.close();
@@ -446,7 +447,7 @@ async function main() {
     const m0 = await memoryPerDoc(opts, 0);
     const m1 = await memoryPerDoc(opts, MEM_OPS_PER_DOC);
     Object.assign(out, {
-      memoryDocs: MEM_DOCS,
+      memoryDocs: opts.memDocs,
       bytesPerDocNoHistory: Math.round(m0.perDoc),
       bytesPerDocWith10kOps: Math.round(m1.perDoc),
       memorySeconds: round((performance.now() - tm) / 1000, 2),

@@ -184,6 +184,13 @@ func run(out string, rounds, conns int) error {
 		row{"shell: keystroke → echo at the client, p50", lat(se.P50), lat(pe.P50) + " (pty write → read in-process)", ratio(float64(se.P50) / float64(pe.P50)), "", ""},
 		row{"shell: keystroke → echo at the client, p99", lat(se.P99), lat(pe.P99) + " (pty write → read in-process)", ratio(float64(se.P99) / float64(pe.P99)), "", ""})
 
+	fmt.Fprintln(os.Stderr, "ot: 10 editors, transform, memory (ShareDB in Node alongside)...")
+	otRows, err := otRows(rounds)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, otRows...)
+
 	fmt.Fprintln(os.Stderr, "memory per idle connection...")
 	self, err := os.Executable()
 	if err != nil {
@@ -244,6 +251,14 @@ baseline's os.WriteFile is not; the "same durability" row compares like with lik
 "transport floor" row sends the same bytes through the same client to a raw echo server. The
 fsevents baseline is an fsnotify watcher in the measuring process; pid1 adds the burst window
 (2 ms without events) and the WebSocket hop. Snapshots go to a file:// bucket on the same disk.
+The ot rows run the workload of bench/node/sharedb_ot.mjs (its header defines it; a test checks
+that the Go port makes the same edits): 10 editors on one 100 KiB document, each making one
+random edit and waiting for its ack before the next. pid1's editors are Go clients on real
+WebSockets to the hub in this process (they apply every op and check every CRC-32, as the IDE
+does); ShareDB's are in-process connections to a MemoryDB backend in Node. ShareDB runs once
+per report (it is slow); pid1's figure is the median of the rounds. Memory: heap growth per
+document after GC, pid1's documents with their clients disconnected, ShareDB's with one open
+client Doc each.
 The shell rows run bash without start-up files (HOME is an empty directory) in pid1's shell
 service with its default middleware (scrollback, rateLimit, termed); the baselines run the same
 programs on a pty that the measuring process reads itself.
@@ -270,4 +285,39 @@ func lat(d time.Duration) string {
 		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.0f µs", float64(d)/1e3)
+}
+
+// otRows compares the ot service with ShareDB on the same workload.
+func otRows(rounds int) ([]row, error) {
+	const ops, docs, seed = 2000, 5, 1
+	js, err := bench.ShareDB(bench.ShareDBArgs(ops, docs, seed)...)
+	if err != nil {
+		return nil, err
+	}
+	var tput, pass []float64
+	for range rounds {
+		r, err := bench.OTThroughput(10, ops, seed)
+		if err != nil {
+			return nil, err
+		}
+		p, err := bench.OTTransformPass(seed)
+		if err != nil {
+			return nil, err
+		}
+		tput, pass = append(tput, r.OpsPerSec), append(pass, p)
+	}
+	mem, err := bench.OTMemoryPerDoc(docs, 10000)
+	if err != nil {
+		return nil, err
+	}
+	t, p := median(tput), median(pass)
+	sharedb := fmt.Sprintf("ShareDB %s, Node %s", js.ShareDB, js.Node)
+	return []row{
+		{fmt.Sprintf("ot: committed ops/s, 10 editors on a 100 KiB document (%d ops after 1000 untimed)", ops),
+			fmt.Sprintf("%.0f", t), fmt.Sprintf("%.1f (%s)", js.CommittedOpsPerSec, sharedb), ratio(t / js.CommittedOpsPerSec), "≥ 5×", verdict(t/js.CommittedOpsPerSec >= 5)},
+		{"ot: transforming one op past a 1,000-op history, one op at a time",
+			us(p), us(js.TransformPassMicros*1e3) + " (ot-text-unicode)", ratio(p / (js.TransformPassMicros * 1e3)), "", ""},
+		{"ot: heap per open 100 KiB document with 10,000 ops of history",
+			mib(mem), mib(js.BytesPerDocWith10kOps) + " (ShareDB)", ratio(mem / js.BytesPerDocWith10kOps), "", ""},
+	}, nil
 }
