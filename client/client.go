@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,12 +54,19 @@ type pendingKey struct {
 type Options struct {
 	// ReadLimit is the largest frame accepted from pid1 (default 64 MiB).
 	ReadLimit int64
+	// HTTPClient makes the upgrade request (default http.DefaultClient);
+	// pid1 uses one whose transport dials its own hub in memory.
+	HTTPClient *http.Client
 }
 
 // Dial connects to url (ws://host:port/wsv2/TOKEN) and waits for
 // containerState READY.
 func Dial(ctx context.Context, url string, opts *Options) (*Client, error) {
-	conn, resp, err := websocket.Dial(ctx, url, nil)
+	var dopts *websocket.DialOptions
+	if opts != nil && opts.HTTPClient != nil {
+		dopts = &websocket.DialOptions{HTTPClient: opts.HTTPClient}
+	}
+	conn, resp, err := websocket.Dial(ctx, url, dopts)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("dial %s: HTTP %d: %w", redact(url), resp.StatusCode, err)

@@ -47,6 +47,7 @@ type Server struct {
 	hub        *conman.Hub
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
+	internal   internal           // pid1's own in-memory connections to the hub
 	workspace  string
 	dir        *fsroot.Dir
 	watcher    *fsevents.Watcher
@@ -107,7 +108,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Hub
 	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, connect: s.connect})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -150,6 +151,7 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
+	s.closeInternal()
 	s.stopReaper()
 	s.watcher.Close()
 	s.bucket.Close()

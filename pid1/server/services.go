@@ -1,6 +1,9 @@
 package server
 
 import (
+	"context"
+
+	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/reaper"
@@ -16,6 +19,7 @@ import (
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
 	"github.com/pid1/pid1/services/shellrun"
+	"github.com/pid1/pid1/services/shellrun2"
 	snapshotsvc "github.com/pid1/pid1/services/snapshot"
 	"github.com/pid1/pid1/snapshot"
 	"github.com/pid1/pid1/storage"
@@ -29,6 +33,7 @@ type deps struct {
 	watcher   *fsevents.Watcher
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapshot.Store
+	connect   func(context.Context) (*client.Client, error) // pid1's own connection to its hub
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -47,7 +52,8 @@ func defaultServices(d deps) *services.Registry {
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
 		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}),
 		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}),
-		shellrun.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}, ""))
+		shellrun.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}, ""),
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: d.reaper, Dir: d.workspace}, Workspace: d.dir, Connect: d.connect}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}
