@@ -97,3 +97,9 @@ func TestTerminalHarnesses(t *testing.T) {
 		})
 	}
 }
+
+func TestFloodPingHarness(t *testing.T) {
+	if l, err := FloodPing(10); err != nil || l.P50 <= 0 || l.Max < l.P99 {
+		t.Fatalf("%v %v", l, err)
+	}
+}

@@ -39,19 +39,25 @@ func textFile(size int) (string, func(), error) {
 // shellChannel starts a hub and opens a shell on it, waiting for its
 // first output (the prompt).
 func shellChannel() (*client.Channel, func(), error) {
+	_, ch, done, err := shellClient()
+	return ch, done, err
+}
+
+// shellClient starts a hub and opens a shell channel on a new connection.
+func shellClient() (*client.Client, *client.Channel, func(), error) {
 	// bash reads ~/.bashrc, which on a developer's machine may do anything
 	// (pyenv, network); the measurement uses a home without one.
 	home, err := os.MkdirTemp("", "pid1-bench-home-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer os.RemoveAll(home)
 	os.Setenv("HOME", home)
 	h, err := StartHub()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	fail := func(err error) (*client.Channel, func(), error) { h.Close(); return nil, nil, err }
+	fail := func(err error) (*client.Client, *client.Channel, func(), error) { h.Close(); return nil, nil, nil, err }
 	url, err := h.URL("bench")
 	if err != nil {
 		return fail(err)
@@ -68,9 +74,50 @@ func shellChannel() (*client.Channel, func(), error) {
 	done := func() { c.Close(); h.Close() }
 	if err := typeAndWait(ch, "PS1='$ '; echo READY-$((1+1))\r", "READY-2", 30*time.Second); err != nil {
 		done()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return ch, done, nil
+	return c, ch, done, nil
+}
+
+// FloodPing measures n channel-0 ping round trips, 10 ms apart, on a
+// connection whose shell channel is flooded by `yes` (the client reads the
+// flood as fast as it arrives): how long control traffic waits behind a
+// program's output.
+func FloodPing(n int) (Latencies, error) {
+	c, ch, done, err := shellClient()
+	if err != nil {
+		return Latencies{}, err
+	}
+	defer done()
+	if err := typeAndWait(ch, "yes all work and no play\r", "no play\r\nall work", 10*time.Second); err != nil {
+		return Latencies{}, err
+	}
+	stop := make(chan struct{})
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for {
+			select {
+			case <-ch.Stream():
+			case <-stop:
+				return
+			}
+		}
+	}()
+	ds := make([]time.Duration, 0, n)
+	for range n {
+		d, err := c.Ping(context.Background())
+		if err != nil {
+			close(stop)
+			return Latencies{}, err
+		}
+		ds = append(ds, d)
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	<-drained
+	ch.Send(context.Background(), &api.Command{Body: &api.Command_Input{Input: "\x03"}})
+	return percentiles(ds), nil
 }
 
 // typeAndWait sends input and reads output until it contains want,

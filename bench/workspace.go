@@ -183,11 +183,11 @@ func filesSmall(b B, n int, durable bool) {
 }
 
 // Latencies are p50 and p99 of a set of durations.
-type Latencies struct{ P50, P99 time.Duration }
+type Latencies struct{ P50, P99, Max time.Duration }
 
 func percentiles(ds []time.Duration) Latencies {
 	slices.Sort(ds)
-	return Latencies{ds[len(ds)/2], ds[min(len(ds)-1, len(ds)*99/100)]}
+	return Latencies{ds[len(ds)/2], ds[min(len(ds)-1, len(ds)*99/100)], ds[len(ds)-1]}
 }
 
 // FseventsLatency measures, n times, the time from a file being written

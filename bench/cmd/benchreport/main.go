@@ -183,6 +183,13 @@ func run(out string, rounds, conns int) error {
 		row{"shell: `cat` of a 100 MiB file delivered to the client, MB/s, vs the same `cat` on a pty read in-process", fmt.Sprintf("%.1f", sm/1e6), fmt.Sprintf("%.1f", pm/1e6), ratio(sm / pm), "≥ 0.6×", verdict(sm/pm >= 0.6)},
 		row{"shell: keystroke → echo at the client, p50", lat(se.P50), lat(pe.P50) + " (pty write → read in-process)", ratio(float64(se.P50) / float64(pe.P50)), "", ""},
 		row{"shell: keystroke → echo at the client, p99", lat(se.P99), lat(pe.P99) + " (pty write → read in-process)", ratio(float64(se.P99) / float64(pe.P99)), "", ""})
+	fp, err := bench.FloodPing(300)
+	if err != nil {
+		return err
+	}
+	rows = append(rows,
+		row{"ping on a connection whose shell channel floods (`yes`), p50", lat(fp.P50), us(hub) + " (idle connection)", ratio(float64(fp.P50) / hub), "", ""},
+		row{"ping on a connection whose shell channel floods (`yes`), p99 / worst of 300", lat(fp.P99) + " / " + lat(fp.Max), us(hub) + " (idle connection)", "", "worst ≤ 50 ms", verdict(fp.Max <= 50*time.Millisecond)})
 
 	fmt.Fprintln(os.Stderr, "ot: 10 editors, transform, memory (ShareDB in Node alongside)...")
 	otRows, err := otRows(rounds)
