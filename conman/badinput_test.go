@@ -3,6 +3,8 @@ package conman_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -150,6 +152,27 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 		Body: &api.Command_OpenChan{OpenChan: &api.OpenChannel{Service: "chat", Name: "chatter", Action: api.OpenChannel_ATTACH}}})); err != nil {
 		t.Fatal(err)
 	}
+	// Once pid1 has decided to cut the sleeper off, it wakes up and reads,
+	// as a client would: the close frame comes after what was queued. (It
+	// must read soon: a close frame cannot reach a client whose TCP window
+	// stays full, and pid1 gives up on the handshake after 2 s.)
+	sleeper := make(chan error, 1)
+	go func() {
+		for deadline := time.Now().Add(20 * time.Second); !h.slowDisconnects(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				sleeper <- errors.New("pid1 never disconnected the sleeper")
+				return
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for {
+			if _, _, err := raw.Read(ctx); err != nil {
+				sleeper <- err
+				return
+			}
+		}
+	}()
 	// Flood with large messages so TCP buffers fill and the queue bound is
 	// reached.
 	payload := strings.Repeat("z", 32<<10)
@@ -175,15 +198,24 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 	}
 	wg.Wait()
 	// The sleeper was disconnected with a reason saying why.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		_, _, err := raw.Read(ctx)
-		if err != nil {
-			if code := websocket.CloseStatus(err); code != websocket.StatusTryAgainLater {
-				t.Fatalf("sleeper ended with %v, want close 1013", err)
-			}
-			break
+	if err := <-sleeper; websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+		t.Fatalf("sleeper ended with %v, want close 1013", err)
+	}
+}
+
+// slowDisconnects reports whether the hub has cut off a slow client, from
+// its /metrics.
+func (h *testHub) slowDisconnects() bool {
+	resp, err := http.Get(h.srv.URL + "/metrics")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "pid1_slow_client_disconnects_total "); ok {
+			return v != "0"
 		}
 	}
+	return false
 }
