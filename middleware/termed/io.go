@@ -111,8 +111,8 @@ func (t *term) pump() {
 // readMore reads what the pty has (waiting until deadline) into b.
 func (t *term) readMore(b []byte, deadline time.Time) int {
 	n := 0
+	t.master.SetReadDeadline(deadline)
 	for n < len(b) {
-		t.master.SetReadDeadline(deadline)
 		m, err := t.master.Read(b[n:])
 		n += m
 		if err != nil || m == 0 {
