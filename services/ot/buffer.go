@@ -127,6 +127,14 @@ func unwrapOT(err error) error {
 	return errors.New(strings.TrimPrefix(err.Error(), "ot: "))
 }
 
+// orNow is v, or the current version for 0 (a request's "up to now").
+func (b *buffer) orNow(v uint32) uint32 {
+	if v == 0 {
+		return b.version
+	}
+	return v
+}
+
 // fetch returns the packets of versions from to to, inclusive.
 func (b *buffer) fetch(from, to uint32) ([]*api.OTPacket, error) {
 	switch {

@@ -114,7 +114,10 @@ func (s *service) flush(se services.Session, cmd *api.Command, f *api.Flush) err
 
 // write replaces the file with the buffer's text, atomically and durably.
 func (l *link) write(b *buffer) error {
-	text := b.doc.AppendTo(make([]byte, 0, b.doc.Bytes()))
+	return l.writeText(b.doc.AppendTo(make([]byte, 0, b.doc.Bytes())))
+}
+
+func (l *link) writeText(text []byte) error {
 	if err := l.dir.Write(l.path, text); err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
@@ -124,10 +127,14 @@ func (l *link) write(b *buffer) error {
 
 // flushIfChanged writes the buffer if it differs from what is on disk.
 func (l *link) flushIfChanged(b *buffer) error {
-	if l.path == "" || bytes.Equal(b.doc.AppendTo(nil), l.disk) {
+	if l.path == "" {
 		return nil
 	}
-	return l.write(b)
+	text := b.doc.AppendTo(make([]byte, 0, b.doc.Bytes()))
+	if bytes.Equal(text, l.disk) {
+		return nil
+	}
+	return l.writeText(text)
 }
 
 func (l *link) close() {

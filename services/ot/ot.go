@@ -97,11 +97,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 var errReadOnly = errors.New("read-only: your token does not allow changing files")
 
 func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchRequest) error {
-	to := r.GetVersionTo()
-	if to == 0 {
-		to = s.buf.version // "up to now"
-	}
-	packets, err := s.buf.fetch(r.GetVersionFrom(), to)
+	packets, err := s.buf.fetch(r.GetVersionFrom(), s.buf.orNow(r.GetVersionTo()))
 	if err != nil {
 		return err
 	}
@@ -111,10 +107,7 @@ func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchReq
 }
 
 func (s *service) transformSelection(se services.Session, cmd *api.Command, r *api.OTTransformSelectionRequest) error {
-	to := r.GetVersionTo()
-	if to == 0 {
-		to = s.buf.version
-	}
+	to := s.buf.orNow(r.GetVersionTo())
 	start, end := int(r.GetIndexStart()), int(r.GetIndexEnd())
 	if err := s.buf.transformRange("otTransformSelectionRequest", r.GetVersionFrom(), to, &start, &end); err != nil {
 		return err
