@@ -51,7 +51,8 @@
 // An op made against an old version of a document must be transformed
 // against each later op in turn: for each op h in the history,
 // op = Transform(op, h, Right) (a server lets the committed op win ties).
-// Transforming once against the composition
+// [TransformPast] takes those steps with two reused buffers instead of a
+// new op per step. Transforming once against the composition
 // of the history is not equivalent: an insert that lands in text the
 // history deleted and then re-filled can end up on the other side of the
 // new text, so the result would disagree with what clients computed one op
@@ -79,5 +80,7 @@
 // the previous one, 2-3 µs for an edit anywhere and 3-4.5 µs for one half
 // the document away; Doc.CRC32 takes 4 µs (25 GB/s); Diff takes 0.4 ms
 // for a few edits, 12 ms for 500 and 35 ms at worst, when its budget runs
-// out; transforming a small op costs about 300 ns per history op.
+// out; transforming a small op costs about 200 ns per history op with
+// Transform and about 45 ns with TransformPast (a 1,000-op history in 43 µs,
+// where ot-text-unicode in Node 20 takes 130-140 µs).
 package ot

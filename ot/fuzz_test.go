@@ -195,6 +195,15 @@ func FuzzOp(f *testing.F) {
 			t.Fatalf("Transform(%v, %v, %v) error %v", a, b, side, err)
 		}
 		if err == nil {
+			// Past a history of b then c, TransformPast takes the same
+			// steps as Transform one at a time.
+			if validC {
+				want, err := Transform(a2, c, side)
+				got, err2 := TransformPast(a, []Op{b, c}, side)
+				if err != nil || err2 != nil || got.String() != want.String() {
+					t.Fatalf("TransformPast(%v, [%v %v], %v) = %v, %v; one at a time %v, %v", a, b, c, side, got, err2, want, err)
+				}
+			}
 			if !isNormal(a2) {
 				t.Fatalf("Transform(%v, %v, %v) = %v is not normal", a, b, side, a2)
 			}

@@ -46,10 +46,17 @@ func Transform(op, other Op, side Side) (Op, error) {
 	if err := check(other); err != nil {
 		return nil, fmt.Errorf("ot: other op: %w", err)
 	}
-	r := reader{op: normalized(op)}
 	var b builder
 	b.out = make(Op, 0, len(op)+len(other)+1)
-	for _, c := range normalized(other) {
+	transformInto(&b, normalized(op), normalized(other), side)
+	return b.finish(), nil
+}
+
+// transformInto appends transform(op, other, side) to b; both ops must be
+// valid and normalized.
+func transformInto(b *builder, op, other Op, side Side) {
+	r := reader{op: op}
+	for _, c := range other {
 		switch c.kind {
 		case KindSkip:
 			// Text both ops keep: copy op's components over it. op's
@@ -85,5 +92,33 @@ func Transform(op, other Op, side Side) (Op, error) {
 	for !r.done() {
 		b.push(r.rest())
 	}
-	return b.finish(), nil
+}
+
+// TransformPast transforms op, made against a document's version v, past
+// the ops committed after v, one at a time, as a server does: each step is
+// Transform(op, history[i], side), and the result is the same. It checks
+// every op and reuses two buffers across the steps, so a long history
+// costs no allocation per step.
+func TransformPast(op Op, history []Op, side Side) (Op, error) {
+	if side != Left && side != Right {
+		return nil, fmt.Errorf("ot: %w (got %v)", ErrInvalidSide, side)
+	}
+	if err := check(op); err != nil {
+		return nil, fmt.Errorf("ot: op: %w", err)
+	}
+	if len(history) == 0 {
+		return op, nil
+	}
+	cur := normalized(op)
+	var bufs [2]builder
+	for i, h := range history {
+		if err := check(h); err != nil {
+			return nil, fmt.Errorf("ot: history op %d: %w", i, err)
+		}
+		b := &bufs[i%2]
+		b.out = b.out[:0]
+		transformInto(b, cur, normalized(h), side)
+		cur = b.finish()
+	}
+	return append(make(Op, 0, len(cur)), cur...), nil
 }

@@ -176,6 +176,37 @@ func TestTransformHistory(t *testing.T) {
 		if committed.String() != pending.String() {
 			t.Fatalf("seed %d: server committed %v, client expects %v", seed, committed, pending)
 		}
+		// TransformPast makes the same steps with reused buffers.
+		for _, side := range []Side{Left, Right} {
+			want := op
+			for _, h := range history {
+				want = mustTransform(t, want, h, side)
+			}
+			got, err := TransformPast(op, history, side)
+			if err != nil || got.String() != want.String() {
+				t.Fatalf("seed %d: TransformPast(%v, %v, %v) = %v, %v; one at a time: %v", seed, op, history, side, got, err, want)
+			}
+		}
+	}
+}
+
+func TestTransformPastErrors(t *testing.T) {
+	if op, err := TransformPast(Op{Skip(2), Skip(1)}, nil, Right); err != nil || op.String() != "[2,1]" {
+		t.Fatalf("no history: %v %v", op, err)
+	}
+	for _, c := range []struct {
+		op      Op
+		history []Op
+		side    Side
+		want    string
+	}{
+		{Op{Insert("x")}, []Op{{Skip(1)}}, 0, "ot: side must be Left or Right (got Side(0))"},
+		{Op{Skip(0)}, nil, Right, "ot: op: component 0: skip of 0: skip count must be positive"},
+		{Op{Insert("x")}, []Op{{Insert("a")}, {Delete(0)}}, Right, "ot: history op 1: component 0: delete of 0: delete count must be positive"},
+	} {
+		if _, err := TransformPast(c.op, c.history, c.side); err == nil || err.Error() != c.want {
+			t.Errorf("TransformPast(%v, %v, %v): %v, want %q", c.op, c.history, c.side, err, c.want)
+		}
 	}
 }
 

@@ -48,8 +48,12 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 	if span, n := covered(op), b.lengthAt(base); span > n {
 		return nil, fmt.Errorf("ot: the op skips or deletes %s, but version %d has only %d", points(span), base, n)
 	}
-	for v := base + 1; v <= b.version; v++ {
-		t, err := textot.Transform(op, b.hist.at(v).op, textot.Right)
+	if base < b.version {
+		since := make([]textot.Op, 0, b.version-base)
+		for v := base + 1; v <= b.version; v++ {
+			since = append(since, b.hist.at(v).op)
+		}
+		t, err := textot.TransformPast(op, since, textot.Right)
 		if err != nil {
 			return nil, fmt.Errorf("ot: %w", unwrapOT(err))
 		}
