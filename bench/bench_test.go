@@ -57,6 +57,7 @@ func BenchmarkExecHub(b *testing.B)           { ExecHub(b, b.N) }
 func BenchmarkExecDirect(b *testing.B)        { ExecDirect(b, b.N) }
 func BenchmarkFilesBigHub(b *testing.B)       { FilesBigHub(b, b.N) }
 func BenchmarkFilesBigDirect(b *testing.B)    { FilesBigDirect(b, b.N) }
+func BenchmarkFilesBigDurable(b *testing.B)   { FilesBigDurable(b, b.N) }
 func BenchmarkEchoBig(b *testing.B)           { EchoBig(b, b.N) }
 func BenchmarkFilesSmallHub(b *testing.B)     { FilesSmallHub(b, b.N) }
 func BenchmarkFilesSmallDirect(b *testing.B)  { FilesSmallDirect(b, b.N) }

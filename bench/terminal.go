@@ -142,12 +142,16 @@ func typeAndCount(ch *client.Channel, input, want string, timeout time.Duration)
 			}
 			out := c.GetOutput()
 			n += len(out)
-			tail = tail + out
-			if strings.Contains(tail, want) {
+			// want may straddle messages: look in the end of the last ones
+			// joined to the start of this one, then in this one, without
+			// copying a whole (up to 1 MiB) message.
+			if strings.Contains(tail+out[:min(len(out), len(want))], want) || strings.Contains(out, want) {
 				return n, nil
 			}
-			if len(tail) > len(want) {
-				tail = tail[len(tail)-len(want):]
+			if len(out) >= len(want) {
+				tail = out[len(out)-len(want):]
+			} else {
+				tail = (tail + out)[max(0, len(tail)+len(out)-len(want)):]
 			}
 		case <-deadline:
 			return n, fmt.Errorf("no %q within %v", want, timeout)

@@ -109,7 +109,14 @@ func FilesBigHub(b B, n int) {
 }
 
 // FilesBigDirect is the baseline: os.WriteFile and os.ReadFile.
-func FilesBigDirect(b B, n int) {
+func FilesBigDirect(b B, n int) { filesBig(b, n, false) }
+
+// FilesBigDurable is FilesBigDirect with writes made as durable as the
+// files service makes them (temporary file, fsync, rename, fsync of the
+// directory).
+func FilesBigDurable(b B, n int) { filesBig(b, n, true) }
+
+func filesBig(b B, n int, durable bool) {
 	dir, err := os.MkdirTemp("", "pid1-bench-direct-")
 	if err != nil {
 		b.Fatal(err)
@@ -118,8 +125,12 @@ func FilesBigDirect(b B, n int) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), FileSize/16)
 	p := filepath.Join(dir, "big.bin")
 	start := time.Now()
+	write := os.WriteFile
+	if durable {
+		write = durableWrite
+	}
 	for range n {
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		if err := write(p, data, 0o644); err != nil {
 			b.Fatal(err)
 		}
 		if got, err := os.ReadFile(p); err != nil || len(got) != FileSize {

@@ -74,11 +74,32 @@ func (d *Dir) Read(p string) (_ []byte, err error) {
 	if fi.Size() > d.maxRead {
 		return nil, fmt.Errorf("read %s: the file is %s, more than the %s one read may return", c, Size(fi.Size()), Size(d.maxRead))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, d.maxRead+1))
+	b, err := readAll(f, fi.Size(), d.maxRead)
 	if err == nil && int64(len(b)) > d.maxRead {
 		err = fmt.Errorf("read %s: the file grew past the %s one read may return", c, Size(d.maxRead))
 	}
 	return b, err
+}
+
+// readAll reads f to its end into one buffer sized for the size its
+// stat gave (growing only if the file grew meanwhile), stopping once it
+// holds more than limit bytes.
+func readAll(f *os.File, size, limit int64) ([]byte, error) {
+	b := make([]byte, 0, min(size, limit)+1) // the extra byte sees EOF without growing
+	for int64(len(b)) <= limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):min(cap(b), int(limit)+1)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // openKind opens p, which must be a directory when dir is true and must

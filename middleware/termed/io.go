@@ -5,6 +5,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/textstream"
@@ -84,7 +86,7 @@ func (t *term) pump() {
 			}
 			n = m
 		}
-		n += t.readMore(buf[n:], time.Now())
+		n += t.readNow(buf[n:])
 		if !t.waitForClients() {
 			return
 		}
@@ -118,6 +120,26 @@ func (t *term) readMore(b []byte, deadline time.Time) int {
 		if err != nil || m == 0 {
 			break
 		}
+	}
+	return n
+}
+
+// readNow reads what the pty holds at this moment into b, without
+// waiting. (A read deadline of now cannot do this: a read whose deadline
+// has passed fails before it reads.)
+func (t *term) readNow(b []byte) int {
+	t.master.SetReadDeadline(time.Time{})
+	n := 0
+	for n < len(b) {
+		m := 0
+		err := t.raw.Read(func(fd uintptr) bool {
+			m, _ = unix.Read(int(fd), b[n:])
+			return true // never wait for more
+		})
+		if err != nil || m <= 0 {
+			break
+		}
+		n += m
 	}
 	return n
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -99,6 +100,7 @@ func (s *service) Close() {
 type term struct {
 	ch     services.Channel // where output goes (through outer middleware)
 	master *os.File         // non-blocking, so Close interrupts reads
+	raw    syscall.RawConn  // master's descriptor, for reads that never wait
 	tty    *os.File
 	rows   uint16
 	cols   uint16
@@ -134,7 +136,13 @@ func open(ch services.Channel) (*term, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &term{ch: ch, master: master, tty: tty,
+	raw, err := master.SyscallConn()
+	if err != nil {
+		master.Close()
+		tty.Close()
+		return nil, err
+	}
+	t := &term{ch: ch, master: master, raw: raw, tty: tty,
 		in: make(chan string, inputDepth), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
 	if err := t.resize(DefaultRows, DefaultCols); err != nil {
 		t.close()
