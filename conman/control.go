@@ -17,7 +17,7 @@ func (h *Hub) control(s *session, cmd *api.Command) {
 	case *api.Command_CloseChan:
 		h.closeChan(s, cmd.Ref, body.CloseChan)
 	case *api.Command_Ping:
-		s.sendControl(&api.Command{Ref: cmd.Ref, Body: &api.Command_Pong{Pong: &api.Pong{}}})
+		s.sendPong(cmd.Ref)
 	case *api.Command_UserEvent, *api.Command_Focused, *api.Command_Hello, *api.Command_Goodbye:
 		// Client analytics and session notices: nothing to do.
 	case nil:

@@ -1,6 +1,9 @@
 package conman
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // outQueue is a session's bounded queue of encoded outgoing frames. push
 // never blocks: when a frame would exceed the bounds it reports false and
@@ -8,6 +11,7 @@ import "sync"
 type outQueue struct {
 	mu        sync.Mutex
 	frames    [][]byte
+	urgent    int // frames at the head of frames that were pushed urgent
 	bytes     int // queued, plus taken and not yet written (inflight)
 	inflight  int
 	maxFrames int
@@ -37,14 +41,49 @@ func (q *outQueue) push(b []byte) bool {
 	return true
 }
 
+// pushUrgent puts b ahead of every queued frame that was not pushed
+// urgent itself (urgent frames keep their order among themselves). It
+// returns false if the queue is closed or full.
+func (q *outQueue) pushUrgent(b []byte) bool {
+	q.mu.Lock()
+	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(b) > q.maxBytes {
+		q.mu.Unlock()
+		return false
+	}
+	q.frames = slices.Insert(q.frames, q.urgent, b)
+	q.urgent++
+	q.bytes += len(b)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
 // take moves every queued frame into dst (reused to avoid allocation).
 func (q *outQueue) take(dst [][]byte) [][]byte {
 	q.mu.Lock()
 	dst = append(dst[:0], q.frames...)
 	clear(q.frames)
 	q.frames = q.frames[:0]
+	q.urgent = 0
 	q.inflight = q.bytes
 	q.mu.Unlock()
+	return dst
+}
+
+// takeUrgent moves the urgent frames queued since the last take into dst
+// (reused), for the writer to send before the rest of its batch.
+func (q *outQueue) takeUrgent(dst [][]byte) [][]byte {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	dst = append(dst[:0], q.frames[:q.urgent]...)
+	q.frames = slices.Delete(q.frames, 0, q.urgent)
+	for _, b := range dst {
+		q.inflight += len(b)
+	}
+	q.urgent = 0
 	return dst
 }
 

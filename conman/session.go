@@ -57,14 +57,37 @@ func (s *session) enqueue(b []byte) {
 
 // sendControl queues a channel-0 command to this session.
 func (s *session) sendControl(cmd *api.Command) {
+	if b := s.encodeControl(cmd); b != nil {
+		s.enqueue(b)
+	}
+}
+
+// sendPong queues a pong ahead of the channels' queued output (as HTTP/2
+// sends PING acknowledgements before other frames): a client's heartbeat
+// measures the connection, not how much a flooding terminal has queued.
+// Nothing else may jump the queue: channel output must keep its order
+// with the openChanRes and closeChanRes around it.
+func (s *session) sendPong(ref string) {
+	b := s.encodeControl(&api.Command{Ref: ref, Body: &api.Command_Pong{Pong: &api.Pong{}}})
+	if b == nil {
+		return
+	}
+	if s.out.pushUrgent(b) {
+		s.hub.metrics.commandsOut.Inc()
+		return
+	}
+	s.enqueue(b) // full or closed: the same handling as any frame
+}
+
+func (s *session) encodeControl(cmd *api.Command) []byte {
 	cmd.Channel = 0
 	cmd.Session = s.id
 	b, err := proto.Marshal(cmd)
 	if err != nil {
 		s.log.Error("cannot encode control command", "err", err)
-		return
+		return nil
 	}
-	s.enqueue(b)
+	return b
 }
 
 func (s *session) channel(id int32) *channel {
@@ -123,20 +146,41 @@ func (s *session) writeLoop() {
 	}
 }
 
+// writeAll writes frames, and before each one any urgent frame (a pong)
+// queued meanwhile, so that one waits for at most one frame.
 func (s *session) writeAll(frames [][]byte) bool {
+	var urgent [][]byte
 	for i, b := range frames {
-		ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
-		err := s.conn.Write(ctx, websocket.MessageBinary, b)
-		cancel()
-		frames[i] = nil
-		if err != nil {
-			if !errors.Is(err, context.Canceled) {
-				s.log.Debug("write failed", "err", err)
+		if i > 0 {
+			urgent = s.out.takeUrgent(urgent)
+			for j, u := range urgent {
+				ok := s.write(u)
+				urgent[j] = nil
+				if !ok {
+					return false
+				}
 			}
+		}
+		ok := s.write(b)
+		frames[i] = nil
+		if !ok {
 			return false
 		}
-		s.hub.metrics.bytesOut.Add(float64(len(b)))
 	}
+	return true
+}
+
+func (s *session) write(b []byte) bool {
+	ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
+	err := s.conn.Write(ctx, websocket.MessageBinary, b)
+	cancel()
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			s.log.Debug("write failed", "err", err)
+		}
+		return false
+	}
+	s.hub.metrics.bytesOut.Add(float64(len(b)))
 	return true
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/internal/testutil"
 	"github.com/pid1/pid1/services/shell"
 )
 
@@ -171,8 +172,11 @@ func TestFloodIsPacedAndInterruptible(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("during the flood: worst ping %v, peak heap in use %d MiB", worst, peak>>20)
-	if worst > 250*time.Millisecond {
-		t.Errorf("a ping took %v while the shell flooded", worst)
+	// The pong is queued ahead of the flood, but output already in the
+	// kernel's socket buffers comes first, at the speed this client
+	// decodes it, which the race detector slows down.
+	if limit := 250 * time.Millisecond * testutil.RaceSlowdown; worst > limit {
+		t.Errorf("a ping took %v while the shell flooded (limit %v)", worst, limit)
 	}
 	if peak > 256<<20 {
 		t.Errorf("heap in use reached %d MiB", peak>>20)
