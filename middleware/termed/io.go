@@ -51,11 +51,25 @@ func (t *term) writeInput() {
 // the pacer allows no message it keeps reading into the next one, up to
 // maxMessage; when the message is full, or a session is behind, it stops
 // reading, which blocks the program.
+//
+// It reads into two buffers in turn: while the channel's actor turns one
+// into a message (a copy, and the garbage collector's share for it), the
+// pump is already reading the pty into the other, so the program writing
+// is held up only by the reads.
 func (t *term) pump() {
 	pacer, paced := services.Find[services.Pacer](t.ch)
-	buf := make([]byte, maxMessage)
-	var text textstream.Chunker
-	var prev chan struct{} // closed when the last message is queued
+	var bufs [2][]byte
+	bufs[0] = make([]byte, maxMessage)
+	buf := bufs[0]
+	next := func() { // the other buffer; its last message was queued (await)
+		if bufs[1] == nil {
+			bufs[1] = make([]byte, maxMessage) // only once output is heavy
+		}
+		bufs[0], bufs[1] = bufs[1], bufs[0]
+		buf = bufs[0]
+	}
+	text := new(textstream.Chunker) // used on the actor only, in order
+	var prev chan struct{}          // closed when the last message is queued
 	n := 0
 	for {
 		if req := t.drainRequest(); req != nil {
@@ -65,7 +79,7 @@ func (t *term) pump() {
 			n += t.readMore(buf[n:], time.Now().Add(drainWait))
 			ok := t.await(prev)
 			if ok {
-				prev = t.post(text.Next(buf[:n], false))
+				prev = t.post(text, buf[:n])
 				ok = t.await(prev)
 			}
 			n, prev = 0, nil
@@ -98,14 +112,15 @@ func (t *term) pump() {
 		} else if paced && pacer.Pace(t.ch.Context()) != nil {
 			return
 		}
-		// The previous message must be queued before this one (order), but
-		// the pty was read meanwhile.
+		// The previous message must be queued before this one (order), and
+		// before its buffer is read into again.
 		if !t.await(prev) {
 			return
 		}
-		if prev = t.post(text.Next(buf[:n], false)); prev == nil {
+		if prev = t.post(text, buf[:n]); prev == nil {
 			return
 		}
+		next()
 		n = 0
 	}
 }
@@ -162,17 +177,20 @@ func (t *term) waitForClients() bool {
 	}
 }
 
-// post broadcasts out on the channel's actor, so that it is ordered with
-// the service's own messages. The returned channel is closed once it is
-// queued; nil means the channel is gone.
-func (t *term) post(out string) chan struct{} {
+// post turns b into the next output message on the channel's actor, so
+// that it is ordered with the service's own messages, and broadcasts it.
+// b must stay untouched until the returned channel is closed, once the
+// message is queued; nil means the channel is gone.
+func (t *term) post(text *textstream.Chunker, b []byte) chan struct{} {
 	sent := make(chan struct{})
-	if out == "" {
+	if len(b) == 0 {
 		close(sent)
 		return sent
 	}
 	if !t.ch.Post(func() {
-		services.Broadcast(t.ch, &api.Command{Body: &api.Command_Output{Output: out}})
+		if out := text.Next(b, false); out != "" {
+			services.Broadcast(t.ch, &api.Command{Body: &api.Command_Output{Output: out}})
+		}
 		close(sent)
 	}) {
 		return nil
