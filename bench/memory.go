@@ -106,6 +106,47 @@ func (c *child) line(prefix string) ([]string, error) {
 	return nil, fmt.Errorf("benchmark child ended before printing %q: %v", prefix, c.out.Err())
 }
 
+// startChild starts self (a binary that calls ServeChild when ChildEnv
+// is set) as a kind server, with env added to its environment, and
+// returns it with the URL it serves.
+func startChild(self, kind string, env ...string) (*child, string, error) {
+	cmd := exec.Command(self)
+	cmd.Env = append(append(os.Environ(), ChildEnv+"="+kind), env...)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	c := &child{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	f, err := c.line("url")
+	if err != nil || len(f) != 2 {
+		c.stop()
+		return nil, "", fmt.Errorf("benchmark child: %q, %v", f, err)
+	}
+	return c, f[1], nil
+}
+
+// stop ends the child: closing its stdin ends ServeChild, which shuts
+// its server down; a child that does not end in 10 s is killed.
+func (c *child) stop() {
+	c.in.Close()
+	ended := make(chan struct{})
+	go func() { c.cmd.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		c.cmd.Process.Kill()
+		<-ended
+	}
+}
+
 func (c *child) stats() (heap, rss int64, err error) {
 	if _, err := io.WriteString(c.in, "stats\n"); err != nil {
 		return 0, 0, err
@@ -123,31 +164,11 @@ func (c *child) stats() (heap, rss int64, err error) {
 // is set) as a kind server, opens n idle connections to it (for the hub,
 // each with one open chat channel) and reports the server's heap growth.
 func MeasureConns(self, kind string, n int) (ConnMemory, error) {
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), ChildEnv+"="+kind)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
+	c, url, err := startChild(self, kind)
 	if err != nil {
 		return ConnMemory{}, err
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return ConnMemory{}, err
-	}
-	if err := cmd.Start(); err != nil {
-		return ConnMemory{}, err
-	}
-	defer func() {
-		in.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	c := &child{cmd: cmd, in: in, out: bufio.NewScanner(out)}
-	f, err := c.line("url")
-	if err != nil {
-		return ConnMemory{}, err
-	}
-	url := f[1]
+	defer c.stop()
 	m := ConnMemory{Conns: n}
 	if m.HeapBefore, m.RSSBefore, err = c.stats(); err != nil {
 		return m, err

@@ -189,11 +189,12 @@ func PtyThroughput(size int) (float64, error) {
 	}
 	defer cleanup()
 	start := time.Now()
-	f, err := pty.Start(osexec.Command("cat", file))
+	cmd := osexec.Command("cat", file)
+	f, err := pty.Start(cmd)
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { f.Close(); cmd.Wait() }()
 	n, err := io.Copy(io.Discard, f)
 	if err != nil && !errors.Is(err, os.ErrClosed) && !isEIO(err) {
 		return 0, err
