@@ -76,20 +76,30 @@ function open(c, options) {
 }
 
 // until resolves when pred holds over ch.commands, or fails after a while.
+// pred is checked on each command ch receives and every 20 ms as well,
+// since it may depend on state another channel changes (two editors'
+// acknowledgements), whose last command can arrive after ch's last one.
 function until(ch, what, pred) {
   return new Promise((resolve, reject) => {
+    let done = false;
     const check = () => {
+      if (done) return true;
       const found = pred(ch.commands);
       if (found) {
+        done = true;
         clearTimeout(timer);
+        clearInterval(poll);
         resolve(found);
       }
       return Boolean(found);
     };
     const timer = setTimeout(() => {
+      done = true;
+      clearInterval(poll);
       ch.waiters = ch.waiters.filter((w) => w !== check);
       reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(ch.commands.map((c) => c.body))}`));
     }, 10000);
+    const poll = setInterval(check, 20);
     if (!check()) ch.waiters.push(check);
   });
 }
