@@ -25,33 +25,25 @@ func newOutQueue(maxFrames, maxBytes int) *outQueue {
 }
 
 // push appends b. It returns false if the queue is closed or full.
-func (q *outQueue) push(b []byte) bool {
-	q.mu.Lock()
-	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(b) > q.maxBytes {
-		q.mu.Unlock()
-		return false
-	}
-	q.frames = append(q.frames, b)
-	q.bytes += len(b)
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-	return true
-}
+func (q *outQueue) push(b []byte) bool { return q.add(b, false) }
 
 // pushUrgent puts b ahead of every queued frame that was not pushed
 // urgent itself (urgent frames keep their order among themselves). It
 // returns false if the queue is closed or full.
-func (q *outQueue) pushUrgent(b []byte) bool {
+func (q *outQueue) pushUrgent(b []byte) bool { return q.add(b, true) }
+
+func (q *outQueue) add(b []byte, urgent bool) bool {
 	q.mu.Lock()
 	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(b) > q.maxBytes {
 		q.mu.Unlock()
 		return false
 	}
-	q.frames = slices.Insert(q.frames, q.urgent, b)
-	q.urgent++
+	if urgent {
+		q.frames = slices.Insert(q.frames, q.urgent, b)
+		q.urgent++
+	} else {
+		q.frames = append(q.frames, b)
+	}
 	q.bytes += len(b)
 	q.mu.Unlock()
 	select {
