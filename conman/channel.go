@@ -7,8 +7,6 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
 )
@@ -81,27 +79,31 @@ func (c *channel) Sessions() []services.Session {
 	return c.sessionsLocked()
 }
 
-// Send encodes cmd once and queues the bytes for each recipient.
+// Send encodes cmd once and queues the bytes for each recipient; it is
+// done with cmd when it returns.
 func (c *channel) Send(cmd *api.Command) {
 	cmd.Channel = c.info.ID
-	b, err := proto.Marshal(cmd)
+	f, err := encodeFrame(cmd)
 	if err != nil {
 		c.log.Error("cannot encode outgoing command", "err", err)
 		return
 	}
+	defer f.release()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	switch to := cmd.Session; {
 	case to > 0:
 		if s := c.members[to]; s != nil {
-			s.enqueue(b)
+			f.retain()
+			s.enqueue(f)
 		}
 	default:
 		for id, s := range c.members {
 			if to < 0 && id == -to {
 				continue
 			}
-			s.enqueue(b)
+			f.retain()
+			s.enqueue(f)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 // the caller disconnects the slow session.
 type outQueue struct {
 	mu        sync.Mutex
-	frames    [][]byte
+	frames    []frame
 	urgent    int // frames at the head of frames that were pushed urgent
 	bytes     int // queued, plus taken and not yet written (inflight)
 	inflight  int
@@ -25,26 +25,26 @@ func newOutQueue(maxFrames, maxBytes int) *outQueue {
 }
 
 // push appends b. It returns false if the queue is closed or full.
-func (q *outQueue) push(b []byte) bool { return q.add(b, false) }
+func (q *outQueue) push(f frame) bool { return q.add(f, false) }
 
 // pushUrgent puts b ahead of every queued frame that was not pushed
 // urgent itself (urgent frames keep their order among themselves). It
 // returns false if the queue is closed or full.
-func (q *outQueue) pushUrgent(b []byte) bool { return q.add(b, true) }
+func (q *outQueue) pushUrgent(f frame) bool { return q.add(f, true) }
 
-func (q *outQueue) add(b []byte, urgent bool) bool {
+func (q *outQueue) add(f frame, urgent bool) bool {
 	q.mu.Lock()
-	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(b) > q.maxBytes {
+	if q.closed || len(q.frames) >= q.maxFrames || q.bytes+len(f.b) > q.maxBytes {
 		q.mu.Unlock()
 		return false
 	}
 	if urgent {
-		q.frames = slices.Insert(q.frames, q.urgent, b)
+		q.frames = slices.Insert(q.frames, q.urgent, f)
 		q.urgent++
 	} else {
-		q.frames = append(q.frames, b)
+		q.frames = append(q.frames, f)
 	}
-	q.bytes += len(b)
+	q.bytes += len(f.b)
 	q.mu.Unlock()
 	select {
 	case q.wake <- struct{}{}:
@@ -54,7 +54,7 @@ func (q *outQueue) add(b []byte, urgent bool) bool {
 }
 
 // take moves every queued frame into dst (reused to avoid allocation).
-func (q *outQueue) take(dst [][]byte) [][]byte {
+func (q *outQueue) take(dst []frame) []frame {
 	q.mu.Lock()
 	dst = append(dst[:0], q.frames...)
 	clear(q.frames)
@@ -67,13 +67,13 @@ func (q *outQueue) take(dst [][]byte) [][]byte {
 
 // takeUrgent moves the urgent frames queued since the last take into dst
 // (reused), for the writer to send before the rest of its batch.
-func (q *outQueue) takeUrgent(dst [][]byte) [][]byte {
+func (q *outQueue) takeUrgent(dst []frame) []frame {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	dst = append(dst[:0], q.frames[:q.urgent]...)
 	q.frames = slices.Delete(q.frames, 0, q.urgent)
-	for _, b := range dst {
-		q.inflight += len(b)
+	for _, f := range dst {
+		q.inflight += len(f.b)
 	}
 	q.urgent = 0
 	return dst

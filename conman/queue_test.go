@@ -5,13 +5,16 @@ import (
 	"testing"
 )
 
-func frames(take func([][]byte) [][]byte) []string {
+func frames(take func([]frame) []frame) []string {
 	var out []string
-	for _, b := range take(nil) {
-		out = append(out, string(b))
+	for _, f := range take(nil) {
+		out = append(out, string(f.b))
 	}
 	return out
 }
+
+// raw is an unshared frame of s.
+func raw(s string) frame { return frame{b: []byte(s)} }
 
 // Pongs go ahead of queued output, keep their own order, and are picked
 // up between the frames of a batch already taken; the byte count that
@@ -19,11 +22,11 @@ func frames(take func([][]byte) [][]byte) []string {
 func TestUrgentFramesJumpTheQueue(t *testing.T) {
 	q := newOutQueue(100, 1<<20)
 	for _, f := range []string{"out1", "out2"} {
-		q.push([]byte(f))
+		q.push(raw(f))
 	}
-	q.pushUrgent([]byte("pong1"))
-	q.push([]byte("out3"))
-	q.pushUrgent([]byte("pong2"))
+	q.pushUrgent(raw("pong1"))
+	q.push(raw("out3"))
+	q.pushUrgent(raw("pong2"))
 	if got, want := frames(q.take), []string{"pong1", "pong2", "out1", "out2", "out3"}; !slices.Equal(got, want) {
 		t.Fatalf("take: %q, want %q", got, want)
 	}
@@ -32,8 +35,8 @@ func TestUrgentFramesJumpTheQueue(t *testing.T) {
 	}
 
 	// While that batch is written: more output, then a pong.
-	q.push([]byte("out4"))
-	q.pushUrgent([]byte("pong3"))
+	q.push(raw("out4"))
+	q.pushUrgent(raw("pong3"))
 	if got, want := frames(q.takeUrgent), []string{"pong3"}; !slices.Equal(got, want) {
 		t.Fatalf("takeUrgent: %q, want %q", got, want)
 	}
@@ -54,12 +57,12 @@ func TestUrgentFramesJumpTheQueue(t *testing.T) {
 
 	// Bounds apply to urgent frames too.
 	small := newOutQueue(1, 100)
-	small.push([]byte("x"))
-	if small.pushUrgent([]byte("pong")) {
+	small.push(raw("x"))
+	if small.pushUrgent(raw("pong")) {
 		t.Fatal("pushUrgent went past the frame limit")
 	}
 	small.close()
-	if small.pushUrgent([]byte("pong")) {
+	if small.pushUrgent(raw("pong")) {
 		t.Fatal("pushUrgent on a closed queue")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
@@ -39,12 +38,14 @@ type session struct {
 
 func (s *session) public() services.Session { return services.Session{ID: s.id, User: s.user} }
 
-// enqueue queues an encoded frame; a full queue disconnects the session.
-func (s *session) enqueue(b []byte) {
-	if s.out.push(b) {
+// enqueue queues an encoded frame, taking over the caller's reference to
+// it; a full queue disconnects the session.
+func (s *session) enqueue(f frame) {
+	if s.out.push(f) {
 		s.hub.metrics.commandsOut.Inc()
 		return
 	}
+	f.release()
 	select {
 	case <-s.closing:
 		return // already going away; the frame is moot
@@ -57,8 +58,8 @@ func (s *session) enqueue(b []byte) {
 
 // sendControl queues a channel-0 command to this session.
 func (s *session) sendControl(cmd *api.Command) {
-	if b := s.encodeControl(cmd); b != nil {
-		s.enqueue(b)
+	if f, ok := s.encodeControl(cmd); ok {
+		s.enqueue(f)
 	}
 }
 
@@ -68,26 +69,26 @@ func (s *session) sendControl(cmd *api.Command) {
 // Nothing else may jump the queue: channel output must keep its order
 // with the openChanRes and closeChanRes around it.
 func (s *session) sendPong(ref string) {
-	b := s.encodeControl(&api.Command{Ref: ref, Body: &api.Command_Pong{Pong: &api.Pong{}}})
-	if b == nil {
+	f, ok := s.encodeControl(&api.Command{Ref: ref, Body: &api.Command_Pong{Pong: &api.Pong{}}})
+	if !ok {
 		return
 	}
-	if s.out.pushUrgent(b) {
+	if s.out.pushUrgent(f) {
 		s.hub.metrics.commandsOut.Inc()
 		return
 	}
-	s.enqueue(b) // full or closed: the same handling as any frame
+	s.enqueue(f) // full or closed: the same handling as any frame
 }
 
-func (s *session) encodeControl(cmd *api.Command) []byte {
+func (s *session) encodeControl(cmd *api.Command) (frame, bool) {
 	cmd.Channel = 0
 	cmd.Session = s.id
-	b, err := proto.Marshal(cmd)
+	f, err := encodeFrame(cmd)
 	if err != nil {
 		s.log.Error("cannot encode control command", "err", err)
-		return nil
+		return frame{}, false
 	}
-	return b
+	return f, true
 }
 
 func (s *session) channel(id int32) *channel {
@@ -118,7 +119,7 @@ func (s *session) closeWith(code websocket.StatusCode, reason string, flush bool
 // closes, then sends the close frame.
 func (s *session) writeLoop() {
 	defer close(s.writerDone)
-	var batch [][]byte
+	var batch []frame
 	for {
 		select {
 		case <-s.out.wake:
@@ -148,21 +149,21 @@ func (s *session) writeLoop() {
 
 // writeAll writes frames, and before each one any urgent frame (a pong)
 // queued meanwhile, so that one waits for at most one frame.
-func (s *session) writeAll(frames [][]byte) bool {
-	var urgent [][]byte
-	for i, b := range frames {
+func (s *session) writeAll(frames []frame) bool {
+	var urgent []frame
+	for i, f := range frames {
 		if i > 0 {
 			urgent = s.out.takeUrgent(urgent)
 			for j, u := range urgent {
 				ok := s.write(u)
-				urgent[j] = nil
+				urgent[j] = frame{}
 				if !ok {
 					return false
 				}
 			}
 		}
-		ok := s.write(b)
-		frames[i] = nil
+		ok := s.write(f)
+		frames[i] = frame{}
 		if !ok {
 			return false
 		}
@@ -170,7 +171,10 @@ func (s *session) writeAll(frames [][]byte) bool {
 	return true
 }
 
-func (s *session) write(b []byte) bool {
+// write writes f and, once it is written, releases it. A frame whose write
+// failed is not released: the library may not be done with its bytes.
+func (s *session) write(f frame) bool {
+	b := f.b
 	ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
 	err := s.conn.Write(ctx, websocket.MessageBinary, b)
 	cancel()
@@ -181,6 +185,7 @@ func (s *session) write(b []byte) bool {
 		return false
 	}
 	s.hub.metrics.bytesOut.Add(float64(len(b)))
+	f.release()
 	return true
 }
 
