@@ -64,7 +64,11 @@ type Entry struct {
 }
 
 // Read returns the contents of the file at p.
-func (d *Dir) Read(p string) (_ []byte, err error) {
+func (d *Dir) Read(p string) ([]byte, error) { return d.ReadInto(p, nil) }
+
+// ReadInto is Read into buf's storage when it is large enough (the result
+// starts at buf[:0]); otherwise into a new slice.
+func (d *Dir) ReadInto(p string, buf []byte) (_ []byte, err error) {
 	defer goStyle(&err)
 	f, fi, c, err := d.openKind(p, "read", false)
 	if err != nil {
@@ -74,7 +78,7 @@ func (d *Dir) Read(p string) (_ []byte, err error) {
 	if fi.Size() > d.maxRead {
 		return nil, fmt.Errorf("read %s: the file is %s, more than the %s one read may return", c, Size(fi.Size()), Size(d.maxRead))
 	}
-	b, err := readAll(f, fi.Size(), d.maxRead)
+	b, err := readAll(f, buf[:0], fi.Size(), d.maxRead)
 	if err == nil && int64(len(b)) > d.maxRead {
 		err = fmt.Errorf("read %s: the file grew past the %s one read may return", c, Size(d.maxRead))
 	}
@@ -83,9 +87,12 @@ func (d *Dir) Read(p string) (_ []byte, err error) {
 
 // readAll reads f to its end into one buffer sized for the size its
 // stat gave (growing only if the file grew meanwhile), stopping once it
-// holds more than limit bytes.
-func readAll(f *os.File, size, limit int64) ([]byte, error) {
-	b := make([]byte, 0, min(size, limit)+1) // the extra byte sees EOF without growing
+// holds more than limit bytes. It uses b's storage if that is large
+// enough.
+func readAll(f *os.File, b []byte, size, limit int64) ([]byte, error) {
+	if want := min(size, limit) + 1; int64(cap(b)) < want { // the extra byte sees EOF without growing
+		b = make([]byte, 0, want)
+	}
 	for int64(len(b)) <= limit {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]

@@ -8,7 +8,8 @@ import (
 )
 
 // TestReadAllWhateverTheSizeHint reads files whose stat size is stale
-// (the file grew or shrank after it) and files at and past the limit.
+// (the file grew or shrank after it) and files at and past the limit, into
+// no buffer, a buffer too small and a large one holding old bytes.
 func TestReadAllWhateverTheSizeHint(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f")
 	for _, c := range []struct {
@@ -28,14 +29,19 @@ func TestReadAllWhateverTheSizeHint(t *testing.T) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := readAll(f, c.hint, c.limit)
-		f.Close()
-		if err != nil || len(got) != c.want || !bytes.Equal(got, data[:c.want]) {
-			t.Errorf("%d bytes, hint %d, limit %d: got %d bytes, %v; want %d", c.size, c.hint, c.limit, len(got), err, c.want)
+		for _, buf := range [][]byte{nil, make([]byte, 3), bytes.Repeat([]byte("x"), 80000)} {
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := readAll(f, buf[:0], c.hint, c.limit)
+			f.Close()
+			if err != nil || len(got) != c.want || !bytes.Equal(got, data[:c.want]) {
+				t.Errorf("%d bytes, hint %d, limit %d, buffer of %d: got %d bytes, %v; want %d", c.size, c.hint, c.limit, len(buf), len(got), err, c.want)
+			}
+			if len(buf) == 80000 && &got[:1][0] != &buf[0] {
+				t.Errorf("%d bytes: the large buffer was not used", c.size)
+			}
 		}
 	}
 }

@@ -48,7 +48,9 @@ type Channel interface {
 	Info() Info
 	// Send routes cmd by cmd.Session (0: all attached sessions, n > 1:
 	// session n, -n: all but session n). The hub sets cmd.Channel. Send
-	// never blocks on a slow client. cmd must not be modified afterwards.
+	// never blocks on a slow client. It encodes cmd before it returns, so
+	// the caller may reuse cmd's buffers afterwards; a wrapper that keeps
+	// any part of cmd past Send must copy it.
 	Send(cmd *api.Command)
 	// Post runs fn on the channel's actor goroutine, ordered with the
 	// events. It returns false if the channel is closed.

@@ -2,6 +2,7 @@ package files_test
 
 import (
 	"bytes"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -352,3 +353,42 @@ func TestTransferAbandonedByDisconnect(t *testing.T) {
 }
 
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
+
+// TestConcurrentReadsGetTheirOwnBytes reads files of different sizes on
+// several channels at once, round after round: read buffers are pooled and
+// reused once a reply is encoded, so a buffer handed on too early would
+// give one reader another's bytes (or a race under -race).
+func TestConcurrentReadsGetTheirOwnBytes(t *testing.T) {
+	url, dir := serve(t)
+	const readers = 4
+	want := make([][]byte, readers)
+	for i := range want {
+		want[i] = bytes.Repeat([]byte{byte('a' + i)}, 100_000+i*300_000)
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)), want[i], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, readers)
+	for i := range readers {
+		ch := servicetest.Open(t, url("ada"), "files", "")
+		go func() {
+			for round := range 20 {
+				r, err := ch.Request(t.Context(), read(strconv.Itoa(i)))
+				if err != nil {
+					done <- err
+					return
+				}
+				if got := r.GetFile().GetContent(); !bytes.Equal(got, want[i]) {
+					done <- fmt.Errorf("reader %d, round %d: got %d bytes starting %.4q, want %d of %q", i, round, len(got), got, len(want[i]), rune('a'+i))
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range readers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
