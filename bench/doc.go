@@ -2,6 +2,8 @@
 // run: a ping round trip against a raw coder/websocket echo server, chat
 // fan-out against a server doing the same raw WebSocket writes, and the
 // memory an idle connection costs against a raw WebSocket server holding
-// the same connections. `make bench` runs cmd/benchreport, which writes
+// the same connections; the workspace, terminal and ot services against
+// the direct calls, pty and ShareDB doing the same work (each file's
+// comments say how). `make bench` runs cmd/benchreport, which writes
 // bench/results.md; the Benchmark functions also run under go test -bench.
 package bench

@@ -17,8 +17,10 @@
 // changes membership (openChanRes, closeChanRes) is queued under that same
 // lock, so a session never sees a channel's traffic before its openChanRes or
 // after its closeChanRes. Fan-out encodes a command once and appends the same
-// bytes to every recipient's queue; a recipient whose queue is full is
-// disconnected (close 1013) rather than slowing anyone else.
+// bytes to every recipient's queue (a frame of 64 KiB or more in a pooled
+// buffer, counted by reference, which the last writer gives back); a
+// recipient whose queue is full is disconnected (close 1013) rather than
+// slowing anyone else.
 //
 // Lock order: Hub.mu before channel.mu before session.mu; outQueue.mu is a
 // leaf. No lock is held while calling into a service.
