@@ -57,6 +57,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	c.follow(p)
 	whole := c.left == 0 && c.hn == 0
 	if whole && len(c.buf) == 0 {

@@ -52,61 +52,77 @@ func frame(n int, masked bool) []byte {
 // sizes cross every header form and both sides of the batch size.
 var sizes = []int{0, 1, 125, 126, 127, 4096, 65535, 65536, 300_000, batch - 10, batch + 10, 3 * batch}
 
-// feed writes stream to c in pieces cut at the offsets in cuts.
-func feed(t *testing.T, c *Conn, stream []byte, cuts []int) {
-	t.Helper()
-	last := 0
-	for _, cut := range append(cuts, len(stream)) {
-		n, err := c.Write(stream[last:cut])
-		if err != nil || n != cut-last {
-			t.Fatalf("write of %d bytes: %d, %v", cut-last, n, err)
-		}
-		last = cut
-	}
-}
-
-// TestFramesArriveWholeWhateverTheCuts cuts a stream of frames of every
-// header form at random places, as the library's 4 KiB buffer does (and
-// inside headers too), and checks that the bytes written are the stream,
-// that each write ends where a frame ends unless it is a full batch, and
-// that nothing is left held.
-func TestFramesArriveWholeWhateverTheCuts(t *testing.T) {
+// frames joins frames of the given payload sizes (every third one
+// unmasked) and says at which offsets they end.
+func frames(sizes []int) ([]byte, map[int]bool) {
 	var stream []byte
 	ends := map[int]bool{}
 	for i, n := range sizes {
 		stream = append(stream, frame(n, i%3 != 0)...)
 		ends[len(stream)] = true
 	}
+	return stream, ends
+}
+
+// cuts are the offsets at which to cut a stream of n bytes, each step
+// after the one before.
+func cuts(n int, step func(at int) int) []int {
+	var out []int
+	for at := step(0); at < n; at += step(at) {
+		out = append(out, at)
+	}
+	return out
+}
+
+// feed writes stream to c in pieces cut at the offsets in cuts.
+func feed(t *testing.T, c *Conn, stream []byte, cuts []int) {
+	t.Helper()
+	last := 0
+	for _, cut := range append(cuts, len(stream)) {
+		if n, err := c.Write(stream[last:cut]); err != nil || n != cut-last {
+			t.Fatalf("write of %d bytes: %d, %v", cut-last, n, err)
+		}
+		last = cut
+	}
+}
+
+// writeCut writes stream to a Conn in pieces cut at the offsets in cuts and
+// checks that the bytes written are the stream, that each write ends
+// where a frame ends unless it is a full batch, and that nothing is left
+// held.
+func writeCut(t *testing.T, stream []byte, ends map[int]bool, cuts []int) {
+	t.Helper()
+	r := &recorder{}
+	c := New(r)
+	c.Framing()
+	feed(t, c, stream, cuts)
+	if got := bytes.Join(r.writes, nil); !bytes.Equal(got, stream) {
+		t.Fatalf("wrote %d bytes that differ from the %d given", len(got), len(stream))
+	}
+	at := 0
+	for _, w := range r.writes {
+		if at += len(w); !ends[at] && len(w) < batch {
+			t.Fatalf("a write of %d bytes ends at %d, inside a frame", len(w), at)
+		}
+	}
+	if len(c.buf) != 0 || c.left != 0 || c.hn != 0 {
+		t.Fatalf("%d bytes held, %d to come, %d header bytes at the end", len(c.buf), c.left, c.hn)
+	}
+}
+
+// TestFramesArriveWholeWhateverTheCuts cuts a stream of frames of every
+// header form at random places, as the library's 4 KiB buffer does (and
+// inside headers too).
+func TestFramesArriveWholeWhateverTheCuts(t *testing.T) {
+	stream, ends := frames(sizes)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 20 {
-		var cuts []int
-		for at := 0; ; {
-			step := 1 + rng.IntN(4096)
+		writeCut(t, stream, ends, cuts(len(stream), func(at int) int {
 			if round%4 == 0 && at < 400_000 {
-				step = 1 + rng.IntN(16) // many cuts inside the headers
+				return 1 + rng.IntN(16) // many cuts inside the headers
 			}
-			if at += step; at >= len(stream) {
-				break
-			}
-			cuts = append(cuts, at)
-		}
-		r := &recorder{}
-		c := New(r)
-		c.Framing()
-		feed(t, c, stream, cuts)
-		if got := bytes.Join(r.writes, nil); !bytes.Equal(got, stream) {
-			t.Fatalf("round %d: wrote %d bytes that differ from the %d given", round, len(got), len(stream))
-		}
-		at := 0
-		for _, w := range r.writes {
-			at += len(w)
-			if !ends[at] && len(w) < batch {
-				t.Fatalf("round %d: a write of %d bytes ends at %d, inside a frame", round, len(w), at)
-			}
-		}
-		if len(c.buf) != 0 || c.left != 0 || c.hn != 0 {
-			t.Fatalf("round %d: %d bytes held, %d to come, %d header bytes at the end", round, len(c.buf), c.left, c.hn)
-		}
+			return 1 + rng.IntN(4096)
+		}))
 	}
 }
 
@@ -156,28 +172,23 @@ func TestAFailedWriteSticks(t *testing.T) {
 	}
 }
 
-// FuzzCuts is TestFramesArriveWholeWhateverTheCuts with cut points and
-// frame sizes from the fuzzer.
+// FuzzCuts is TestFramesArriveWholeWhateverTheCuts with frame sizes and
+// cut steps from the fuzzer.
 func FuzzCuts(f *testing.F) {
 	f.Add([]byte{0, 200, 1, 126, 255}, []byte{1, 7, 200})
 	f.Fuzz(func(t *testing.T, lens, steps []byte) {
-		var stream []byte
+		if len(steps) == 0 {
+			return
+		}
+		sz := make([]int, len(lens))
 		for i, l := range lens {
-			stream = append(stream, frame(int(l)*int(l), i%2 == 0)...)
+			sz[i] = int(l) * int(l)
 		}
-		var cuts []int
-		for at, i := 0, 0; len(steps) > 0; i++ {
-			if at += 1 + int(steps[i%len(steps)]); at >= len(stream) {
-				break
-			}
-			cuts = append(cuts, at)
-		}
-		r := &recorder{}
-		c := New(r)
-		c.Framing()
-		feed(t, c, stream, cuts)
-		if !bytes.Equal(bytes.Join(r.writes, nil), stream) || len(c.buf) != 0 {
-			t.Fatalf("stream of %d bytes: wrote %d, %d held", len(stream), len(bytes.Join(r.writes, nil)), len(c.buf))
-		}
+		stream, ends := frames(sz)
+		i := 0
+		writeCut(t, stream, ends, cuts(len(stream), func(int) int {
+			i++
+			return 1 + int(steps[i%len(steps)])
+		}))
 	})
 }
