@@ -6,6 +6,7 @@ import (
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/middleware"
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
@@ -50,9 +51,9 @@ func defaultServices(d deps) *services.Registry {
 		snapshotsvc.Descriptor(d.snapshots),
 		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
-		run2.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}),
-		interp2.Descriptor(interp2.Config{Reaper: d.reaper, Workspace: d.dir}),
-		shellrun.Descriptor(run2.Config{Reaper: d.reaper, Workspace: d.dir}, ""),
+		run2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
+		interp2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
+		shellrun.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: d.reaper, Dir: d.workspace}, Workspace: d.dir, Connect: d.connect}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)

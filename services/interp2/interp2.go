@@ -7,7 +7,6 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/language"
 	"github.com/pid1/pid1/middleware/ratelimit"
 	"github.com/pid1/pid1/middleware/scrollback"
@@ -16,22 +15,15 @@ import (
 	"github.com/pid1/pid1/services"
 )
 
-// Config is what every interp2 channel shares.
-type Config struct {
-	Reaper    *reaper.Reaper
-	Workspace *fsroot.Dir
-	Env       []string // base environment; nil means pid1's
-}
-
 // Descriptor registers the service with its terminal middleware.
-func Descriptor(cfg Config) services.Descriptor {
+func Descriptor(cfg termed.Runner) services.Descriptor {
 	ctor := func(ch services.Channel) (services.Service, error) { return newInterp(cfg, ch) }
 	return services.Descriptor{Name: "interp2", WellKnown: "interp2",
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), prompts, termed.New)}
 }
 
 type interp struct {
-	cfg     Config
+	cfg     termed.Runner
 	ch      services.Channel
 	term    termed.Terminal
 	proc    *reaper.Process
@@ -39,9 +31,9 @@ type interp struct {
 	running bool // user code runs (between runMain and the next prompt)
 }
 
-func newInterp(cfg Config, ch services.Channel) (*interp, error) {
-	if cfg.Reaper == nil || cfg.Workspace == nil {
-		return nil, errors.New("interp2: no reaper or workspace configured")
+func newInterp(cfg termed.Runner, ch services.Channel) (*interp, error) {
+	if err := cfg.Check("interp2"); err != nil {
+		return nil, err
 	}
 	t, ok := termed.From(ch)
 	if !ok {
@@ -102,7 +94,7 @@ func (in *interp) start(withMain bool) error {
 		return err // before kill: the REPL that runs stays
 	}
 	in.kill()
-	p, err := termed.Spawn(in.cfg.Reaper, in.term, reaper.Spec{Path: path, Args: argv, Env: in.cfg.Env, Dir: in.cfg.Workspace.Path()})
+	p, err := in.cfg.Spawn(in.term, path, argv)
 	if err != nil {
 		return err
 	}

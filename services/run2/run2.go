@@ -8,7 +8,6 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/language"
 	"github.com/pid1/pid1/middleware/clippy"
 	"github.com/pid1/pid1/middleware/ratelimit"
@@ -18,15 +17,8 @@ import (
 	"github.com/pid1/pid1/services"
 )
 
-// Config is what every run2 channel shares.
-type Config struct {
-	Reaper    *reaper.Reaper
-	Workspace *fsroot.Dir
-	Env       []string // base environment; nil means pid1's
-}
-
 // Descriptor registers the service with its terminal middleware.
-func Descriptor(cfg Config) services.Descriptor {
+func Descriptor(cfg termed.Runner) services.Descriptor {
 	return NewDescriptor("run2", cfg, nil)
 }
 
@@ -34,14 +26,14 @@ func Descriptor(cfg Config) services.Descriptor {
 // program (a shell, for shellrun) runs on the terminal whenever the main
 // program does not: runMain replaces it, and it comes back when the run
 // ends.
-func NewDescriptor(name string, cfg Config, idle []string) services.Descriptor {
+func NewDescriptor(name string, cfg termed.Runner, idle []string) services.Descriptor {
 	ctor := func(ch services.Channel) (services.Service, error) { return newRun(cfg, ch, name, idle) }
 	return services.Descriptor{Name: name, WellKnown: name,
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), clippy.New(clippy.Default), termed.New)}
 }
 
 type run struct {
-	cfg   Config
+	cfg   termed.Runner
 	name  string
 	ch    services.Channel
 	term  termed.Terminal
@@ -57,9 +49,9 @@ type run struct {
 	id     int // bumps on every start, so a stale exit is ignored
 }
 
-func newRun(cfg Config, ch services.Channel, name string, idle []string) (*run, error) {
-	if cfg.Reaper == nil || cfg.Workspace == nil {
-		return nil, errors.New("run2: no reaper or workspace configured")
+func newRun(cfg termed.Runner, ch services.Channel, name string, idle []string) (*run, error) {
+	if err := cfg.Check("run2"); err != nil {
+		return nil, err
 	}
 	t, ok := termed.From(ch)
 	if !ok {
@@ -183,7 +175,7 @@ func (r *run) next() {
 }
 
 func (r *run) spawn(argv []string) (*reaper.Process, error) {
-	return termed.Spawn(r.cfg.Reaper, r.term, reaper.Spec{Args: argv, Env: r.cfg.Env, Dir: r.cfg.Workspace.Path()})
+	return r.cfg.Spawn(r.term, "", argv)
 }
 
 func (r *run) exited(id int, st reaper.Status, err error) {

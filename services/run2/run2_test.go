@@ -9,12 +9,13 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/run2"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {
 	t.Helper()
-	return servicetest.Serve(t, run2.Descriptor(run2.Config{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
+	return servicetest.Serve(t, run2.Descriptor(termed.Runner{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
 }
 
 // events reads the stream until a Stopped state after Running, and

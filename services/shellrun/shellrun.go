@@ -8,13 +8,14 @@ package shellrun
 import (
 	"os"
 
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/run2"
 )
 
 // Descriptor registers the service. Shell is the program to run between
 // runs; "" means $SHELL, then bash.
-func Descriptor(cfg run2.Config, shell string, args ...string) services.Descriptor {
+func Descriptor(cfg termed.Runner, shell string, args ...string) services.Descriptor {
 	if shell == "" {
 		shell = os.Getenv("SHELL")
 	}

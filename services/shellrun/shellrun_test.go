@@ -7,14 +7,14 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/services/run2"
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/shellrun"
 )
 
 // Bash until runMain, the program's input while it runs, bash again after.
 func TestShellThenRunThenShell(t *testing.T) {
 	ws := servicetest.Workspace(t, map[string]string{"main.py": "print('hi', input())\n"})
-	url := servicetest.Serve(t, shellrun.Descriptor(run2.Config{Reaper: servicetest.Reaper(t), Workspace: ws}, "bash", "--norc", "--noprofile"))
+	url := servicetest.Serve(t, shellrun.Descriptor(termed.Runner{Reaper: servicetest.Reaper(t), Workspace: ws}, "bash", "--norc", "--noprofile"))
 	until := servicetest.Until
 	ch := servicetest.Open(t, url("ada"), "shellrun", "shellrun")
 	until(t, ch, "<Stopped>")

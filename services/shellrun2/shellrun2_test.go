@@ -9,6 +9,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -24,8 +25,8 @@ func serve(t *testing.T, files map[string]string) (url func(string) string, dir 
 	rp := servicetest.Reaper(t)
 	connect := func(ctx context.Context) (*client.Client, error) { return client.Dial(ctx, url("pid1"), nil) }
 	url = servicetest.Serve(t,
-		run2.Descriptor(run2.Config{Reaper: rp, Workspace: ws}),
-		interp2.Descriptor(interp2.Config{Reaper: rp, Workspace: ws}),
+		run2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
+		interp2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: rp, Dir: ws.Path()}, Workspace: ws, Connect: connect}))
 	return url, ws.Path()
 }
