@@ -261,9 +261,8 @@ func (c *Client) SendRaw(ctx context.Context, typ websocket.MessageType, b []byt
 }
 
 // sendBufs holds encoding buffers for send: encoding 1 MiB into a fresh
-// slice, which the kernel faults in page by page, took 0.5 ms, and into a
-// warm reused one 30 µs. The library is done with the bytes when Write
-// returns.
+// slice took 0.5 ms, and into a warm reused one 30 µs. The library is done
+// with the bytes when Write returns.
 var sendBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // keepSendBuf is the largest buffer sendBufs keeps.
