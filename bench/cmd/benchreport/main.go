@@ -286,11 +286,13 @@ for every delivery before the next 32. Memory is measured in a separate server p
 runtime.GC: heap growth divided by the number of connections (pid1: one chat channel each).
 
 Workspace services: requests go one at a time (send, wait for the answer). A files write is
-durable before its ok (temporary file, write, fsync, rename, fsync of the directory), as the
-issue asks; the files target is held against direct calls that do the same work, in the same
-order, on the same disk. The rows against os.WriteFile, which does not fsync, show what the
-durability costs: those direct calls themselves reach only a fraction of os.WriteFile's speed
-(compare the two baselines), so no service that fsyncs could come near 0.5× of it. The
+durable before its ok (temporary file, write, fsync, rename, fsync of the directory: the files
+service promises that a crash never leaves a half-written file), so the files target is held
+against direct calls that do the same work, in the same order, on the same disk, over 7 rounds
+judged by the median of their ratios (how long an fsync takes varies from run to run). The rows
+against os.WriteFile, which does not fsync, show what the durability costs: those direct calls
+themselves reach only a fraction of os.WriteFile's speed (compare the two baselines), so no
+service that fsyncs could come near 0.5× of it. The
 "transport floor" row sends the same bytes through the same client to a raw echo server. The
 fsevents baseline is an fsnotify watcher in the measuring process; pid1 adds the burst window
 (2 ms without events) and the WebSocket hop. Snapshots go to a file:// bucket on the same disk.
