@@ -24,10 +24,10 @@ func newOutQueue(maxFrames, maxBytes int) *outQueue {
 	return &outQueue{maxFrames: maxFrames, maxBytes: maxBytes, wake: make(chan struct{}, 1)}
 }
 
-// push appends b. It returns false if the queue is closed or full.
+// push appends f. It returns false if the queue is closed or full.
 func (q *outQueue) push(f frame) bool { return q.add(f, false) }
 
-// pushUrgent puts b ahead of every queued frame that was not pushed
+// pushUrgent puts f ahead of every queued frame that was not pushed
 // urgent itself (urgent frames keep their order among themselves). It
 // returns false if the queue is closed or full.
 func (q *outQueue) pushUrgent(f frame) bool { return q.add(f, true) }

@@ -3,19 +3,16 @@ package files
 import (
 	"errors"
 	"hash/crc32"
-	"sync"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/bufpool"
 	"github.com/pid1/pid1/services"
 )
 
 // readBufs holds buffers for read replies: reading 1 MiB into a fresh
 // slice took 0.4 ms, and into a warm reused one 0.2 ms.
-var readBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-// keepReadBuf is the largest buffer readBufs keeps.
-const keepReadBuf = 4 << 20
+var readBufs = bufpool.Pool{Max: 4 << 20}
 
 // Handler carries out file commands for one channel. Its methods run on
 // the channel's actor.
@@ -47,15 +44,11 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 	d := h.cfg.Dir
 	switch b := cmd.Body.(type) {
 	case *api.Command_Read:
-		buf := readBufs.Get().(*[]byte)
-		defer readBufs.Put(buf)
-		data, err := d.ReadInto(b.Read.GetPath(), *buf)
-		if cap(data) > cap(*buf) && cap(data) <= keepReadBuf {
-			*buf = data[:0]
-		}
+		data, err := d.ReadInto(b.Read.GetPath(), readBufs.Get())
 		if err != nil {
 			return true, err
 		}
+		defer readBufs.Put(data)
 		c, _ := fsroot.Clean(b.Read.GetPath())
 		// Send is done with the reply when it returns, so the buffer can
 		// go back to the pool.
