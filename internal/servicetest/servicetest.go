@@ -106,6 +106,14 @@ func Quiet(t testing.TB, ch *client.Channel, d time.Duration) {
 // stays on the stream; Request drains the stream up to it.
 func Request(t testing.TB, ch *client.Channel, cmd *api.Command) *api.Command {
 	t.Helper()
+	_, r := Exchange(t, ch, cmd)
+	return r
+}
+
+// Exchange is Request that also returns what the stream carried before
+// the reply.
+func Exchange(t testing.TB, ch *client.Channel, cmd *api.Command) (before []*api.Command, reply *api.Command) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r, err := ch.Request(ctx, cmd)
@@ -113,9 +121,11 @@ func Request(t testing.TB, ch *client.Channel, cmd *api.Command) *api.Command {
 		t.Fatalf("%v: %v", cmd, err)
 	}
 	for {
-		if c := Next(t, ch); c.GetRef() == r.GetRef() {
-			return r
+		c := Next(t, ch)
+		if c.GetRef() == r.GetRef() {
+			return before, r
 		}
+		before = append(before, c)
 	}
 }
 

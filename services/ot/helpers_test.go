@@ -1,10 +1,8 @@
 package ot_test
 
 import (
-	"context"
 	"hash/crc32"
 	"testing"
-	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
@@ -85,22 +83,11 @@ func crc(s string) uint32 { return crc32.ChecksumIEEE([]byte(s)) }
 // reply, which must not be an error.
 func exchange(t *testing.T, ch *client.Channel, cmd *api.Command) (before []*api.Command, reply *api.Command) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := ch.Request(ctx, cmd)
-	if err != nil {
-		t.Fatalf("%v: %v", cmd, err)
-	}
+	before, r := servicetest.Exchange(t, ch, cmd)
 	if r.GetError() != "" {
 		t.Fatalf("%v: %s", cmd, r.GetError())
 	}
-	for {
-		c := servicetest.Next(t, ch)
-		if c.GetRef() == r.GetRef() {
-			return before, r
-		}
-		before = append(before, c)
-	}
+	return before, r
 }
 
 // commit sends an op and returns the packet the sender got before its ok.
