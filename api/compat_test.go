@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/testutil"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // corpus covers every kind of field pid1 speaks: enums, oneofs, maps,

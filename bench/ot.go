@@ -11,8 +11,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/otclient"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
+	"github.com/pid1/pid1/test/kit/otclient"
 )
 
 // The ot workload is defined in bench/node/sharedb_ot.mjs, which runs it on

@@ -4,7 +4,7 @@ import (
 	"hash/fnv"
 	"testing"
 
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 )
 
 // The Go side of the ot benchmark must make exactly the edits the ShareDB

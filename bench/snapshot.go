@@ -8,14 +8,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pid1/pid1/snapshot"
-	"github.com/pid1/pid1/storage"
+	"github.com/pid1/pid1/internal/snapstore"
+	"github.com/pid1/pid1/internal/storage"
 )
 
 // SnapshotTimes builds a workspace of files files totalling bytes (each
 // with distinct content, 100 per directory) and times a first snapshot
 // into a file:// bucket and a second one of the unchanged workspace.
-func SnapshotTimes(files int, bytes int64) (first, second time.Duration, res snapshot.Result, err error) {
+func SnapshotTimes(files int, bytes int64) (first, second time.Duration, res snapstore.Result, err error) {
 	tmp, err := os.MkdirTemp("", "pid1-bench-snapshot-")
 	if err != nil {
 		return 0, 0, res, err
@@ -40,7 +40,7 @@ func SnapshotTimes(files int, bytes int64) (first, second time.Duration, res sna
 		return 0, 0, res, err
 	}
 	defer b.Close()
-	st := snapshot.New(b, ws)
+	st := snapstore.New(b, ws)
 	start := time.Now()
 	if res, err = st.Take(context.Background()); err != nil {
 		return 0, 0, res, err

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/pid1/pid1/auth"
+	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/pid1/server"
 )
 

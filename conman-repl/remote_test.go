@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pid1/pid1/internal/testutil"
 	"github.com/pid1/pid1/pid1/server"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // With -url and the local pid1's state directory, each REPL client gets a

@@ -12,7 +12,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman-repl/literal"
-	"github.com/pid1/pid1/internal/testutil"
+	"github.com/pid1/pid1/test/kit/testutil"
 	"google.golang.org/protobuf/proto"
 )
 

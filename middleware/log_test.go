@@ -11,10 +11,10 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/internal/testutil"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // A chat wrapped in Log, driven through a real hub and client, leaves one

@@ -12,7 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/pid1/pid1/internal/testutil"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // startPlain runs pid1 as an ordinary process (not PID 1).

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pid1/pid1/auth"
+	"github.com/pid1/pid1/internal/auth"
 )
 
 // config is what the serve and token commands share: a token minted with

@@ -20,7 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/testutil"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // These tests run the real pid1 binary as PID 1 of a new PID namespace

@@ -12,8 +12,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/otclient"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
+	"github.com/pid1/pid1/test/kit/otclient"
 )
 
 // pid1 killed with SIGKILL right after answering a flush leaves the linked

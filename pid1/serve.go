@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/reaper"
 )
 
 // runServe runs pid1 until a terminating signal; it returns the exit code.

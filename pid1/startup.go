@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/reaper"
 )
 
 // startCommand runs the container's startup command (`pid1 -- CMD ARGS`)

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/pid1/pid1/auth"
+	"github.com/pid1/pid1/internal/auth"
 )
 
 // runToken implements `pid1 token`: it prints a token valid for a pid1

@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/textstream"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/textstream"
 )
 
 const (

@@ -3,8 +3,8 @@ package termed
 import (
 	"fmt"
 
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/reaper"
 )
 
 // Runner is what a service needs to run programs in the workspace on its

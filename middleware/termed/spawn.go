@@ -8,7 +8,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/services"
 )
 

@@ -14,14 +14,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pid1/pid1/auth"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/auth"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/reaper"
+	"github.com/pid1/pid1/internal/snapstore"
+	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
-	"github.com/pid1/pid1/snapshot"
-	"github.com/pid1/pid1/storage"
 )
 
 // Options configure a Server.
@@ -52,7 +52,7 @@ type Server struct {
 	dir        *fsroot.Dir
 	watcher    *fsevents.Watcher
 	bucket     *storage.Bucket
-	snapshots  *snapshot.Store
+	snapshots  *snapstore.Store
 	log        *slog.Logger
 }
 
@@ -90,7 +90,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{key: key, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
-	s.snapshots = snapshot.New(bucket.Prefixed("snapshots/"), ws)
+	s.snapshots = snapstore.New(bucket.Prefixed("snapshots/"), ws)
 	if o.Restore {
 		if err := s.restore(); err != nil {
 			bucket.Close()

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/pid1/server"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func start(t *testing.T, o server.Options) (*server.Server, func(string) string) {

@@ -4,10 +4,12 @@ import (
 	"context"
 
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/reaper"
+	"github.com/pid1/pid1/internal/snapstore"
+	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/middleware/termed"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
@@ -21,9 +23,7 @@ import (
 	"github.com/pid1/pid1/services/shell"
 	"github.com/pid1/pid1/services/shellrun"
 	"github.com/pid1/pid1/services/shellrun2"
-	snapshotsvc "github.com/pid1/pid1/services/snapshot"
-	"github.com/pid1/pid1/snapshot"
-	"github.com/pid1/pid1/storage"
+	"github.com/pid1/pid1/services/snapshot"
 )
 
 // deps is what services need from the server.
@@ -33,7 +33,7 @@ type deps struct {
 	dir       *fsroot.Dir
 	watcher   *fsevents.Watcher
 	files     *storage.Bucket // for gcsfiles
-	snapshots *snapshot.Store
+	snapshots *snapstore.Store
 	connect   func(context.Context) (*client.Client, error) // pid1's own connection to its hub
 }
 
@@ -48,7 +48,7 @@ func defaultServices(d deps) *services.Registry {
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
-		snapshotsvc.Descriptor(d.snapshots),
+		snapshot.Descriptor(d.snapshots),
 		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
 		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
 		run2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),

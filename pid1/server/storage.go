@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pid1/pid1/snapshot"
-	"github.com/pid1/pid1/storage"
+	"github.com/pid1/pid1/internal/snapstore"
+	"github.com/pid1/pid1/internal/storage"
 )
 
 // openStorage opens the bucket gcsfiles and snapshot share; the default is
@@ -37,7 +37,7 @@ func (s *Server) restore() error {
 	start := time.Now()
 	name, err := s.snapshots.Restore(ctx, s.dir)
 	switch {
-	case errors.Is(err, snapshot.ErrNone):
+	case errors.Is(err, snapstore.ErrNone):
 		s.log.Info("no snapshot to restore; starting with the workspace as it is")
 		return nil
 	case err != nil:

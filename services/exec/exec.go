@@ -10,7 +10,7 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/services"
 )
 

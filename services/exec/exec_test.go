@@ -10,8 +10,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/services/exec"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // hub serves exec on a loopback port (see servicetest.Serve for tokens).

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/reaper"
+	"github.com/pid1/pid1/internal/reaper"
+	"github.com/pid1/pid1/internal/textstream"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/textstream"
 )
 
 // drainAfterExit bounds how long output is still read once the command

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services"
 )
 

@@ -13,9 +13,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services/files"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func serve(t *testing.T) (url func(string) string, dir string) {

@@ -5,8 +5,8 @@ import (
 	"hash/crc32"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
 	"github.com/pid1/pid1/internal/bufpool"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services"
 )
 

@@ -3,8 +3,8 @@ package files_test
 import (
 	"testing"
 
-	"github.com/pid1/pid1/internal/hostile"
-	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/test/kit/hostile"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // Every hostile path, through every operation, is refused or acts inside

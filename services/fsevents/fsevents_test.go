@@ -10,11 +10,11 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/internal/hostile"
-	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
+	"github.com/pid1/pid1/test/kit/hostile"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 type fixture struct {

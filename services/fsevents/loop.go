@@ -8,7 +8,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
 )
 
 // loop gathers raw events into bursts and hands each burst to flush.

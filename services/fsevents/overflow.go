@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
 )
 
 // overflow tells every subscription that events were lost, then rescans

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
 )
 
 const (

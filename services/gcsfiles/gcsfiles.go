@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/files"
-	"github.com/pid1/pid1/storage"
 )
 
 // DefaultIgnoreDirs are directories that are rebuilt, not persisted.

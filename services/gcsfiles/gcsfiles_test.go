@@ -11,13 +11,13 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/internal/hostile"
-	"github.com/pid1/pid1/internal/s3test"
-	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/gcsfiles"
-	"github.com/pid1/pid1/storage"
+	"github.com/pid1/pid1/test/kit/hostile"
+	"github.com/pid1/pid1/test/kit/s3test"
+	"github.com/pid1/pid1/test/kit/servicetest"
 	"gocloud.dev/blob"
 )
 

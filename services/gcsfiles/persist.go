@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/storage"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/storage"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 )

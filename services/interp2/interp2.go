@@ -7,11 +7,11 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/language"
+	"github.com/pid1/pid1/internal/language"
+	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/ratelimit"
 	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 )
 

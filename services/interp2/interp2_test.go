@@ -7,9 +7,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/interp2"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {

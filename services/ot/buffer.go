@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/textot"
 )
 
 // buffer is the text and its history: the part of the service that knows

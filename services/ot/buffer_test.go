@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/api"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 )
 
 var runes = []rune("ab \né中😭𝄞")

@@ -13,9 +13,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/otclient"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/otclient"
 )
 
 // alphabet mixes one-, two-, three- and four-byte characters, so that any

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
 )
 

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/servicetest"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func cursorCmd(id string, pos, s, e uint32) *api.Command {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pid1/pid1/internal/servicetest"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // A change made on disk by something else (a program, the files service)

@@ -6,11 +6,11 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/internal/servicetest"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services/fsevents"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // serve starts the ot service on a workspace holding files, with a watcher.

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pid1/pid1/fsroot"
-	"github.com/pid1/pid1/internal/hostile"
-	"github.com/pid1/pid1/internal/servicetest"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services/fsevents"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/hostile"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func serveHostile(t *testing.T) (*hostile.Fixture, func(string) string) {

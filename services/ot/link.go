@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/fsroot"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/fsevents"
 )

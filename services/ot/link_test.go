@@ -9,8 +9,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/servicetest"
 	otsvc "github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func TestLinkLoadsTheFileAsVersionOne(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	textot "github.com/pid1/pid1/ot"
+	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
 )
 

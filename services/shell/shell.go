@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/ratelimit"
 	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
-	"github.com/pid1/pid1/reaper"
 	"github.com/pid1/pid1/services"
 )
 

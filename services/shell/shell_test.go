@@ -12,9 +12,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/servicetest"
-	"github.com/pid1/pid1/internal/testutil"
 	"github.com/pid1/pid1/services/shell"
+	"github.com/pid1/pid1/test/kit/servicetest"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 func serve(t *testing.T) (url func(string) string, dir string) {

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/shellrun"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // Bash until runMain, the program's input while it runs, bash again after.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/fsroot"
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
 )

@@ -8,12 +8,12 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/servicetest"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
 	"github.com/pid1/pid1/services/shellrun2"
+	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // serve runs shellrun2 next to real run2 and interp2 services, connecting

@@ -5,12 +5,12 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/snapshot"
 )
 
 // Descriptor registers the service; every channel shares store.
-func Descriptor(store *snapshot.Store) services.Descriptor {
+func Descriptor(store *snapstore.Store) services.Descriptor {
 	return services.Descriptor{Name: "snapshot", New: func(ch services.Channel) (services.Service, error) {
 		if store == nil {
 			return nil, errors.New("snapshot: no storage configured")
@@ -21,7 +21,7 @@ func Descriptor(store *snapshot.Store) services.Descriptor {
 
 type service struct {
 	ch    services.Channel
-	store *snapshot.Store
+	store *snapstore.Store
 }
 
 func (s *service) Attach(services.Session) {}

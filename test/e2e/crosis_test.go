@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pid1/pid1/internal/testutil"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // buildPID1 compiles ./pid1 into dir.

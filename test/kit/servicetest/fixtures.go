@@ -1,0 +1,88 @@
+package servicetest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/reaper"
+)
+
+// Reaper starts a private reaper (one that waits for its own children
+// only) for the test.
+func Reaper(t testing.TB) *reaper.Reaper {
+	t.Helper()
+	rp := reaper.New(reaper.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go rp.Run(ctx)
+	t.Cleanup(cancel)
+	return rp
+}
+
+// Workspace creates a temporary workspace holding files (name → content)
+// and opens it.
+func Workspace(t testing.TB, files map[string]string) *fsroot.Dir {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// Until reads ch's stream until what it shows contains want, and returns
+// that: output as it is, states as <Running> and <Stopped>, errors as
+// <error TEXT>. It fails the test after 20 s, quoting the end of what it
+// saw.
+func Until(t testing.TB, ch *client.Channel, want string) string {
+	t.Helper()
+	var seen strings.Builder
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case c, ok := <-ch.Stream():
+			if !ok {
+				t.Fatalf("the stream ended before %q", want)
+			}
+			seen.WriteString(c.GetOutput())
+			switch b := c.Body.(type) {
+			case *api.Command_State:
+				seen.WriteString("<" + b.State.String() + ">")
+			case *api.Command_Error:
+				seen.WriteString("<error " + b.Error + ">")
+			}
+			if strings.Contains(seen.String(), want) {
+				return seen.String()
+			}
+		case <-deadline:
+			tail := seen.String()
+			tail = tail[max(0, len(tail)-300):]
+			t.Fatalf("no %q within 20s; the stream ended with %q", want, tail)
+		}
+	}
+}
+
+// Input types s into ch's terminal.
+func Input(t testing.TB, ch *client.Channel, s string) {
+	t.Helper()
+	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Input{Input: s}}); err != nil {
+		t.Fatal(err)
+	}
+}
