@@ -47,7 +47,6 @@ type Server struct {
 	hub        *conman.Hub
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
-	internal   internal           // pid1's own in-memory connections to the hub
 	workspace  string
 	dir        *fsroot.Dir
 	watcher    *fsevents.Watcher
@@ -108,7 +107,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Hub
 	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, connect: s.connect})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -116,6 +115,15 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
+}
+
+// internalUser is who pid1's own sessions on its hub are (shellrun2
+// attaching to the shared run2 and interp2 channels).
+var internalUser = services.User{ID: auth.UserIDFor("pid1"), Name: "pid1", CanWrite: true}
+
+// dialPeer opens an in-process session of pid1's own on the hub.
+func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
+	return s.hub.Dial(ctx, internalUser)
 }
 
 func within(path, dir string) bool {
@@ -151,7 +159,6 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
-	s.closeInternal()
 	s.stopReaper()
 	s.watcher.Close()
 	s.bucket.Close()

@@ -1,9 +1,6 @@
 package server
 
 import (
-	"context"
-
-	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
@@ -34,7 +31,7 @@ type deps struct {
 	watcher   *fsevents.Watcher
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapstore.Store
-	connect   func(context.Context) (*client.Client, error) // pid1's own connection to its hub
+	dial      services.Dialer // pid1's own in-process sessions on its hub
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -54,7 +51,7 @@ func defaultServices(d deps) *services.Registry {
 		run2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
 		interp2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
 		shellrun.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}, ""),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: d.reaper, Dir: d.workspace}, Workspace: d.dir, Connect: d.connect}))
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: d.reaper, Dir: d.workspace}, Workspace: d.dir, Dial: d.dial}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
@@ -17,22 +16,22 @@ import (
 type Config struct {
 	Shell     shell.Config // the channel's own shell
 	Workspace *fsroot.Dir  // where .replit is looked for
-	// Connect opens a connection to the hub for the shared run2 and
-	// interp2 channels (pid1's in-memory one).
-	Connect func(ctx context.Context) (*client.Client, error)
+	// Dial opens pid1's own in-process session on the hub, for the
+	// shared run2 and interp2 channels.
+	Dial services.Dialer
 }
 
 // Descriptor registers the service.
 func Descriptor(cfg Config) services.Descriptor {
 	return services.Descriptor{Name: "shellrun2", New: func(ch services.Channel) (services.Service, error) {
-		if cfg.Workspace == nil || cfg.Connect == nil {
+		if cfg.Workspace == nil || cfg.Dial == nil {
 			return nil, errors.New("shellrun2: no workspace or hub connection configured")
 		}
 		sh, err := shell.Descriptor(cfg.Shell).New(ch)
 		if err != nil {
 			return nil, err
 		}
-		return &service{cfg: cfg, ch: ch, shell: sh, targets: map[string]*client.Channel{}}, nil
+		return &service{cfg: cfg, ch: ch, shell: sh, targets: map[string]services.PeerChannel{}}, nil
 	}}
 }
 
@@ -45,10 +44,10 @@ type service struct {
 	cfg     Config
 	ch      services.Channel
 	shell   services.Service
-	conn    *client.Client
-	targets map[string]*client.Channel // "run2", "interp2" once attached
-	active  string                     // the target input goes to, or ""
-	running bool                       // the active target said Running
+	conn    services.Peer
+	targets map[string]services.PeerChannel // "run2", "interp2" once attached
+	active  string                          // the target input goes to, or ""
+	running bool                            // the active target said Running
 }
 
 func (s *service) Attach(se services.Session) {
@@ -134,7 +133,7 @@ func (s *service) attach(target string) error {
 	ctx, cancel := context.WithTimeout(s.ch.Context(), connectTimeout)
 	defer cancel()
 	if s.conn == nil {
-		c, err := s.cfg.Connect(ctx)
+		c, err := s.cfg.Dial(ctx)
 		if err != nil {
 			return fmt.Errorf("shellrun2: connecting to the %s channel: %w", target, err)
 		}

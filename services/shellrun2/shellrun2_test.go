@@ -7,8 +7,9 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -16,18 +17,21 @@ import (
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
-// serve runs shellrun2 next to real run2 and interp2 services, connecting
-// to them over a real WebSocket as pid1's internal user.
+// serve runs shellrun2 next to real run2 and interp2 services, reaching
+// them through an in-process session on the hub, as pid1 does.
 func serve(t *testing.T, files map[string]string) (url func(string) string, dir string) {
 	t.Helper()
 	t.Setenv("HOME", t.TempDir()) // bash without the machine's start-up files
 	ws := servicetest.Workspace(t, files)
 	rp := servicetest.Reaper(t)
-	connect := func(ctx context.Context) (*client.Client, error) { return client.Dial(ctx, url("pid1"), nil) }
-	url = servicetest.Serve(t,
+	var hub *conman.Hub
+	dial := func(ctx context.Context) (services.Peer, error) {
+		return hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
+	}
+	hub, url = servicetest.ServeHub(t,
 		run2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
 		interp2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: rp, Dir: ws.Path()}, Workspace: ws, Connect: connect}))
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: rp, Dir: ws.Path()}, Workspace: ws, Dial: dial}))
 	return url, ws.Path()
 }
 
