@@ -16,6 +16,7 @@ import (
 type channel struct {
 	hub  *Hub
 	info services.Info
+	desc services.Descriptor
 	svc  services.Service
 	log  *slog.Logger
 
@@ -38,11 +39,12 @@ type channel struct {
 
 var _ services.Channel = (*channel)(nil)
 
-func newChannel(h *Hub, info services.Info) *channel {
+func newChannel(h *Hub, info services.Info, desc services.Descriptor) *channel {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &channel{
 		hub:        h,
 		info:       info,
+		desc:       desc,
 		log:        h.log.With("channel", info.ID, "service", info.Service, "name", info.Name),
 		ctx:        ctx,
 		cancel:     cancel,
@@ -217,7 +219,7 @@ func (c *channel) attach(s *session, res *api.Command) {
 	c.members[s.id] = s
 	s.sendControl(res)
 	c.mu.Unlock()
-	c.safely("attach", func() { c.svc.Attach(s.public()) })
+	c.safely("attach", func() { services.Attach(c.svc, s.public()) })
 }
 
 // command delivers one client command; an error goes back with its ref.
@@ -226,11 +228,26 @@ func (c *channel) command(s *session, cmd *api.Command) {
 		return // detached while the command was queued
 	}
 	var err error
-	if c.safely("command", func() { err = c.svc.Command(s.public(), cmd) }) {
-		err = fmt.Errorf("internal error in service %s", c.info.Service)
+	switch {
+	case !s.user.CanWrite && c.desc.Writes.Has(cmd):
+		err = services.ReadOnly(services.BodyName(cmd) + " on " + c.info.Service)
+	case c.safely("command", func() { err = c.svc.Command(s.public(), cmd) }):
+		err = &services.Error{Kind: services.KindInternal, Msg: "the service panicked"}
 	}
 	if err != nil {
-		reply := services.Error(err.Error())
-		services.Reply(c, s.public(), cmd, reply)
+		c.refuse(s, cmd, err)
 	}
+}
+
+// refuse answers cmd with an error command. The text is the error's own,
+// except for an internal error, whose details go to the log only.
+func (c *channel) refuse(s *session, cmd *api.Command, err error) {
+	kind := services.KindOf(err)
+	c.hub.metrics.refusals.WithLabelValues(c.info.Service, kind.String()).Inc()
+	text := err.Error()
+	if kind == services.KindInternal {
+		c.log.Error("command failed", "body", services.BodyName(cmd), "err", err)
+		text = fmt.Sprintf("internal error in service %s", c.info.Service)
+	}
+	services.Reply(c, s.public(), cmd, services.ErrorCommand(text))
 }

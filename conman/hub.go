@@ -70,7 +70,7 @@ func (h *Hub) Open(service, name string) error {
 	if name == "" {
 		return errors.New("a channel pid1 opens itself needs a name to be attached by")
 	}
-	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE)
+	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE, true)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,9 @@ type errRefused struct{ msg string }
 func (e errRefused) Error() string { return e.msg }
 
 // resolve finds or creates the channel an openChan names. created reports
-// whether a new instance was built.
-func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *channel, created bool, err error) {
+// whether a new instance was built. A session that may not write may not
+// create a channel whose service starts a process.
+func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWrite bool) (c *channel, created bool, err error) {
 	if service == "" {
 		return nil, false, errRefused{"openChan needs a service name"}
 	}
@@ -121,8 +122,10 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *c
 		return nil, false, errRefused{fmt.Sprintf("no channel named %q to attach to", name)}
 	case !ok:
 		return nil, false, errRefused{fmt.Sprintf("unknown service %q (pid1 has: %v)", service, h.cfg.Registry.Names())}
+	case desc.Starts && !canWrite:
+		return nil, false, errRefused{services.ReadOnly(fmt.Sprintf("starting a %s channel (attach to one a writer opened)", service)).Error()}
 	}
-	c = newChannel(h, services.Info{ID: h.nextChannel.Add(1), Service: service, Name: name})
+	c = newChannel(h, services.Info{ID: h.nextChannel.Add(1), Service: service, Name: name}, desc)
 	svc, err := desc.New(c)
 	if err != nil {
 		c.cancel()

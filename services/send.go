@@ -30,7 +30,7 @@ func Others(ch Channel, id int32, cmd *api.Command) {
 // OK is the empty `ok` reply body.
 func OK() *api.Command { return &api.Command{Body: &api.Command_Ok{Ok: &api.OK{}}} }
 
-// Error is an `error` command body with text msg.
-func Error(msg string) *api.Command {
+// ErrorCommand is an `error` command body with text msg.
+func ErrorCommand(msg string) *api.Command {
 	return &api.Command{Body: &api.Command_Error{Error: msg}}
 }

@@ -52,7 +52,7 @@ func New(cfg Config) services.Middleware {
 			if err != nil {
 				return nil, err
 			}
-			return &service{Service: inner, l: l}, nil
+			return &service{Wrapped: services.Wrapped{Service: inner}, l: l}, nil
 		}
 	}
 }
@@ -118,7 +118,7 @@ func (l *limiter) grant() {
 }
 
 type service struct {
-	services.Service
+	services.Wrapped
 	l *limiter
 }
 

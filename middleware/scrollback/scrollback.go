@@ -44,7 +44,7 @@ func New(next services.Constructor) services.Constructor {
 		if err != nil {
 			return nil, err
 		}
-		return &service{Service: inner, c: c}, nil
+		return &service{Wrapped: services.Wrapped{Service: inner}, c: c}, nil
 	}
 }
 
@@ -80,7 +80,7 @@ func (c *channel) text() string {
 }
 
 type service struct {
-	services.Service
+	services.Wrapped
 	c *channel
 }
 
@@ -89,7 +89,7 @@ func (s *service) Attach(se services.Session) {
 	if text := s.c.text(); text != "" {
 		services.To(s.c.Channel, se.ID, &api.Command{Body: &api.Command_Output{Output: text}})
 	}
-	s.Service.Attach(se)
+	services.Attach(s.Service, se)
 }
 
 // buffer holds the last lines of output; the last one may be unfinished.

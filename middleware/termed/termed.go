@@ -1,7 +1,6 @@
 package termed
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -55,7 +54,7 @@ func New(next services.Constructor) services.Constructor {
 			return nil, err
 		}
 		go t.pump()
-		return &service{Service: inner, t: t}, nil
+		return &service{Wrapped: services.Wrapped{Service: inner}, t: t}, nil
 	}
 }
 
@@ -69,21 +68,20 @@ func (c *termChannel) Unwrap() services.Channel { return c.Channel }
 
 // service handles the terminal's commands and passes on the rest.
 type service struct {
-	services.Service
+	services.Wrapped
 	t *term
 }
+
+// Writes are the commands termed handles, none of which a read-only
+// session may send: typing, and changing the terminal's size or modes
+// (saneTerm would turn echo back on under a writer's `read -s`).
+var Writes = services.BodySet("input", "resizeTerm", "saneTerm")
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_Input:
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow typing into this terminal")
-		}
 		return s.t.input(b.Input)
 	case *api.Command_ResizeTerm:
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow resizing this terminal")
-		}
 		return s.t.resize(b.ResizeTerm.GetRows(), b.ResizeTerm.GetCols())
 	case *api.Command_SaneTerm:
 		return s.t.sane()
@@ -92,7 +90,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 }
 
 func (s *service) Close() {
-	s.Service.Close()
+	services.Close(s.Service)
 	s.t.close()
 }
 

@@ -23,7 +23,7 @@ type Config struct {
 
 // Descriptor registers the service with cfg.
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "exec", WellKnown: "execer", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "exec", WellKnown: "execer", Writes: services.BodySet("exec", "input", "inputClose"), New: func(ch services.Channel) (services.Service, error) {
 		if cfg.Reaper == nil {
 			return nil, errors.New("exec: no reaper configured")
 		}
@@ -60,16 +60,10 @@ func (e *Exec) Attach(s services.Session) {
 	services.To(e.ch, s.ID, stateCmd(e.running != nil))
 }
 
-// Detach does nothing: the command goes on for the others.
-func (e *Exec) Detach(services.Session) {}
-
 // Command handles exec, input and inputClose.
 func (e *Exec) Command(s services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_Exec:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running commands")
-		}
 		if len(b.Exec.GetArgs()) == 0 || b.Exec.Args[0] == "" {
 			return errors.New("exec needs args, e.g. { exec: { args: [\"ls\", \"-l\"] } }")
 		}
@@ -106,8 +100,6 @@ func blocking(x *api.Exec) bool {
 
 func (e *Exec) stdin(s services.Session) (*job, error) {
 	switch {
-	case !s.User.CanWrite:
-		return nil, errors.New("read-only: your token does not allow writing to a command")
 	case e.running == nil:
 		return nil, errors.New("no command is running")
 	case e.running.in == nil:
@@ -121,7 +113,7 @@ func (e *Exec) start(req request) {
 	services.Broadcast(e.ch, stateCmd(true))
 	j, err := e.spawn(req)
 	if err != nil {
-		services.Reply(e.ch, req.from, req.cmd, services.Error(err.Error()))
+		services.Reply(e.ch, req.from, req.cmd, services.ErrorCommand(err.Error()))
 		services.Broadcast(e.ch, stateCmd(false))
 		e.next()
 		return
@@ -137,11 +129,11 @@ func (e *Exec) finish(j *job, status reaper.Status, err error) {
 	e.running = nil
 	switch {
 	case err != nil:
-		services.Reply(e.ch, j.req.from, j.req.cmd, services.Error(err.Error()))
+		services.Reply(e.ch, j.req.from, j.req.cmd, services.ErrorCommand(err.Error()))
 	case status.Code == 0 && !status.Signaled():
 		services.Reply(e.ch, j.req.from, j.req.cmd, services.OK())
 	default:
-		services.Reply(e.ch, j.req.from, j.req.cmd, services.Error(status.String()))
+		services.Reply(e.ch, j.req.from, j.req.cmd, services.ErrorCommand(status.String()))
 	}
 	services.Broadcast(e.ch, stateCmd(false))
 	e.next()

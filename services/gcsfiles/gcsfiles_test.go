@@ -138,7 +138,7 @@ func TestReadOnlyAndBadRequests(t *testing.T) {
 	for _, cmd := range []*api.Command{
 		{Body: &api.Command_Persist{Persist: f("")}}, {Body: &api.Command_PersistMirror{PersistMirror: f("")}}, write("x", "y"),
 	} {
-		if r := servicetest.Request(t, ro, cmd); r.GetError() != files.ErrReadOnly.Error() {
+		if r := servicetest.Request(t, ro, cmd); r.GetError() != servicetest.ReadOnlyRefusal(cmd, "gcsfiles") {
 			t.Errorf("%v from a read-only user: %v", cmd, r)
 		}
 	}

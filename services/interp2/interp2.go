@@ -18,7 +18,7 @@ import (
 // Descriptor registers the service with its terminal middleware.
 func Descriptor(cfg termed.Runner) services.Descriptor {
 	ctor := func(ch services.Channel) (services.Service, error) { return newInterp(cfg, ch) }
-	return services.Descriptor{Name: "interp2", WellKnown: "interp2",
+	return services.Descriptor{Name: "interp2", WellKnown: "interp2", Starts: true, Writes: termed.Writes.With("runMain", "clear"),
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), prompts, termed.New)}
 }
 
@@ -124,7 +124,7 @@ func (in *interp) exited(id int) {
 	in.proc = nil
 	in.setRunning(false)
 	if err := in.start(false); err != nil {
-		services.Broadcast(in.ch, services.Error(err.Error()))
+		services.Broadcast(in.ch, services.ErrorCommand(err.Error()))
 	}
 }
 
@@ -156,14 +156,9 @@ func (in *interp) Attach(s services.Session) {
 	services.To(in.ch, s.ID, &api.Command{Body: &api.Command_State{State: st}})
 }
 
-func (in *interp) Detach(services.Session) {}
-
 func (in *interp) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running the program")
-		}
 		scrollback.Clear(in.ch)
 		in.setRunning(true)
 		if err := in.start(true); err != nil {
@@ -172,9 +167,6 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 		}
 		return nil
 	case *api.Command_Clear:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow restarting the interpreter")
-		}
 		scrollback.Clear(in.ch)
 		in.setRunning(false)
 		return in.start(false)

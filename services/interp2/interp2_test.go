@@ -92,6 +92,7 @@ func TestBadRequests(t *testing.T) {
 
 func TestReadOnlyAndUnknown(t *testing.T) {
 	url := serve(t, map[string]string{"main.py": ""})
+	servicetest.Open(t, url("ada"), "interp2", "interp2")
 	ro := servicetest.Open(t, url("ro:viewer"), "interp2", "interp2")
 	if r := servicetest.Request(t, ro, runMain); !strings.HasPrefix(r.GetError(), "read-only:") {
 		t.Fatalf("read-only runMain: %v", r)

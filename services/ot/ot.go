@@ -19,7 +19,7 @@ type Config struct {
 
 // Descriptor registers the service as "ot".
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "ot", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "ot", Writes: services.BodySet("ot", "otLinkFile", "flush"), New: func(ch services.Channel) (services.Service, error) {
 		if cfg.Dir == nil {
 			return nil, errors.New("ot: no workspace configured")
 		}
@@ -93,8 +93,6 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 	return fmt.Errorf("ot takes %s, not %s", Ops, services.BodyName(cmd))
 }
 
-// errReadOnly is the refusal a read-only session gets for any change.
-var errReadOnly = errors.New("read-only: your token does not allow changing files")
 
 func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchRequest) error {
 	packets, err := s.buf.fetch(r.GetVersionFrom(), s.buf.orNow(r.GetVersionTo()))

@@ -28,7 +28,7 @@ func Descriptor(cfg termed.Runner) services.Descriptor {
 // ends.
 func NewDescriptor(name string, cfg termed.Runner, idle []string) services.Descriptor {
 	ctor := func(ch services.Channel) (services.Service, error) { return newRun(cfg, ch, name, idle) }
-	return services.Descriptor{Name: name, WellKnown: name,
+	return services.Descriptor{Name: name, WellKnown: name, Starts: true, Writes: termed.Writes.With("runMain", "clear"),
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), clippy.New(clippy.Default), termed.New)}
 }
 
@@ -73,7 +73,7 @@ func (r *run) startIdle() {
 	}
 	p, err := r.spawn(r.idleArgv)
 	if err != nil {
-		services.Broadcast(r.ch, services.Error(err.Error()))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 		return
 	}
 	r.idleID++
@@ -110,19 +110,12 @@ func state(running bool) *api.Command {
 }
 
 func (r *run) Attach(s services.Session) { services.To(r.ch, s.ID, state(r.proc != nil)) }
-func (r *run) Detach(services.Session)   {}
 
 func (r *run) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running the program")
-		}
 		return r.runMain()
 	case *api.Command_Clear:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow stopping the program")
-		}
 		r.stop()
 		scrollback.Clear(r.ch)
 		return nil
@@ -160,7 +153,7 @@ func (r *run) next() {
 	id := r.id
 	p, err := r.spawn(argv)
 	if err != nil {
-		services.Broadcast(r.ch, services.Error(err.Error()))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 		r.proc = nil
 		services.Broadcast(r.ch, state(false))
 		r.startIdle()
@@ -191,9 +184,9 @@ func (r *run) exited(id int, st reaper.Status, err error) {
 	r.proc = nil
 	switch {
 	case err != nil:
-		services.Broadcast(r.ch, services.Error(err.Error()))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 	case !ok:
-		services.Broadcast(r.ch, services.Error(st.String()))
+		services.Broadcast(r.ch, services.ErrorCommand(st.String()))
 	}
 	services.Broadcast(r.ch, state(false))
 	r.startIdle()

@@ -187,7 +187,9 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("%v: got %v, want %q", cmd, r, want)
 		}
 	}
-	ro := servicetest.Open(t, serve(t, map[string]string{"main.py": ""})("ro:viewer"), "run2", "run2")
+	url := serve(t, map[string]string{"main.py": ""})
+	servicetest.Open(t, url("ada"), "run2", "run2")
+	ro := servicetest.Open(t, url("ro:viewer"), "run2", "run2")
 	if r := servicetest.Request(t, ro, &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}}); !strings.HasPrefix(r.GetError(), "read-only:") {
 		t.Fatalf("read-only runMain: %v", r)
 	}

@@ -29,7 +29,7 @@ type Config struct {
 // Descriptor registers the service with its terminal middleware.
 func Descriptor(cfg Config) services.Descriptor {
 	ctor := func(ch services.Channel) (services.Service, error) { return newShell(cfg, ch) }
-	return services.Descriptor{Name: "shell", WellKnown: "shell",
+	return services.Descriptor{Name: "shell", WellKnown: "shell", Starts: true, Writes: termed.Writes,
 		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), termed.New)}
 }
 
@@ -109,12 +109,9 @@ func (s *shell) restart() {
 		return
 	}
 	if err := s.start(); err != nil {
-		services.Broadcast(s.ch, services.Error(err.Error()))
+		services.Broadcast(s.ch, services.ErrorCommand(err.Error()))
 	}
 }
-
-func (s *shell) Attach(services.Session) {}
-func (s *shell) Detach(services.Session) {}
 
 func (s *shell) Command(_ services.Session, cmd *api.Command) error {
 	return fmt.Errorf("shell takes input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
 )
@@ -23,7 +24,7 @@ type Config struct {
 
 // Descriptor registers the service.
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "shellrun2", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "shellrun2", Starts: true, Writes: termed.Writes.With("runMain", "clear"), New: func(ch services.Channel) (services.Service, error) {
 		if cfg.Workspace == nil || cfg.Dial == nil {
 			return nil, errors.New("shellrun2: no workspace or hub connection configured")
 		}
@@ -51,7 +52,7 @@ type service struct {
 }
 
 func (s *service) Attach(se services.Session) {
-	s.shell.Attach(se)
+	services.Attach(s.shell, se)
 	st := api.State_Stopped
 	if s.active != "" && s.running {
 		st = api.State_Running
@@ -59,29 +60,20 @@ func (s *service) Attach(se services.Session) {
 	services.To(s.ch, se.ID, &api.Command{Body: &api.Command_State{State: st}})
 }
 
-func (s *service) Detach(se services.Session) { s.shell.Detach(se) }
+func (s *service) Detach(se services.Session) { services.Detach(s.shell, se) }
 
 func (s *service) Close() {
-	s.shell.Close()
+	services.Close(s.shell)
 	if s.conn != nil {
 		s.conn.Close()
 	}
 }
 
-// errReadOnly refuses what would run or change the program.
-var errReadOnly = errors.New("read-only: your token does not allow running the program")
-
 func (s *service) Command(se services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !se.User.CanWrite {
-			return errReadOnly
-		}
 		return s.runMain(cmd)
 	case *api.Command_Clear:
-		if !se.User.CanWrite {
-			return errReadOnly
-		}
 		if s.active != "" {
 			s.forward(s.active, cmd)
 			s.active, s.running = "", false
@@ -90,9 +82,6 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 	case *api.Command_Input:
 		if s.active == "" {
 			return s.shell.Command(se, cmd)
-		}
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow typing into the program")
 		}
 		s.forward(s.active, cmd)
 		return nil
@@ -163,7 +152,7 @@ func (s *service) forward(target string, cmd *api.Command) {
 	}
 	out := &api.Command{Body: cmd.Body}
 	if err := tc.Send(s.ch.Context(), out); err != nil {
-		services.Broadcast(s.ch, services.Error(fmt.Sprintf("shellrun2: the %s channel is gone: %v", target, err)))
+		services.Broadcast(s.ch, services.ErrorCommand(fmt.Sprintf("shellrun2: the %s channel is gone: %v", target, err)))
 	}
 }
 

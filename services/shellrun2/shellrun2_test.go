@@ -84,8 +84,9 @@ func TestRunsInTheSharedInterp2Without(t *testing.T) {
 
 func TestReadOnlyCannotRun(t *testing.T) {
 	url, _ := serve(t, map[string]string{"main.py": "print(1)\n"})
+	servicetest.Open(t, url("ada"), "shellrun2", "shellrun2")
 	ch := servicetest.Open(t, url("ro:viewer"), "shellrun2", "shellrun2")
-	if r := servicetest.Request(t, ch, runMain()); r.GetError() != "read-only: your token does not allow running the program" {
+	if r := servicetest.Request(t, ch, runMain()); r.GetError() != "read-only: your token does not allow runMain on shellrun2" {
 		t.Fatalf("runMain from a read-only session: %v", r)
 	}
 }
