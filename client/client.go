@@ -16,8 +16,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/bufpool"
-	"github.com/pid1/pid1/internal/wsbatch"
 	"github.com/pid1/pid1/internal/wire"
+	"github.com/pid1/pid1/internal/wsbatch"
 )
 
 // ErrClosed is returned for operations on a closed client or channel.

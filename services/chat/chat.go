@@ -56,4 +56,3 @@ func (c *Chat) Command(s services.Session, cmd *api.Command) error {
 	}
 	return nil
 }
-

@@ -93,7 +93,6 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 	return fmt.Errorf("ot takes %s, not %s", Ops, services.BodyName(cmd))
 }
 
-
 func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchRequest) error {
 	packets, err := s.buf.fetch(r.GetVersionFrom(), s.buf.orNow(r.GetVersionTo()))
 	if err != nil {

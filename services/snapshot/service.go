@@ -24,7 +24,6 @@ type service struct {
 	store *snapstore.Store
 }
 
-
 // Command takes the snapshot off the channel's actor, so the channel keeps
 // answering (and can be closed) while a large workspace is stored.
 func (s *service) Command(se services.Session, cmd *api.Command) error {
