@@ -62,6 +62,20 @@ func (c *channel) String() string {
 	return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name)
 }
 func (c *channel) Post(fn func()) bool { return c.post(fn) }
+
+func (c *channel) Go(fn func(ctx context.Context)) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return false
+	}
+	c.hub.owned.Add(1) // under mu while open: Shutdown waits once every channel is closed
+	go func() {
+		defer c.hub.owned.Done()
+		fn(c.ctx)
+	}()
+	return true
+}
 func (c *channel) isMember(s *session) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -120,6 +134,20 @@ func (c *channel) Backlog() int {
 		most = max(most, s.out.backlog())
 	}
 	return most
+}
+
+// abandon gives up a channel that was never published (its constructor
+// failed, or the hub began shutting down meanwhile): what its service
+// started is closed, and its goroutines end with its context.
+func (c *channel) abandon(svc services.Service) {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	if svc != nil {
+		c.safely("close", func() { services.Close(svc) })
+	}
+	c.cancel()
+	close(c.done)
 }
 
 // post queues fn for the actor; false if the channel is gone.

@@ -1,6 +1,8 @@
 package conman
 
 import (
+	"context"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
 )
@@ -67,6 +69,12 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 	if destroy {
 		c.destroy()
 	}
+}
+
+// drain lets the service end gracefully (services.Drainer). Runs on the
+// actor.
+func (c *channel) drain(ctx context.Context) {
+	c.safely("drain", func() { services.Drain(ctx, c.svc) })
 }
 
 // shutdown closes the channel for everyone without replies; the hub is

@@ -34,3 +34,12 @@ func OK() *api.Command { return &api.Command{Body: &api.Command_Ok{Ok: &api.OK{}
 func ErrorCommand(msg string) *api.Command {
 	return &api.Command{Body: &api.Command_Error{Error: msg}}
 }
+
+// State is the `state` command saying whether a program runs.
+func State(running bool) *api.Command {
+	st := api.State_Stopped
+	if running {
+		st = api.State_Running
+	}
+	return &api.Command{Body: &api.Command_State{State: st}}
+}

@@ -53,6 +53,15 @@ type Closer interface {
 	Close()
 }
 
+// Drainer is a service that can end gracefully. At shutdown the hub
+// drains every channel before it closes any: a service asks its programs
+// to end (SIGTERM, so they can save) and writes out what it holds, and
+// returns when that is done or ctx ends. Close follows and kills what is
+// left. Drain runs on the channel's actor.
+type Drainer interface {
+	Drain(ctx context.Context)
+}
+
 // Attach tells svc that s joined, if svc wants to know.
 func Attach(svc Service, s Session) {
 	if a, ok := svc.(Attacher); ok {
@@ -64,6 +73,13 @@ func Attach(svc Service, s Session) {
 func Detach(svc Service, s Session) {
 	if d, ok := svc.(Detacher); ok {
 		d.Detach(s)
+	}
+}
+
+// Drain drains svc, if it can end gracefully.
+func Drain(ctx context.Context, svc Service) {
+	if d, ok := svc.(Drainer); ok {
+		d.Drain(ctx)
 	}
 }
 
@@ -93,6 +109,11 @@ type Channel interface {
 	// Post runs fn on the channel's actor goroutine, ordered with the
 	// events. It returns false if the channel is closed.
 	Post(fn func()) bool
+	// Go runs fn on a goroutine the channel owns: the hub waits for it at
+	// shutdown, so a service leaves nothing running behind it. fn's
+	// context ends when the channel closes; fn must return soon after.
+	// Go returns false, without running fn, if the channel is closed.
+	Go(fn func(ctx context.Context)) bool
 	// Sessions lists the sessions attached now.
 	Sessions() []Session
 	// Backlog is the largest number of bytes waiting to reach any attached

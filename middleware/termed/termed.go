@@ -1,9 +1,11 @@
 package termed
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -32,44 +34,64 @@ type Terminal interface {
 	Sane() error
 }
 
-// From finds the Terminal termed put on a channel.
-func From(ch services.Channel) (Terminal, bool) {
-	tc, ok := services.Find[*termChannel](ch)
-	if !ok {
-		return nil, false
-	}
-	return tc.t, true
+// Pacer is what the pty reader asks before each output message; ratelimit's
+// Limiter is one. Reserve takes a message from the allowance and returns
+// 0, or takes nothing and returns how long until one is allowed, time the
+// reader spends gathering more output into the next message. Pace waits
+// for and takes one.
+type Pacer interface {
+	Reserve() time.Duration
+	Pace(ctx context.Context) error
 }
 
-// New is the termed middleware.
-func New(next services.Constructor) services.Constructor {
+// Ctor builds a terminal service: ch is its channel, t the pty it runs
+// its programs on. Because the terminal is a parameter, a service that
+// needs one cannot be built without it.
+type Ctor func(ch services.Channel, t Terminal) (services.Service, error)
+
+// New is the constructor of the terminal service ctor builds, with an
+// unpaced pty. Services that want the whole terminal stack (scrollback,
+// rate limit, hints) use the terminal package instead.
+func New(ctor Ctor) services.Constructor {
 	return func(ch services.Channel) (services.Service, error) {
-		t, err := open(ch)
+		t, err := Open(ch, nil)
 		if err != nil {
-			return nil, fmt.Errorf("termed: %w", err)
-		}
-		inner, err := next(&termChannel{Channel: ch, t: t})
-		if err != nil {
-			t.close()
 			return nil, err
 		}
-		go t.pump()
-		return &service{Wrapped: services.Wrapped{Service: inner}, t: t}, nil
+		inner, err := ctor(ch, t)
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		return t.Serve(inner), nil
 	}
 }
 
-// termChannel is the channel the wrapped service sees.
-type termChannel struct {
-	services.Channel
-	t *term
+// Open opens a pty whose output goes to ch as `output` broadcasts, paced
+// by pacer (nil: as fast as clients take it). Nothing is read from it
+// until Serve.
+func Open(ch services.Channel, pacer Pacer) (*Term, error) {
+	t, err := open(ch, pacer)
+	if err != nil {
+		return nil, fmt.Errorf("termed: %w", err)
+	}
+	return t, nil
 }
 
-func (c *termChannel) Unwrap() services.Channel { return c.Channel }
+// Serve starts streaming the pty's output and returns inner wrapped so
+// that the terminal's own commands (input, resizeTerm, saneTerm) go to
+// the pty and the pty closes with the channel.
+func (t *Term) Serve(inner services.Service) services.Service {
+	if !t.ch.Go(func(context.Context) { t.pump() }) || !t.ch.Go(func(context.Context) { t.writeInput() }) {
+		t.Close()
+	}
+	return &service{Wrapped: services.Wrapped{Service: inner}, t: t}
+}
 
 // service handles the terminal's commands and passes on the rest.
 type service struct {
 	services.Wrapped
-	t *term
+	t *Term
 }
 
 // Writes are the commands termed handles, none of which a read-only
@@ -91,12 +113,13 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 
 func (s *service) Close() {
 	services.Close(s.Service)
-	s.t.close()
+	s.t.Close()
 }
 
-// term is one pty.
-type term struct {
+// Term is one pty. It implements Terminal.
+type Term struct {
 	ch     services.Channel // where output goes (through outer middleware)
+	pacer  Pacer            // nil: unpaced
 	master *os.File         // non-blocking, so Close interrupts reads
 	raw    syscall.RawConn  // master's descriptor, for reads that never wait
 	tty    *os.File
@@ -129,7 +152,7 @@ func OpenPTY() (master, tty *os.File, err error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), tty, nil
 }
 
-func open(ch services.Channel) (*term, error) {
+func open(ch services.Channel, pacer Pacer) (*Term, error) {
 	master, tty, err := OpenPTY()
 	if err != nil {
 		return nil, err
@@ -140,21 +163,20 @@ func open(ch services.Channel) (*term, error) {
 		tty.Close()
 		return nil, err
 	}
-	t := &term{ch: ch, master: master, raw: raw, tty: tty,
+	t := &Term{ch: ch, pacer: pacer, master: master, raw: raw, tty: tty,
 		in: make(chan string, inputDepth), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
 	if err := t.resize(DefaultRows, DefaultCols); err != nil {
-		t.close()
+		t.Close()
 		return nil, err
 	}
-	go t.writeInput()
 	return t, nil
 }
 
-func (t *term) TTY() *os.File             { return t.tty }
-func (t *term) Size() (rows, cols uint16) { return t.rows, t.cols }
+func (t *Term) TTY() *os.File             { return t.tty }
+func (t *Term) Size() (rows, cols uint16) { return t.rows, t.cols }
 
 // resize sets the window size; the foreground process gets SIGWINCH.
-func (t *term) resize(rows, cols uint32) error {
+func (t *Term) resize(rows, cols uint32) error {
 	if rows == 0 || cols == 0 || rows > 1000 || cols > 1000 {
 		return fmt.Errorf("resizeTerm needs rows and cols between 1 and 1000, got %d×%d", rows, cols)
 	}
@@ -167,9 +189,9 @@ func (t *term) resize(rows, cols uint32) error {
 }
 
 // Sane restores the line discipline a shell expects (as `stty sane`).
-func (t *term) Sane() error { return t.sane() }
+func (t *Term) Sane() error { return t.sane() }
 
-func (t *term) sane() error {
+func (t *Term) sane() error {
 	fd := int(t.tty.Fd())
 	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
@@ -190,7 +212,8 @@ func (t *term) sane() error {
 	return nil
 }
 
-func (t *term) close() {
+// Close closes the pty; the programs on it get a hangup.
+func (t *Term) Close() {
 	select {
 	case <-t.done:
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -106,7 +107,7 @@ func New(o Options) (*Server, error) {
 	}
 	cfg := o.Hub
 	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher,
+	cfg.Registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir}, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate

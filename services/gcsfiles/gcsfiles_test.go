@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"gocloud.dev/blob"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
@@ -18,7 +20,6 @@ import (
 	"github.com/pid1/pid1/test/kit/hostile"
 	"github.com/pid1/pid1/test/kit/s3test"
 	"github.com/pid1/pid1/test/kit/servicetest"
-	"gocloud.dev/blob"
 )
 
 // buckets are the two kinds the tests run against: the embedded file://

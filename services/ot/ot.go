@@ -1,6 +1,7 @@
 package ot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -63,14 +64,22 @@ func (s *service) Detach(se services.Session) {
 	}
 }
 
+// Drain writes out unflushed changes of a linked buffer when pid1 begins
+// to stop, before any channel closes.
+func (s *service) Drain(context.Context) { s.flushPending("drain") }
+
 // Close flushes unflushed changes of a linked buffer, so that closing the
 // channel or shutting pid1 down loses no edit.
 func (s *service) Close() {
+	s.flushPending("close")
+	s.link.close()
+}
+
+func (s *service) flushPending(when string) {
 	s.syncDisk() // a change on disk not yet reported must not be overwritten
 	if err := s.link.flushIfChanged(s.buf); err != nil {
-		s.ch.Logger().Error("ot: flush on close failed", "path", s.link.path, "err", err)
+		s.ch.Logger().Error("ot: flush failed", "when", when, "path", s.link.path, "err", err)
 	}
-	s.link.close()
 }
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {

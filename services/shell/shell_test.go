@@ -19,10 +19,10 @@ import (
 
 func serve(t *testing.T) (url func(string) string, dir string) {
 	t.Helper()
-	dir = t.TempDir()
-	rp := servicetest.Reaper(t)
-	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
-	return servicetest.Serve(t, shell.Descriptor(shell.Config{Reaper: rp, Dir: dir, Shell: "bash", Args: []string{"--norc", "--noprofile"}, Env: env})), dir
+	deps := servicetest.Deps(t, nil)
+	dir = deps.Dir()
+	deps.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
+	return servicetest.Serve(t, shell.Descriptor(shell.Config{Deps: deps, Shell: "bash", Args: []string{"--norc", "--noprofile"}})), dir
 }
 
 func until(t *testing.T, ch *client.Channel, want string) string {

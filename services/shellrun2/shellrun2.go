@@ -7,16 +7,14 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/middleware/terminal"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
 )
 
 // Config is what every shellrun2 channel shares.
 type Config struct {
-	Shell     shell.Config // the channel's own shell
-	Workspace *fsroot.Dir  // where .replit is looked for
+	Shell shell.Config // the channel's own shell, in the workspace where .replit is looked for
 	// Dial opens pid1's own in-process session on the hub, for the
 	// shared run2 and interp2 channels.
 	Dial services.Dialer
@@ -24,11 +22,11 @@ type Config struct {
 
 // Descriptor registers the service.
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "shellrun2", Starts: true, Writes: termed.Writes.With("runMain", "clear"), New: func(ch services.Channel) (services.Service, error) {
-		if cfg.Workspace == nil || cfg.Dial == nil {
+	return services.Descriptor{Name: "shellrun2", Starts: true, Writes: terminal.Writes.With("runMain", "clear"), New: func(ch services.Channel) (services.Service, error) {
+		if cfg.Shell.Deps.Workspace == nil || cfg.Dial == nil {
 			return nil, errors.New("shellrun2: no workspace or hub connection configured")
 		}
-		sh, err := shell.Descriptor(cfg.Shell).New(ch)
+		sh, err := shell.New(cfg.Shell)(ch)
 		if err != nil {
 			return nil, err
 		}
@@ -53,11 +51,7 @@ type service struct {
 
 func (s *service) Attach(se services.Session) {
 	services.Attach(s.shell, se)
-	st := api.State_Stopped
-	if s.active != "" && s.running {
-		st = api.State_Running
-	}
-	services.To(s.ch, se.ID, &api.Command{Body: &api.Command_State{State: st}})
+	services.To(s.ch, se.ID, services.State(s.active != "" && s.running))
 }
 
 func (s *service) Detach(se services.Session) { services.Detach(s.shell, se) }
@@ -98,7 +92,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 // on interp2 otherwise.
 func (s *service) runMain(cmd *api.Command) error {
 	target := "interp2"
-	if _, exists, err := s.cfg.Workspace.Stat(".replit"); err != nil {
+	if _, exists, err := s.cfg.Shell.Deps.Workspace.Stat(".replit"); err != nil {
 		return err
 	} else if exists {
 		target = "run2"
@@ -133,13 +127,18 @@ func (s *service) attach(target string) error {
 		return fmt.Errorf("shellrun2: attaching to the %s channel: %w", target, err)
 	}
 	s.targets[target] = tc
-	go func() {
-		for cmd := range tc.Stream() {
-			if !s.ch.Post(func() { s.relay(target, cmd) }) {
+	s.ch.Go(func(ctx context.Context) {
+		for {
+			select {
+			case cmd, ok := <-tc.Stream():
+				if !ok || !s.ch.Post(func() { s.relay(target, cmd) }) {
+					return
+				}
+			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/run2"
@@ -22,17 +21,16 @@ import (
 func serve(t *testing.T, files map[string]string) (url func(string) string, dir string) {
 	t.Helper()
 	t.Setenv("HOME", t.TempDir()) // bash without the machine's start-up files
-	ws := servicetest.Workspace(t, files)
-	rp := servicetest.Reaper(t)
+	deps := servicetest.Deps(t, files)
 	var hub *conman.Hub
 	dial := func(ctx context.Context) (services.Peer, error) {
 		return hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
 	}
 	hub, url = servicetest.ServeHub(t,
-		run2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
-		interp2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: rp, Dir: ws.Path()}, Workspace: ws, Dial: dial}))
-	return url, ws.Path()
+		run2.Descriptor(deps),
+		interp2.Descriptor(deps),
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: deps}, Dial: dial}))
+	return url, deps.Dir()
 }
 
 func runMain() *api.Command { return &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}} }
