@@ -17,12 +17,12 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/fsevents"
 )
 
 // Options configure a Server.
@@ -50,7 +50,7 @@ type Server struct {
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
 	dir        *fsroot.Dir
-	watcher    *fsevents.Watcher
+	watcher    *fswatch.Watcher
 	bucket     *storage.Bucket
 	snapshots  *snapstore.Store
 	log        *slog.Logger
@@ -106,7 +106,7 @@ func New(o Options) (*Server, error) {
 		s.stopReaper = cancel
 	}
 	cfg := o.Hub
-	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
+	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	cfg.Registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir}, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
 	cfg.Logger = o.Logger
