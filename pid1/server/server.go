@@ -42,6 +42,9 @@ type Options struct {
 	Storage string
 	// Restore makes the workspace equal to the latest snapshot at start.
 	Restore bool
+	// Language is the workspace's language when neither a .replit nor its
+	// files say which (run2 and interp2 use it).
+	Language string
 }
 
 // Server is an assembled pid1 without its listener.
@@ -109,7 +112,7 @@ func New(o Options) (*Server, error) {
 	}
 	cfg := o.Hub
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir}, dir: dir, watcher: s.watcher,
+	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
