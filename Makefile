@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint bench fuzz proto image conman-repl-run clean
+.PHONY: all build run test test-go test-deps lint bench bench-record fuzz proto image conman-repl-run clean
 
 all: build
 
@@ -31,9 +31,13 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-## bench: benchmarks with their baselines, results in bench/results.md.
+## bench: benchmarks with their baselines; the report goes to bench/results/latest.md (untracked).
 bench:
 	$(GO) run ./bench/cmd/benchreport
+
+## bench-record: the same, written to the tracked bench/results.md.
+bench-record:
+	$(GO) run ./bench/cmd/benchreport -out bench/results.md
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:
