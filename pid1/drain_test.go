@@ -101,6 +101,7 @@ func TestSubreaperShutdownLeavesNothingBehind(t *testing.T) {
 		 sh -c 'echo $$ > `+marks+`/left-behind; exec sleep 1000' &
 		 exit 0`)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.WaitDelay = 5 * time.Second // a survivor holding pid1's output open must not hang the test
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
