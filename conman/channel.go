@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
@@ -124,16 +125,47 @@ func (c *channel) Send(cmd *api.Command) {
 	}
 }
 
-// Backlog is the largest number of bytes waiting to reach any attached
-// session (queued or being written).
-func (c *channel) Backlog() int {
+// throttlePoll is how often Throttle looks at the sessions' backlogs.
+const throttlePoll = 2 * time.Millisecond
+
+func (c *channel) Throttle(limit int, done <-chan struct{}) bool {
+	var waiting time.Time
+	for {
+		behind := c.behind(limit)
+		if len(behind) == 0 {
+			return true
+		}
+		switch {
+		case waiting.IsZero():
+			waiting = time.Now()
+		case time.Since(waiting) > c.hub.cfg.SlowViewerGrace:
+			for _, s := range behind {
+				s.cutOff(fmt.Sprintf("slow client: more than %d KiB behind on the shared channel %d for over %v, while others wait", limit>>10, c.info.ID, c.hub.cfg.SlowViewerGrace))
+			}
+			waiting = time.Time{}
+		}
+		select {
+		case <-done:
+			return false
+		case <-c.ctx.Done():
+			return false
+		case <-time.After(throttlePoll):
+		}
+	}
+}
+
+// behind lists the attached sessions with more than limit bytes waiting
+// (queued or being written).
+func (c *channel) behind(limit int) []*session {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	most := 0
+	var out []*session
 	for _, s := range c.members {
-		most = max(most, s.out.backlog())
+		if s.out.backlog() > limit {
+			out = append(out, s)
+		}
 	}
-	return most
+	return out
 }
 
 // abandon gives up a channel that was never published (its constructor

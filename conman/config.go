@@ -24,6 +24,10 @@ type Config struct {
 	QueueBytes            int           // outgoing bytes buffered per session
 	WriteTimeout          time.Duration // one frame write; a client slower than this is dropped
 	InboxDepth            int           // commands one channel may have pending from clients
+	// SlowViewerGrace is how long a session may stay too far behind on a
+	// shared channel whose producer waits for its viewers (a terminal)
+	// before it is disconnected, so the others do not wait on it longer.
+	SlowViewerGrace time.Duration
 	// StallTimeout is how long a frame that has begun may go without a
 	// byte arriving before the connection is dropped (idle time between
 	// frames is not limited).
@@ -42,6 +46,7 @@ const (
 	DefaultQueueBytes            = 64 << 20
 	DefaultWriteTimeout          = 10 * time.Second
 	DefaultInboxDepth            = 256
+	DefaultSlowViewerGrace       = 150 * time.Millisecond
 )
 
 func (c *Config) withDefaults() {
@@ -68,6 +73,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.SlowViewerGrace <= 0 {
+		c.SlowViewerGrace = DefaultSlowViewerGrace
 	}
 	if c.StallTimeout <= 0 {
 		c.StallTimeout = wire.DefaultStall

@@ -53,9 +53,21 @@ func (s *session) enqueue(f frame) {
 		return // already going away; the frame is moot
 	default:
 	}
-	s.hub.metrics.slowDisconnect.Inc()
 	s.log.Warn("disconnecting slow client", "queued_frames_limit", s.out.maxFrames, "queued_bytes_limit", s.out.maxBytes)
-	s.closeWith(websocket.StatusTryAgainLater, "slow client: outgoing queue full, pid1 disconnected it", false)
+	s.cutOff("slow client: outgoing queue full, pid1 disconnected it")
+}
+
+// cutOff disconnects a session that cannot keep up (close 1013), counted
+// in pid1_slow_client_disconnects_total.
+func (s *session) cutOff(reason string) {
+	select {
+	case <-s.closing:
+		return
+	default:
+	}
+	s.hub.metrics.slowDisconnect.Inc()
+	s.log.Warn("cutting off a slow client", "reason", reason)
+	s.closeWith(websocket.StatusTryAgainLater, reason, false)
 }
 
 // sendControl queues a channel-0 command to this session.
@@ -142,7 +154,7 @@ func (s *session) writeLoop() {
 		ok := s.writeAll(batch)
 		s.out.written()
 		if !ok {
-			s.closeWith(websocket.StatusTryAgainLater, "slow client: write timed out", false)
+			s.cutOff("slow client: write timed out")
 			s.finish()
 			return
 		}
