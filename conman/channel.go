@@ -15,11 +15,12 @@ import (
 // channel is one service instance and the sessions attached to it. It
 // implements services.Channel.
 type channel struct {
-	hub  *Hub
-	info services.Info
-	desc services.Descriptor
-	svc  services.Service
-	log  *slog.Logger
+	hub   *Hub
+	info  services.Info
+	desc  services.Descriptor
+	svc   services.Service
+	owner uint32 // the user who created it
+	log   *slog.Logger
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -35,7 +36,8 @@ type channel struct {
 	mu      sync.RWMutex
 	members map[int32]*session
 	closed  bool
-	pinned  bool // opened by pid1 itself (Hub.Open): outlives its sessions
+	pinned  bool        // opened by pid1 itself (Hub.Open): outlives its sessions
+	idle    *time.Timer // closes a named process channel nobody is attached to
 }
 
 var _ services.Channel = (*channel)(nil)
@@ -277,6 +279,10 @@ func (c *channel) attach(s *session, res *api.Command) {
 		return
 	}
 	c.members[s.id] = s
+	if c.idle != nil {
+		c.idle.Stop()
+		c.idle = nil
+	}
 	s.sendControl(res)
 	c.mu.Unlock()
 	c.safely("attach", func() { services.Attach(c.svc, s.public()) })

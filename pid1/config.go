@@ -26,7 +26,11 @@ type config struct {
 	maxFrame    int64
 	maxSessions int
 	maxChannels int
-	origins     string
+	// per-user limits and the life of abandoned process channels
+	maxUserSessions int
+	maxUserProcs    int
+	idleChannel     time.Duration
+	origins         string
 
 	storage  string
 	restore  bool
@@ -49,6 +53,9 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
+	fs.IntVar(&c.maxUserSessions, "max-sessions-per-user", 64, "concurrent sessions of one user (HTTP 503 beyond)")
+	fs.IntVar(&c.maxUserProcs, "max-process-channels-per-user", 32, "open channels running a process (shell, run2, interp2...) one user may have created")
+	fs.DurationVar(&c.idleChannel, "idle-channel-timeout", 30*time.Minute, "close a named channel running a process once nobody has been attached for this long (negative: never)")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")

@@ -59,6 +59,8 @@ func runServe(args []string) (int, error) {
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
+			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
+			IdleChannelTimeout: c.idleChannel,
 		},
 	})
 	if err != nil {
