@@ -29,10 +29,15 @@ type Config struct {
 	// nobody has been attached to it for this long (its process is
 	// killed, its scrollback dropped). Negative never closes them.
 	IdleChannelTimeout time.Duration
-	QueueFrames        int           // outgoing frames buffered per session
-	QueueBytes         int           // outgoing bytes buffered per session
-	WriteTimeout       time.Duration // one frame write; a client slower than this is dropped
-	InboxDepth         int           // commands one channel may have pending from clients
+	QueueFrames        int // outgoing frames buffered per session
+	QueueBytes         int // outgoing bytes buffered per session
+	// MemoryBudget bounds the bytes queued for clients across all
+	// sessions; one user's sessions may hold half of it. Zero takes a
+	// quarter of the memory pid1 may use (its cgroup's limit, or the
+	// machine's memory), at most DefaultMemoryBudget.
+	MemoryBudget int64
+	WriteTimeout time.Duration // one frame write; a client slower than this is dropped
+	InboxDepth   int           // commands one channel may have pending from clients
 	// SlowViewerGrace is how long a session may stay too far behind on a
 	// shared channel whose producer waits for its viewers (a terminal)
 	// before it is disconnected, so the others do not wait on it longer.
@@ -60,6 +65,7 @@ const (
 	DefaultIdleChannelTimeout = 30 * time.Minute
 	DefaultQueueFrames        = 4096
 	DefaultQueueBytes         = 64 << 20
+	DefaultMemoryBudget       = 2 << 30
 	DefaultWriteTimeout       = 10 * time.Second
 	DefaultInboxDepth         = 256
 	DefaultSlowViewerGrace    = 150 * time.Millisecond
@@ -93,9 +99,13 @@ func (c *Config) withDefaults() {
 	if c.QueueFrames <= 0 {
 		c.QueueFrames = DefaultQueueFrames
 	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = min(memoryAvailable()/4, DefaultMemoryBudget)
+	}
 	if c.QueueBytes <= 0 {
 		c.QueueBytes = DefaultQueueBytes
 	}
+	c.QueueBytes = int(min(int64(c.QueueBytes), c.MemoryBudget/4))
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
 	}

@@ -21,6 +21,7 @@ type Hub struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	budget  *budget
 
 	nextSession atomic.Int32
 	nextChannel atomic.Int32
@@ -46,6 +47,7 @@ func New(cfg Config) *Hub {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		metrics:  newMetrics(),
+		budget:   newBudget(cfg.MemoryBudget, cfg.MemoryBudget/2),
 		channels: make(map[int32]*channel),
 		named:    make(map[string]*channel),
 		building: make(map[string]chan struct{}),
@@ -215,6 +217,31 @@ func (h *Hub) uncount(c *channel) {
 	}
 	if h.userProcs[c.owner]--; h.userProcs[c.owner] <= 0 {
 		delete(h.userProcs, c.owner)
+	}
+}
+
+// cutLargest cuts off the session holding the most of the memory budget,
+// unless what the sessions not already going away hold fits in it.
+func (h *Hub) cutLargest() {
+	h.mu.Lock()
+	var largest *session
+	var live int64
+	for _, s := range h.sessions {
+		select {
+		case <-s.closing:
+			continue // its bytes come back as its writer ends
+		default:
+		}
+		n := s.held.Load()
+		live += n
+		if largest == nil || n > largest.held.Load() {
+			largest = s
+		}
+	}
+	h.mu.Unlock()
+	if largest != nil && live > h.budget.limit {
+		largest.cutOff(fmt.Sprintf("slow client: pid1's memory budget for output (%d MiB) is full and this session holds the most of it (%d MiB)",
+			h.budget.limit>>20, largest.held.Load()>>20))
 	}
 }
 

@@ -110,6 +110,7 @@ func (h *Hub) leave(s *session) {
 	if s.conn != nil {
 		<-s.writerDone
 	}
+	s.unreserve(int(s.held.Load())) // what was queued and never written
 	s.cancel()
 	h.mu.Lock()
 	delete(h.sessions, s.id)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +108,16 @@ func (h *testHub) metricsText(t *testing.T) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// counter reads a counter without labels from the hub's /metrics.
+func (h *testHub) counter(t *testing.T, name string) int {
+	t.Helper()
+	for _, line := range strings.Split(h.metricsText(t), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
 }
