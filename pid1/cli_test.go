@@ -40,7 +40,7 @@ func startProcess(t *testing.T) *plainPID1 {
 func startOn(t *testing.T, workspace, state string) *plainPID1 {
 	t.Helper()
 	p := &plainPID1{addr: freeAddr(t), state: state, workspace: workspace, logs: &testutil.Buffer{}}
-	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", workspace, "-state-dir", state, "-print-url=false")
+	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", workspace, "-state-dir", state, "-print-url=false", "-metrics-listen=")
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

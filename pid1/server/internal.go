@@ -86,11 +86,7 @@ func (s *Server) connect(ctx context.Context) (*client.Client, error) {
 	}
 	hc := in.http
 	in.mu.Unlock()
-	tok, err := s.Token(internalUser, true, 24*time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	return client.Dial(ctx, "ws://pid1-internal/wsv2/"+tok, &client.Options{HTTPClient: hc})
+	return client.Dial(ctx, "ws://pid1-internal/wsv2/"+s.tokens.internal, &client.Options{HTTPClient: hc})
 }
 
 // closeInternal stops serving the in-memory listener.
