@@ -3,11 +3,11 @@ package auth
 import (
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -17,8 +17,8 @@ import (
 // signed by any of them is accepted, which is how a key is rotated: add
 // the new public key (to a file or as another file), move the minting to
 // the new private key, and once the old tokens have expired remove the
-// old public key. The files are read again when one of them changes (its
-// size, times or inode), checked at each Verify, so a rotation needs no
+// old public key. The files (a few hundred bytes each) are read at each
+// Verify and parsed again when their bytes changed, so a rotation needs no
 // restart. A change that cannot be read (a half-written file, no key left)
 // keeps the keys read before and is reported to OnReload.
 //
@@ -30,16 +30,9 @@ type PublicKeys struct {
 	// not call back.
 	OnReload func(ids []string, err error)
 
-	mu     sync.Mutex
-	stamps []fileStamp
-	keys   map[string]ed25519.PublicKey // by key id
-}
-
-// fileStamp is what a change of a key file changes.
-type fileStamp struct {
-	dev, ino, size uint64
-	mtime, ctime   int64
-	missing        bool
+	mu   sync.Mutex
+	seen [][]byte                     // the files' bytes (nil: unreadable) when last read
+	keys map[string]ed25519.PublicKey // by key id
 }
 
 // OpenPublicKeys reads the public keys in paths.
@@ -48,12 +41,12 @@ func OpenPublicKeys(paths []string) (*PublicKeys, error) {
 		return nil, fmt.Errorf("no public key file given")
 	}
 	p := &PublicKeys{paths: slices.Clone(paths)}
-	stamps := p.stat()
-	keys, err := p.read()
+	seen := p.readFiles()
+	keys, err := p.parse(seen)
 	if err != nil {
 		return nil, err
 	}
-	p.stamps, p.keys = stamps, keys
+	p.seen, p.keys = seen, keys
 	return p, nil
 }
 
@@ -88,14 +81,14 @@ func (p *PublicKeys) Verify(token string, now time.Time) (Claims, error) {
 	})
 }
 
-// refresh reads the files again if one changed.
+// refresh parses the files again if their bytes changed.
 func (p *PublicKeys) refresh() {
-	stamps := p.stat()
-	if slices.Equal(stamps, p.stamps) {
+	seen := p.readFiles()
+	if slices.EqualFunc(seen, p.seen, func(a, b []byte) bool { return (a == nil) == (b == nil) && string(a) == string(b) }) {
 		return
 	}
-	p.stamps = stamps
-	keys, err := p.read()
+	p.seen = seen
+	keys, err := p.parse(seen)
 	if err == nil {
 		p.keys = keys
 	}
@@ -104,31 +97,39 @@ func (p *PublicKeys) refresh() {
 	}
 }
 
-func (p *PublicKeys) stat() []fileStamp {
-	out := make([]fileStamp, len(p.paths))
+// maxKeyFile bounds what is read of a key file: a few keys are a few
+// hundred bytes.
+const maxKeyFile = 1 << 20
+
+func (p *PublicKeys) readFiles() [][]byte {
+	out := make([][]byte, len(p.paths))
 	for i, path := range p.paths {
-		fi, err := os.Stat(path)
+		f, err := os.Open(path)
 		if err != nil {
-			out[i].missing = true
-			continue
+			continue // parse says why
 		}
-		out[i].size = uint64(fi.Size())
-		out[i].mtime = fi.ModTime().UnixNano()
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			out[i].dev, out[i].ino, out[i].ctime = st.Dev, st.Ino, st.Ctim.Nano()
+		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+		f.Close()
+		if err == nil {
+			out[i] = append(b, 0)[:len(b)] // non-nil even when empty
 		}
 	}
 	return out
 }
 
-func (p *PublicKeys) read() (map[string]ed25519.PublicKey, error) {
+func (p *PublicKeys) parse(files [][]byte) (map[string]ed25519.PublicKey, error) {
 	keys := map[string]ed25519.PublicKey{}
-	for _, path := range p.paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("token public key: %w", err)
+	for i, path := range p.paths {
+		switch {
+		case files[i] == nil:
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("token public key: %w", err)
+			}
+			return nil, fmt.Errorf("token public key %s: cannot be read", path)
+		case len(files[i]) > maxKeyFile:
+			return nil, fmt.Errorf("token public key %s: more than %d bytes", path, maxKeyFile)
 		}
-		pubs, err := ParsePublicKeys(data)
+		pubs, err := ParsePublicKeys(files[i])
 		if err != nil {
 			return nil, fmt.Errorf("token public key %s: %w", path, err)
 		}

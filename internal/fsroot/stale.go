@@ -44,6 +44,8 @@ func (d *Dir) RemoveStale(ctx context.Context) (Cleanup, error) {
 			c.Finished++
 		case swapUndone:
 			c.RolledBack++
+		default:
+			c.Removed++ // a stage that never began to swap
 		}
 	}
 	err = d.walkDir(ctx, d.fd, "", 0, func(dirfd int, n Node) (bool, error) {
