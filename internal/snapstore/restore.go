@@ -162,7 +162,11 @@ func (s *Store) stageFile(ctx context.Context, st *fsroot.Stage, e Entry) (reuse
 		return false, 0, err
 	}
 	h := sha256.New()
-	n, err = io.Copy(io.MultiWriter(f, h), r)
+	buf := copyBuffers.Get().(*[]byte)
+	// Through a plain Reader: the blob reader's WriteTo allocates a buffer
+	// per blob, which costs more than the copy for small files.
+	n, err = io.CopyBuffer(io.MultiWriter(f, h), struct{ io.Reader }{r}, *buf)
+	copyBuffers.Put(buf)
 	if err == nil && hex.EncodeToString(h.Sum(nil)) != e.Hash {
 		err = fmt.Errorf("stored content does not match its hash %s", e.Hash)
 	}
@@ -174,6 +178,9 @@ func (s *Store) stageFile(ctx context.Context, st *fsroot.Stage, e Entry) (reuse
 	}
 	return false, n, err
 }
+
+// copyBuffers are the buffers stageFile copies blobs through.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
 
 // stagedMatches reports whether the stage's file at e.Path (a link to the
 // workspace's) has e's mode, size and content.
@@ -188,8 +195,8 @@ func stagedMatches(st *fsroot.Stage, e Entry) bool {
 		return false
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false
-	}
-	return hex.EncodeToString(h.Sum(nil)) == e.Hash
+	buf := copyBuffers.Get().(*[]byte)
+	_, err = io.CopyBuffer(h, struct{ io.Reader }{f}, *buf)
+	copyBuffers.Put(buf)
+	return err == nil && hex.EncodeToString(h.Sum(nil)) == e.Hash
 }

@@ -98,7 +98,9 @@ func dir(p string) entry { return entry{"path": p, "kind": "dir", "mode": 0o755}
 func file(p, content string) entry {
 	return entry{"path": p, "kind": "file", "mode": 0o644, "size": len(content), "sha256": sha(content)}
 }
-func link(p, target string) entry { return entry{"path": p, "kind": "link", "mode": 0o777, "target": target} }
+func link(p, target string) entry {
+	return entry{"path": p, "kind": "link", "mode": 0o777, "target": target}
+}
 
 // A manifest from storage is checked as a whole before anything is
 // written: every refusal says what was wrong, and the workspace stays
