@@ -28,7 +28,7 @@ func runServe(args []string) (int, error) {
 	}
 	startup := fs.Args()
 	if i := len(args) - len(startup) - 1; len(startup) > 0 && (i < 0 || args[i] != "--") {
-		return 0, fmt.Errorf("unexpected arguments %q (subcommand: token; a startup command goes after --)", startup)
+		return 0, fmt.Errorf("unexpected arguments %q (subcommands: token, keygen; a startup command goes after --)", startup)
 	}
 	log, err := newLogger(c.logLevel, c.logFormat)
 	if err != nil {

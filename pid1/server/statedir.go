@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/pid1/pid1/internal/auth"
 )
 
 // resolvePath returns p absolute with every symbolic link resolved: those
@@ -97,5 +100,38 @@ func prepareStateDir(state, ws, given string, log *slog.Logger) (string, error) 
 		}
 		log.Warn("tightened the state directory's permissions", "dir", resolved, "was", fmt.Sprintf("%#o", perm), "now", "0700")
 	}
+	if err := retireExposedKey(resolved, log); err != nil {
+		return "", err
+	}
 	return resolved, nil
+}
+
+// retireExposedKey moves the signing key aside when someone other than
+// pid1's user could have read or written it (it belongs to another user,
+// or its mode lets others read it): tightening the directory now does not
+// make a key that leaked secret again. A new key is made when one is
+// needed, and tokens minted with the old one stop working.
+func retireExposedKey(state string, log *slog.Logger) error {
+	key := filepath.Join(state, auth.KeyFile)
+	fi, err := os.Lstat(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	uid := -1
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		uid = int(st.Uid)
+	}
+	if uid == os.Geteuid() && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	aside := fmt.Sprintf("%s.exposed-%d", key, time.Now().Unix())
+	if err := os.Rename(key, aside); err != nil {
+		return fmt.Errorf("signing key %s could be read by others and could not be moved aside: %w", key, err)
+	}
+	log.Warn("the signing key could be read by others; it was moved aside and a new one will be made (tokens minted with the old key no longer work)",
+		"was", aside, "uid", uid, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/pid1/server"
 )
 
@@ -105,6 +106,32 @@ func TestStateDirectory(t *testing.T) {
 		}
 		if !strings.Contains(logs.String(), "was_uid=65534") {
 			t.Fatalf("no log line:\n%s", logs)
+		}
+	})
+	t.Run("a key others could read is retired", func(t *testing.T) {
+		state := filepath.Join(base, "exposed")
+		old, err := auth.LoadOrCreateKey(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(state, auth.KeyFile), 0o644)
+		logs, err := open(t, server.Options{Workspace: ws, StateDir: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := auth.LoadKey(state)
+		if err != nil || now.ID() == old.ID() {
+			t.Fatalf("the key after start: %v %v (was %s)", now, err, old.ID())
+		}
+		if aside, _ := filepath.Glob(filepath.Join(state, auth.KeyFile+".exposed-*")); len(aside) != 1 || !strings.Contains(logs.String(), "the signing key could be read by others") {
+			t.Fatalf("moved aside: %v; logs:\n%s", aside, logs)
+		}
+		// A private key stays.
+		if _, err := open(t, server.Options{Workspace: ws, StateDir: state}); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := auth.LoadKey(state); again.ID() != now.ID() {
+			t.Fatal("a private key was retired")
 		}
 	})
 	t.Run("through a link into the workspace", func(t *testing.T) {
