@@ -20,6 +20,11 @@ const (
 	stageSwapping = "swapping" // exists once every old name is in old/: Commit is past the point of no return
 )
 
+// ErrSwapIncomplete is in the error of a Commit that failed and could not
+// undo what it had moved: the workspace is part old, part new until the
+// next RemoveStale finishes or undoes the swap.
+var ErrSwapIncomplete = errors.New("the swap could not be undone")
+
 // Stage is a new tree for the whole workspace, built in a hidden directory
 // inside it and swapped in for the workspace's contents by Commit. Until
 // Commit the workspace is untouched, so building can fail at any point
@@ -279,7 +284,7 @@ func (s *Stage) undo(oldfd int, out, in []string, cause error) error {
 		s.done = true // keep the stage: the next start finishes or undoes the swap
 		unix.Close(s.newfd)
 		unix.Close(s.fd)
-		return fmt.Errorf("%w; undoing it failed too (%w): the next start of pid1 completes the swap from %s", cause, errors.Join(failed...), s.name)
+		return fmt.Errorf("%w; %w (%w): the next start of pid1 finishes or undoes it from %s", cause, ErrSwapIncomplete, errors.Join(failed...), s.name)
 	}
 	s.Abort()
 	return cause

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 )
@@ -43,6 +44,8 @@ func (s *Server) restore() error {
 	case errors.Is(err, snapstore.ErrNone):
 		s.log.Info("this workspace has no snapshot to restore; starting with the workspace as it is")
 		return nil
+	case errors.Is(err, fsroot.ErrSwapIncomplete):
+		return fmt.Errorf("restoring the latest snapshot: %w", err)
 	case err != nil:
 		return fmt.Errorf("restoring the latest snapshot (the workspace was left as it was): %w", err)
 	}
