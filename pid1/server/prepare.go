@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pid1/pid1/internal/fsroot"
@@ -49,6 +50,10 @@ func (s *Server) prepareWorkspace(o Options) error {
 	id := o.WorkspaceID
 	if id == "" {
 		id = defaultWorkspaceID(s.workspace)
+		if !strings.HasPrefix(o.Storage, "file:") && o.Storage != "" {
+			s.log.Warn("snapshots go to shared storage under an id derived from the workspace's path; workspaces at the same path (containers of one image) would share them: give each its own -workspace-id",
+				"workspace_id", id)
+		}
 	}
 	if s.snapshots, err = snapstore.New(s.bucket.Prefixed("snapshots/"), s.dir, id); err != nil {
 		return err
