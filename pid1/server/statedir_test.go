@@ -14,6 +14,7 @@ import (
 
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/pid1/server"
+	"github.com/pid1/pid1/test/kit/s3test"
 )
 
 // logBuffer collects a server's log lines.
@@ -156,4 +157,20 @@ func TestStateDirectory(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+// With shared storage and no -workspace-id, pid1 warns that workspaces at
+// the same path would share snapshots.
+func TestSharedStorageWithoutAWorkspaceIDWarns(t *testing.T) {
+	base := t.TempDir()
+	for id, warns := range map[string]bool{"": true, "repl-42": false} {
+		logs, err := open(t, server.Options{Workspace: filepath.Join(base, "ws"+id), StateDir: filepath.Join(base, "state"+id),
+			Storage: s3test.URL(t, "snapshots"), WorkspaceID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "give each its own -workspace-id"); got != warns {
+			t.Errorf("-workspace-id %q: warned %v, want %v\n%s", id, got, warns, logs)
+		}
+	}
 }
