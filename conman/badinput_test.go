@@ -206,7 +206,7 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 // slowDisconnects reports whether the hub has cut off a slow client, from
 // its /metrics.
 func (h *testHub) slowDisconnects() bool {
-	resp, err := http.Get(h.srv.URL + "/metrics")
+	resp, err := http.Get(h.metrics.URL + "/metrics")
 	if err != nil {
 		return false
 	}

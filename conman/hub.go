@@ -60,7 +60,9 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// Handler serves /wsv2/{token}, /healthz and /metrics.
+// Handler serves /wsv2/{token} and /healthz. /metrics is served by
+// MetricsHandler, meant for a listener of its own (loopback by default),
+// since it tells anyone who can reach it how pid1 is used.
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wsv2/{token...}", h.serveWS)
@@ -71,6 +73,12 @@ func (h *Hub) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus text).
+func (h *Hub) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h.metrics.handler())
 	return mux
 }

@@ -101,7 +101,7 @@ func rawUpgrade(t *testing.T, h *testHub, user string) (net.Conn, *bufio.Reader)
 
 func (h *testHub) metricsText(t *testing.T) string {
 	t.Helper()
-	resp, err := http.Get(h.srv.URL + "/metrics")
+	resp, err := http.Get(h.metrics.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,14 +32,19 @@ type config struct {
 	idleChannel     time.Duration
 	origins         string
 
-	storage  string
-	restore  bool
-	language string
+	storage     string
+	restore     bool
+	language    string
+	workspaceID string
+
+	tokenPublicKey string // comma-separated files of PEM public keys: verify only
+	metricsListen  string
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.stateDir, "state-dir", auth.DefaultStateDir(), "pid1's own state (signing key); must be outside the workspace")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8283", "address to serve on")
+	fs.StringVar(&c.tokenPublicKey, "token-public-key", "", "verify tokens with the Ed25519 public keys in these comma-separated PEM files only, and hold no signing key (tokens are minted elsewhere: pid1 token -signing-key)")
 }
 
 func (c *config) serveFlags(fs *flag.FlagSet) {
@@ -59,6 +64,8 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
+	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
+	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 }
 
@@ -78,6 +85,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 	}
 	return fs.Parse(args)
 }
+
+func (c *config) publicKeyFiles() []string { return auth.SplitList(c.tokenPublicKey) }
 
 func (c *config) originList() []string {
 	var out []string

@@ -3,8 +3,6 @@ package shell_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -248,7 +246,9 @@ func TestInputToAProgramThatDoesNotReadIsBounded(t *testing.T) {
 // once it stays behind, instead of holding the terminal back for everyone:
 // the other viewer gets the whole of a flood.
 func TestStalledViewerIsCutOffAndOthersGoOn(t *testing.T) {
-	url, _ := serve(t)
+	deps := servicetest.Deps(t, nil)
+	deps.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + deps.Dir(), "PS1=$ ", "LANG=C.UTF-8"}
+	hub, url := servicetest.ServeHub(t, shell.Descriptor(shell.Config{Deps: deps, Shell: "bash", Args: []string{"--norc", "--noprofile"}}))
 	ch := servicetest.Open(t, url("ada"), "shell", "shell")
 	stalled, _, err := websocket.Dial(context.Background(), url("sleepy"), nil)
 	if err != nil {
@@ -268,14 +268,7 @@ func TestStalledViewerIsCutOffAndOthersGoOn(t *testing.T) {
 
 	// The hub says it cut a slow client off. (The close frame itself
 	// cannot reach a client whose TCP window stays full.)
-	host := strings.TrimPrefix(strings.SplitN(url(""), "/wsv2/", 2)[0], "ws://")
-	resp, err := http.Get("http://" + host + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(b), "pid1_slow_client_disconnects_total 1") {
+	if !strings.Contains(servicetest.Metrics(t, hub), "pid1_slow_client_disconnects_total 1") {
 		t.Fatal("the stalled viewer was not cut off as a slow client")
 	}
 }
