@@ -35,6 +35,7 @@ type config struct {
 	storage     string
 	restore     bool
 	language    string
+	runAs       string
 	workspaceID string
 
 	tokenPublicKey string // comma-separated files of PEM public keys: verify only
@@ -63,6 +64,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.idleChannel, "idle-channel-timeout", 30*time.Minute, "close a named channel running a process once nobody has been attached for this long (negative: never)")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
+	fs.StringVar(&c.runAs, "run-as", "", "the user the workspace's programs run as (NAME, UID or UID:GID; needs root); default: runner when pid1 is root and that user exists; self: pid1's own user")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
 	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")

@@ -53,7 +53,12 @@ func runServe(args []string) (int, error) {
 	defer stopReaper()
 	go rp.Run(rctx)
 
+	user, err := runAs(c.runAs, log)
+	if err != nil {
+		return 0, err
+	}
 	srv, err := server.New(server.Options{
+		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
 		TokenPublicKeys: c.publicKeyFiles(),
@@ -68,7 +73,7 @@ func runServe(args []string) (int, error) {
 		return 0, err
 	}
 	if len(startup) > 0 {
-		if err := startCommand(rctx, rp, startup, srv.Workspace(), log); err != nil {
+		if err := startCommand(rctx, srv.Jobs(), startup, log); err != nil {
 			return 0, err
 		}
 	}
