@@ -23,7 +23,7 @@ type config struct {
 	logLevel  string
 	logFormat string
 
-	maxFrame    int64
+	maxFrame    size
 	maxSessions int
 	maxChannels int
 	// per-user limits and the life of abandoned process channels
@@ -56,7 +56,8 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.printURL, "print-url", true, "print a ready-to-use URL with a fresh token at start")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
+	c.maxFrame = 16 << 20
+	fs.Var(&c.maxFrame, "max-frame-bytes", "largest frame a client may send (close 1009 beyond), in bytes or with KiB, MiB, GiB")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
 	fs.IntVar(&c.maxUserSessions, "max-sessions-per-user", 64, "concurrent sessions of one user (HTTP 503 beyond)")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -19,6 +21,9 @@ func main() {
 		if err == nil {
 			os.Exit(code)
 		}
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // the usage was printed
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pid1:", err)

@@ -18,11 +18,30 @@ import (
 	"github.com/pid1/pid1/pid1/server"
 )
 
+// usage heads pid1 -help.
+const usage = `pid1 is a development container's init and the server its clients drive it through.
+
+Usage:
+  pid1 [flags] [-- CMD ARGS...]   serve the workspace; CMD, if given, is the startup command,
+                                  run in the workspace as the workspace's programs are
+  pid1 token [flags]              print a token (-url: a ready URL) for a pid1 of the same
+                                  -state-dir; pid1 token -help lists its flags
+  pid1 keygen -out FILE           write a signing key pair for -token-public-key deployments
+
+Every flag can also be set as PID1_<FLAG> (dashes as underscores); the command line wins.
+
+Flags:
+`
+
 // runServe runs pid1 until a terminating signal; it returns the exit code.
 func runServe(args []string) (int, error) {
 	var c config
 	fs := flag.NewFlagSet("pid1", flag.ContinueOnError)
 	c.serveFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
@@ -63,7 +82,7 @@ func runServe(args []string) (int, error) {
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
-			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
+			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
 			IdleChannelTimeout: c.idleChannel,
