@@ -27,6 +27,7 @@ Usage:
   pid1 token [flags]              print a token (-url: a ready URL) for a pid1 of the same
                                   -state-dir; pid1 token -help lists its flags
   pid1 keygen -out FILE           write a signing key pair for -token-public-key deployments
+  pid1 health                     exit 0 if the pid1 on -listen answers /healthz (health checks)
 
 Every flag can also be set as PID1_<FLAG> (dashes as underscores); the command line wins.
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -37,5 +38,19 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("pid1 -help does not mention %q:\n%s", want, out)
 		}
+	}
+}
+
+// pid1 health asks the pid1 on -listen (or PID1_LISTEN) for /healthz.
+func TestHealthSubcommand(t *testing.T) {
+	t.Parallel()
+	p := startProcess(t)
+	cmd := exec.Command(pid1Binary(t), "health")
+	cmd.Env = append(os.Environ(), "PID1_LISTEN="+p.addr)
+	if out, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("pid1 health against a live pid1: %v %q", err, out)
+	}
+	if out, err := exec.Command(pid1Binary(t), "health", "-listen", freeAddr(t)).CombinedOutput(); err == nil {
+		t.Fatalf("pid1 health with nothing listening succeeded: %q", out)
 	}
 }
