@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint bench bench-record fuzz proto image conman-repl-run clean
+.PHONY: all build run test test-go test-deps lint bench bench-record fuzz fuzz-ci proto image conman-repl-run clean
 
 all: build
 
@@ -18,9 +18,18 @@ build:
 run:
 	$(GO) run ./pid1 -workspace ./workspace
 
-## test: install what the tests need, then run every test with the race detector.
+## test: install what the tests need, then run every test with the race detector,
+## and the fuzzers of what parses hostile input for a bounded time.
 test: test-deps lint
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz-ci
+
+## fuzz-ci: the fuzzers of paths, tokens and frames, FUZZCI seconds each (from their committed corpora).
+FUZZCI ?= 10s
+fuzz-ci:
+	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames"; do \
+	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
+	done
 
 test-deps:
 	@bash scripts/test-deps.sh
