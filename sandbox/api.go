@@ -21,6 +21,9 @@ var (
 	// ErrBadSpec wraps every complaint about a Spec (empty Argv, a NUL byte,
 	// a file path that leaves the work directory, ...).
 	ErrBadSpec = errors.New("sandbox: bad spec")
+	// ErrStart wraps a failure to set a run up or to start its program
+	// (no such file, not executable, ...).
+	ErrStart = errors.New("sandbox: could not start")
 )
 
 // Config configures a Sandbox. Only Reaper is required.
