@@ -31,9 +31,10 @@ type Config struct {
 	// Reaper starts every helper: pid1 may be PID 1 and reap everything, so
 	// nothing here waits for a child by itself.
 	Reaper *reaper.Reaper
-	// Dir is an existing host directory on which each run's root file
-	// system is mounted, inside the run's own mount namespace only (the
-	// host never sees the mount). Empty means /tmp.
+	// Dir is an existing host directory where New makes the empty
+	// directory "pid1-sandbox-root" on which each run's root file system
+	// is mounted, inside the run's own mount namespace only (the host
+	// never sees the mount). Empty means os.TempDir().
 	Dir string
 	// Limits are the defaults for every field a Spec's Limits leaves zero;
 	// its own zero fields take DefaultLimits.

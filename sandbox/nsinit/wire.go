@@ -38,6 +38,14 @@ type Request struct {
 	// Seccomp is the raw filter (struct sock_filter array) loaded on the
 	// program's thread; empty loads none.
 	Seccomp []byte
+	// ChildRlimits are applied to the program with prlimit right after it
+	// started: limits the helper itself cannot live under (RLIMIT_DATA
+	// for a Go runtime), at the price of a window of microseconds.
+	ChildRlimits []Rlimit
+	// TasksFD says that fd 4 is a cgroup v1 "tasks" file: the program's
+	// thread moves itself there before the fork, so the program starts in
+	// that cgroup and the helper stays out of its pids budget.
+	TasksFD bool
 	// Collect are /work-relative paths read back after the run, each at
 	// most CollectMax bytes.
 	Collect    []string
@@ -92,6 +100,21 @@ func (e *enc) strs(ss []string) {
 	e.u64(uint64(len(ss)))
 	for _, s := range ss {
 		e.str(s)
+	}
+}
+func (e *enc) bool(v bool) {
+	if v {
+		e.u64(1)
+	} else {
+		e.u64(0)
+	}
+}
+func (e *enc) rlimits(ls []Rlimit) {
+	e.u64(uint64(len(ls)))
+	for _, l := range ls {
+		e.u64(uint64(l.Resource))
+		e.u64(l.Cur)
+		e.u64(l.Max)
 	}
 }
 func (e *enc) files(fs []File) {
@@ -160,6 +183,13 @@ func (d *dec) files() []File {
 	}
 	return fs
 }
+func (d *dec) rlimits() []Rlimit {
+	var ls []Rlimit
+	for range d.count(24) {
+		ls = append(ls, Rlimit{Resource: int(d.u64()), Cur: d.u64(), Max: d.u64()})
+	}
+	return ls
+}
 func (d *dec) done() error {
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errors.New("nsinit: trailing bytes in message")
@@ -180,23 +210,16 @@ func (r *Request) Marshal() []byte {
 	for _, b := range r.Binds {
 		e.str(b.Source)
 		e.str(b.Target)
-		w := uint64(0)
-		if b.Writable {
-			w = 1
-		}
-		e.u64(w)
+		e.bool(b.Writable)
 	}
 	e.files(r.Files)
 	e.strs(r.Argv)
 	e.strs(r.Env)
 	e.str(r.Dir)
-	e.u64(uint64(len(r.Rlimits)))
-	for _, l := range r.Rlimits {
-		e.u64(uint64(l.Resource))
-		e.u64(l.Cur)
-		e.u64(l.Max)
-	}
+	e.rlimits(r.Rlimits)
 	e.bytes(r.Seccomp)
+	e.rlimits(r.ChildRlimits)
+	e.bool(r.TasksFD)
 	e.strs(r.Collect)
 	e.i64(r.CollectMax)
 	return e.b
@@ -215,11 +238,10 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 	r.Argv = d.strs()
 	r.Env = d.strs()
 	r.Dir = d.str()
-	n = d.count(24)
-	for range n {
-		r.Rlimits = append(r.Rlimits, Rlimit{Resource: int(d.u64()), Cur: d.u64(), Max: d.u64()})
-	}
+	r.Rlimits = d.rlimits()
 	r.Seccomp = d.bytes()
+	r.ChildRlimits = d.rlimits()
+	r.TasksFD = d.u64() != 0
 	r.Collect = d.strs()
 	r.CollectMax = d.i64()
 	return r, d.done()
