@@ -145,6 +145,24 @@ func (d *dec) u64() uint64 {
 }
 func (d *dec) i64() int64 { return int64(d.u64()) }
 
+// bool reads 0 or 1.
+func (d *dec) bool() bool {
+	v := d.u64()
+	if v > 1 && d.err == nil {
+		d.err = errors.New("nsinit: bad boolean")
+	}
+	return v == 1
+}
+
+// u32 reads a u64 that must fit 32 bits.
+func (d *dec) u32() uint32 {
+	v := d.u64()
+	if v > 0xffffffff && d.err == nil {
+		d.err = errors.New("nsinit: value out of range")
+	}
+	return uint32(v)
+}
+
 // count reads a length and checks that at least n*min bytes follow, so a
 // corrupt length cannot make us allocate much.
 func (d *dec) count(min uint64) int {
@@ -179,7 +197,7 @@ func (d *dec) files() []File {
 	n := d.count(24)
 	fs := make([]File, 0, n)
 	for range n {
-		fs = append(fs, File{Path: d.str(), Mode: uint32(d.u64()), Data: d.bytes()})
+		fs = append(fs, File{Path: d.str(), Mode: d.u32(), Data: d.bytes()})
 	}
 	return fs
 }
@@ -232,7 +250,7 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 		System: d.strs(), Etc: d.strs(), EtcFiles: d.files()}
 	n := d.count(24)
 	for range n {
-		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.u64() != 0})
+		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.bool()})
 	}
 	r.Files = d.files()
 	r.Argv = d.strs()
@@ -241,7 +259,7 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 	r.Rlimits = d.rlimits()
 	r.Seccomp = d.bytes()
 	r.ChildRlimits = d.rlimits()
-	r.TasksFD = d.u64() != 0
+	r.TasksFD = d.bool()
 	r.Collect = d.strs()
 	r.CollectMax = d.i64()
 	return r, d.done()
@@ -262,7 +280,7 @@ func (r *Report) Marshal() []byte {
 // UnmarshalReport decodes a report.
 func UnmarshalReport(b []byte) (*Report, error) {
 	d := dec{b: b}
-	r := &Report{Err: d.str(), WaitStatus: uint32(d.u64())}
+	r := &Report{Err: d.str(), WaitStatus: d.u32()}
 	for _, p := range []*int64{&r.Real, &r.UserNs, &r.SysNs, &r.MaxRSSKiB, &r.MinFlt, &r.MajFlt, &r.Inblock, &r.Oublock, &r.Nvcsw, &r.Nivcsw} {
 		*p = d.i64()
 	}
