@@ -161,6 +161,13 @@ type Bind struct {
 	Source, Target string
 	// Writable makes the mount writable; otherwise it is read-only.
 	Writable bool
+	// Overlay makes the mount writable for the run only: an overlay whose
+	// changes live in the run's tmpfs (counted against Limits.Tmpfs) and
+	// vanish with it; Source is never modified. A warm build cache shared
+	// by runs, for instance. Overrides Writable. Files of Source owned by
+	// host ids the run does not map (root's) can be read, removed and
+	// shadowed by new files, but not modified in place.
+	Overlay bool
 }
 
 // WorkDir is the run's private writable directory (on the run's tmpfs);

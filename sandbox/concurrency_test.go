@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,5 +170,28 @@ func poll(t testing.TB, d time.Duration, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestOverlayBind(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "base"), []byte("lower\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chmodPath(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSandbox(t, Config{})
+	o := run(t, s, Spec{Binds: []Bind{{Source: dir, Target: "/cache", Overlay: true}}},
+		"/bin/sh", "-c", "cat /cache/base; echo new > /cache/new; rm /cache/base; cat /cache/new; ls /cache")
+	expect(t, o, Exited, 0)
+	if o.stdout != "lower\nnew\nnew\n" {
+		t.Errorf("inside: %q %q", o.stdout, o.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "base")); string(b) != "lower\n" {
+		t.Errorf("the source changed: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Error("a file written in the overlay reached the source")
 	}
 }

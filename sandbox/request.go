@@ -74,10 +74,11 @@ func (s *Sandbox) request(spec *Spec, l Limits) (*nsinit.Request, error) {
 		if strings.IndexByte(b.Source+b.Target, 0) >= 0 {
 			return nil, bad("bind %q contains a NUL byte", b.Source+" "+b.Target)
 		}
-		if !path.IsAbs(b.Source) || !path.IsAbs(b.Target) || path.Clean(b.Target) != b.Target || b.Target == "/" {
-			return nil, bad("bind %s -> %s: both must be absolute, the target clean and not /", b.Source, b.Target)
+		if !path.IsAbs(b.Source) || !path.IsAbs(b.Target) || path.Clean(b.Target) != b.Target || b.Target == "/" ||
+			b.Overlay && strings.ContainsAny(b.Source, ",:\\") {
+			return nil, bad("bind %s -> %s: both must be absolute, the target clean and not /, an overlay's source without , : or \\", b.Source, b.Target)
 		}
-		binds = append(binds, nsinit.Bind{Source: b.Source, Target: b.Target, Writable: b.Writable})
+		binds = append(binds, nsinit.Bind{Source: b.Source, Target: b.Target, Writable: b.Writable, Overlay: b.Overlay})
 	}
 	for _, c := range spec.Collect {
 		if !local(c) {

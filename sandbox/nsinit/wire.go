@@ -61,8 +61,8 @@ type File struct {
 
 // Bind is a host path mounted at Target.
 type Bind struct {
-	Source, Target string
-	Writable       bool
+	Source, Target    string
+	Writable, Overlay bool
 }
 
 // Rlimit is one setrlimit call.
@@ -229,6 +229,7 @@ func (r *Request) Marshal() []byte {
 		e.str(b.Source)
 		e.str(b.Target)
 		e.bool(b.Writable)
+		e.bool(b.Overlay)
 	}
 	e.files(r.Files)
 	e.strs(r.Argv)
@@ -248,9 +249,9 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 	d := dec{b: b}
 	r := &Request{Root: d.str(), Hostname: d.str(), Tmpfs: d.i64(),
 		System: d.strs(), Etc: d.strs(), EtcFiles: d.files()}
-	n := d.count(24)
+	n := d.count(32)
 	for range n {
-		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.bool()})
+		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.bool(), Overlay: d.bool()})
 	}
 	r.Files = d.files()
 	r.Argv = d.strs()
