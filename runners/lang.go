@@ -173,8 +173,8 @@ func builtin(o Options) []*Runner {
 			// needs the formats Debian builds into /var/lib/texmf.
 			how: how{file: "code.asy", argv: []string{"/usr/bin/asy", "-noV", "-safe", "-noglobalread", "-render", "0", "-f", "svg", "-o", "out", phOptions, phCode, phArguments},
 				binds: existing(sandbox.Bind{Source: "/var/lib/texmf", Target: "/var/lib/texmf"}),
-				env:  []string{"TEXMFVAR=/tmp/texmf-var", "ASYMPTOTE_HOME=/tmp/.asy"},
-				need: "/usr/bin/asy", probe: []string{"/usr/bin/asy", "--version"}, version: field(2, "")},
+				env:   []string{"TEXMFVAR=/tmp/texmf-var", "ASYMPTOTE_HOME=/tmp/.asy"},
+				need:  "/usr/bin/asy", probe: []string{"/usr/bin/asy", "--version"}, version: field(2, "")},
 		},
 	}
 }
