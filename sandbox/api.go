@@ -50,8 +50,9 @@ type Config struct {
 	Log *slog.Logger
 
 	// HelperPath is the binary re-executed as the in-namespace helper. It
-	// must link this package (pid1 and every test binary of a package that
-	// imports it do). Empty means /proc/self/exe.
+	// must link package nsinit (pid1, cmd/pid1-sandbox-helper and every
+	// test binary of a package that imports this one do) at the same
+	// version. Empty means DefaultHelperPath().
 	HelperPath string
 	// UIDBase and GIDBase are the first of MaxRuns unprivileged host ids:
 	// root inside run slot i is UIDBase+i outside, so concurrent runs never

@@ -65,14 +65,16 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	if s.ownUID {
 		uid, gid = s.cfg.UIDBase+slot, s.cfg.GIDBase+slot
 	}
+	// fd 3: control socket; fd 4: the v1 tasks file or closed; fd 5: the
+	// helper binary, executed through /proc/self/fd/5.
 	rs := reaper.Spec{
-		Path:        s.cfg.HelperPath,
+		Path:        "/proc/self/fd/5",
 		Args:        []string{"pid1-sandbox-helper"},
 		Env:         helperEnv,
 		Stdin:       io.stdinR,
 		Stdout:      io.stdoutW,
 		Stderr:      io.stderrW,
-		ExtraFiles:  []*os.File{io.ctlChild},
+		ExtraFiles:  []*os.File{io.ctlChild, nil, s.helper},
 		Pdeathsig:   syscall.SIGKILL,
 		Cloneflags:  cloneFlags,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
@@ -83,7 +85,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		rs.UseCgroupFD, rs.CgroupFD = true, cg.intoFD()
 	}
 	if cg != nil && cg.tasksFile() != nil {
-		rs.ExtraFiles = append(rs.ExtraFiles, cg.tasksFile())
+		rs.ExtraFiles[1] = cg.tasksFile()
 		req.TasksFD = true
 	}
 	started := time.Now()
