@@ -184,4 +184,6 @@ type buildError struct {
 	out string
 }
 
-func (e *buildError) Error() string { return "go build pid1-sandbox-helper: " + e.err.Error() + "\n" + e.out }
+func (e *buildError) Error() string {
+	return "go build pid1-sandbox-helper: " + e.err.Error() + "\n" + e.out
+}
