@@ -130,7 +130,9 @@ type Spec struct {
 	Dir string
 	// Files are written into WorkDir before the program starts.
 	Files []File
-	// Stdin is copied to the program's standard input; nil is empty.
+	// Stdin is copied to the program's standard input; nil is empty. Run
+	// does not wait for a Read that is still blocked when the run ends
+	// (close the reader to end it).
 	Stdin io.Reader
 	// Stdout and Stderr receive the output as it arrives, capped at
 	// Limits.Output each; nil discards. Writes come from one goroutine per

@@ -55,11 +55,11 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		}()
 	}
 
-	io, err := newRunIO()
+	rio, err := newRunIO()
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 	}
-	defer io.closeParent()
+	defer rio.closeParent()
 
 	uid, gid := os.Getuid(), os.Getgid()
 	if s.ownUID {
@@ -71,10 +71,10 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		Path:        "/proc/self/fd/5",
 		Args:        []string{"pid1-sandbox-helper"},
 		Env:         helperEnv,
-		Stdin:       io.stdinR,
-		Stdout:      io.stdoutW,
-		Stderr:      io.stderrW,
-		ExtraFiles:  []*os.File{io.ctlChild, nil, s.helper},
+		Stdin:       rio.stdinR,
+		Stdout:      rio.stdoutW,
+		Stderr:      rio.stderrW,
+		ExtraFiles:  []*os.File{rio.ctlChild, nil, s.helper},
 		Pdeathsig:   syscall.SIGKILL,
 		Cloneflags:  cloneFlags,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
@@ -90,7 +90,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	}
 	started := time.Now()
 	p, err := s.cfg.Reaper.Spawn(rs)
-	io.closeChild()
+	rio.closeChild()
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: helper: %w", ErrStart, err)
 	}
@@ -104,11 +104,11 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	}
 	reports := make(chan reportOrErr, 1)
 	go func() {
-		if err := nsinit.WriteMessage(io.ctl, req.Marshal()); err != nil {
+		if err := nsinit.WriteMessage(rio.ctl, req.Marshal()); err != nil {
 			reports <- reportOrErr{err: fmt.Errorf("send request: %w", err)}
 			return
 		}
-		msg, err := nsinit.ReadMessage(io.ctl)
+		msg, err := nsinit.ReadMessage(rio.ctl)
 		if err != nil {
 			reports <- reportOrErr{err: err}
 			return
@@ -124,17 +124,17 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		default:
 		}
 	}
-	stdout := &pump{r: io.stdoutR, w: spec.Stdout, limit: l.Output, over: outOver}
-	stderr := &pump{r: io.stderrR, w: spec.Stderr, limit: l.Output, over: outOver}
+	stdout := &pump{r: rio.stdoutR, w: spec.Stdout, limit: l.Output, over: outOver}
+	stderr := &pump{r: rio.stderrR, w: spec.Stderr, limit: l.Output, over: outOver}
 	pumps := make(chan struct{}, 2)
 	go func() { stdout.run(); pumps <- struct{}{} }()
 	go func() { stderr.run(); pumps <- struct{}{} }()
-	go feed(io.stdinW, spec.Stdin)
-	io.stdinW, io.stdoutR, io.stderrR = nil, nil, nil // owned by the goroutines now
+	go feed(rio.stdinW, spec.Stdin)
+	rio.stdinW, rio.stdoutR, rio.stderrR = nil, nil, nil // owned by the goroutines now
 
 	wall := time.NewTimer(l.Wall)
 	defer wall.Stop()
-	cpuCheck := time.NewTimer(l.CPU / time.Duration(runtime_NumCPU()))
+	cpuCheck := time.NewTimer(l.CPU / time.Duration(numCPU()))
 	if cg == nil {
 		cpuCheck.Stop()
 	}
@@ -146,7 +146,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 			return
 		}
 		reason = r
-		_, _ = io.ctl.Write([]byte{'K'})
+		_, _ = rio.ctl.Write([]byte{'K'})
 		backstop = time.After(killGrace)
 	}
 
@@ -183,7 +183,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 			case used >= l.CPU:
 				kill(killCPU)
 			default:
-				cpuCheck.Reset(max((l.CPU-used)/time.Duration(runtime_NumCPU()), 10*time.Millisecond))
+				cpuCheck.Reset(max((l.CPU-used)/time.Duration(numCPU()), 10*time.Millisecond))
 			}
 		case <-backstop:
 			_ = p.Signal(syscall.SIGKILL)
