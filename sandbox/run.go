@@ -4,9 +4,11 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,8 +45,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	var cg runCgroup
 	if s.cg != nil {
 		var err error
-		name := "run-" + strconv.Itoa(slot) + "-" + strconv.FormatUint(s.seq.Add(1), 10)
-		if cg, err = s.cg.create(name, l); err != nil {
+		if cg, err = s.newCgroup(slot, l); err != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 		}
 		defer func() {
@@ -236,6 +237,24 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	s.log.Debug("sandbox: run ended", "argv0", spec.Argv[0], "status", res.Status.String(), "value", res.Value,
 		"limit", res.Limit, "real", res.Real, "slot", slot)
 	return res, nil
+}
+
+// runSeq numbers runs across every Sandbox of this process; with the pid
+// it makes cgroup names unique among the processes sharing a parent.
+var runSeq atomic.Uint64
+
+// newCgroup creates the run's cgroup under a fresh name ("run-<pid>-<n>",
+// skipping names a crashed process may have left behind).
+func (s *Sandbox) newCgroup(slot int, l Limits) (runCgroup, error) {
+	var err error
+	for range 10 {
+		name := "run-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(runSeq.Add(1), 10) + "-" + strconv.Itoa(slot)
+		var cg runCgroup
+		if cg, err = s.cg.create(name, l); err == nil || !errors.Is(err, os.ErrExist) {
+			return cg, err
+		}
+	}
+	return nil, err
 }
 
 type reportOrErr struct {

@@ -34,7 +34,6 @@ type Sandbox struct {
 
 	slots   chan int // free run slots
 	waiting atomic.Int64
-	seq     atomic.Uint64
 
 	helperOnce sync.Once
 	mu         sync.Mutex
