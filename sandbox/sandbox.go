@@ -297,4 +297,4 @@ func checkLimits(l Limits) error {
 }
 
 // helperEnv is the helper's whole environment.
-var helperEnv = []string{nsinit.EnvMarker + "=1"}
+var helperEnv = []string{nsinit.EnvMarker + "=1", "GOMAXPROCS=1"}
