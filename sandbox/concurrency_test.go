@@ -211,11 +211,15 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
-			fmt.Fprintf(&buf, "%s %v %v %v\n", mf.GetName(), m.GetLabel(), m.GetGauge().GetValue(), m.GetCounter().GetValue())
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			fmt.Fprintf(&buf, "%s{%s} %v %v\n", mf.GetName(), strings.Join(labels, ","), m.GetGauge().GetValue(), m.GetCounter().GetValue())
 		}
 	}
 	out := buf.String()
-	for _, want := range []string{`pid1_sandbox_mode [name:"mode" value:"` + s.Mode() + `"] 1 0`, `pid1_sandbox_runs_total [name:"limit" value:"time"] 0 1`, "pid1_sandbox_runs_running [] 0 0"} {
+	for _, want := range []string{"pid1_sandbox_mode{mode=" + s.Mode() + "} 1 0", "pid1_sandbox_runs_total{limit=time} 0 1", "pid1_sandbox_runs_running{} 0 0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics lack %q:\n%s", want, out)
 		}

@@ -26,7 +26,46 @@ func TestMain(m *testing.M) {
 	if base := os.Getenv(pid1ChildEnv); base != "" {
 		os.Exit(pid1Child(base))
 	}
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	if helperDir != "" {
+		os.RemoveAll(helperDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// The tests run their sandboxes with the small helper binary, built once:
+// a race-instrumented test binary takes several times longer to start,
+// once per run. TestTestBinaryAsHelper covers the binary as its own helper.
+var (
+	helperOnce sync.Once
+	helperDir  string
+	helperBin  string
+)
+
+func smallHelper(t testing.TB) string {
+	helperOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sandbox-helper-")
+		if err != nil {
+			return
+		}
+		helperDir = dir
+		bin := filepath.Join(dir, HelperName)
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n%s", err, out)
+			return
+		}
+		helperBin = bin
+	})
+	if helperBin == "" {
+		return "/proc/self/exe"
+	}
+	return helperBin
 }
 
 // pid1ChildEnv makes the test binary play pid1 for TestPid1DeathKillsRuns:
@@ -37,7 +76,7 @@ func pid1Child(uidBase string) int {
 	base, _ := strconv.Atoi(uidBase)
 	r := reaper.New(reaper.Options{})
 	go r.Run(context.Background())
-	s, err := New(Config{Reaper: r, UIDBase: base, GIDBase: base, MaxRuns: 1})
+	s, err := New(Config{Reaper: r, UIDBase: base, GIDBase: base, MaxRuns: 1, HelperPath: "/proc/self/exe"})
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		return 1
@@ -63,6 +102,9 @@ func newTestSandbox(t testing.TB, cfg Config) *Sandbox {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
 	cfg.Reaper = r
+	if cfg.HelperPath == "" {
+		cfg.HelperPath = smallHelper(t)
+	}
 	if cfg.UIDBase == 0 {
 		cfg.UIDBase = 300000 + int(nextUID.Add(1))*100
 		cfg.GIDBase = cfg.UIDBase
