@@ -3,7 +3,10 @@
 package sandbox
 
 import (
+	"bufio"
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -218,5 +221,43 @@ c = socket.create_connection(srv.getsockname()); a, _ = srv.accept(); a.send(b"l
 	want := "failed\nfailed\nfailed\nfailed\nlo\n"
 	if o.stdout != want {
 		t.Errorf("got %q (stderr %q), want %q", o.stdout, o.stderr, want)
+	}
+}
+
+func TestRunsDoNotShareTheNetwork(t *testing.T) {
+	s := newTestSandbox(t, Config{MaxRuns: 2})
+	const listen = `import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 5555)); s.listen(1)
+print("listening", flush=True); time.sleep(float(sys.argv[1]))`
+	const connect = `import socket
+try:
+    socket.create_connection(("127.0.0.1", 5555), timeout=2); print("connected")
+except OSError:
+    print("refused")`
+	// Concurrent runs (two slots): the second cannot reach the first.
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Run(context.Background(), Spec{Argv: []string{"/usr/bin/python3", "-c", listen, "3"}, Stdout: pw})
+		pw.Close()
+		done <- err
+	}()
+	if line, err := bufio.NewReader(pr).ReadString('\n'); line != "listening\n" {
+		t.Fatalf("listener: %q %v", line, err)
+	}
+	o := run(t, s, Spec{}, "/usr/bin/python3", "-c", connect)
+	if o.stdout != "refused\n" {
+		t.Errorf("a concurrent run reached another's listener: %q %q", o.stdout, o.stderr)
+	}
+	go io.Copy(io.Discard, pr)
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	// Later runs in the same slot find nothing left behind.
+	for range 3 {
+		run(t, s, Spec{}, "/usr/bin/python3", "-c", listen, "0")
+		if o := run(t, s, Spec{}, "/usr/bin/python3", "-c", connect); o.stdout != "refused\n" {
+			t.Errorf("a later run reached an earlier run's listener: %q", o.stdout)
+		}
 	}
 }

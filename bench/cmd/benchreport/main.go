@@ -30,7 +30,12 @@ func main() {
 	out := flag.String("out", "bench/results.md", "where to write the report")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
+	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
 	flag.Parse()
+	run := run
+	if *sandboxOnly {
+		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
+	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
@@ -421,4 +426,25 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 		{fmt.Sprintf("sandbox: Python hello world, %d concurrent callers, runs/s, vs the same program bare (median of each round's ratio; its range)", bench.Callers),
 			fmt.Sprintf("%.1f", py.a), fmt.Sprintf("%.1f", py.base), py.String(), "≥ 0.8×", verdict(py.ratio >= 0.8)},
 	}, nil
+}
+
+// runSandboxOnly measures and prints the sandbox rows alone.
+func runSandboxOnly(rounds int) error {
+	dir, err := os.MkdirTemp("", "benchreport-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "pid1")
+	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	}
+	rows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	return nil
 }
