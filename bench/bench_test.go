@@ -104,3 +104,23 @@ func TestFloodPingHarness(t *testing.T) {
 		t.Fatalf("%v %v", l, err)
 	}
 }
+
+// TestSandboxHarnesses runs the sandbox measurements briefly (as root:
+// the sandbox needs it).
+func TestSandboxHarnesses(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the sandbox runs as root")
+	}
+	for name, f := range map[string]func(B, int){"SandboxTrue": SandboxTrue(""), "BareTrue": BareTrue, "BwrapTrue": BwrapTrue} {
+		t.Run(name, func(t *testing.T) { f(&Smoke{T: t}, 2) })
+	}
+	for name, f := range map[string]func(B, int){"SandboxPython": SandboxPython(""), "BarePython": BarePython} {
+		t.Run(name, func(t *testing.T) {
+			s := &Smoke{T: t}
+			f(s, Callers)
+			if s.Metrics["runs/s"] <= 0 {
+				t.Errorf("no rate: %v", s.Metrics)
+			}
+		})
+	}
+}

@@ -31,7 +31,12 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
+	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
 	flag.Parse()
+	run := run
+	if *sandboxOnly {
+		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
+	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
@@ -273,6 +278,13 @@ func run(out string, rounds, conns int) error {
 	rows = append(rows, row{"pid1 RSS when idle (the real binary, 2 s after start)", mib(float64(rss)),
 		mib(float64(mr.RSSBefore)) + " (raw WebSocket server process, idle)", ratio(float64(rss) / float64(mr.RSSBefore)), "≤ 20 MiB", verdict(rss <= 20<<20)})
 
+	fmt.Fprintln(os.Stderr, "sandbox: true, and python with 8 callers...")
+	sbRows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, sbRows...)
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (`go run ./bench/cmd/benchreport`) on %s: %s, %d CPUs, %s.\n",
@@ -318,6 +330,13 @@ programs on a pty that the measuring process reads itself. The pty's own speed v
 run by up to 2× on this machine, so the throughput pair runs at least 5 rounds, alternating
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
+The sandbox rows start each run through pid1's reaper, like every baseline. "true" runs one
+at a time: the sandbox (new user, pid, mount, network, ipc and uts namespaces, a built root,
+cgroup, seccomp) against a bare fork/exec and against bwrap --unshare-all --die-with-parent
+--ro-bind / / true; with the small helper binary (cmd/pid1-sandbox-helper, which pid1 uses
+when it sits beside it) and with pid1's own binary as the helper. Python: the python runner's
+hello world, 8 callers at once (the sandbox allowing 8 concurrent runs), against
+/usr/bin/python3 on the same file started bare by 8 callers.
 `)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
@@ -379,4 +398,57 @@ func otRows(rounds int) ([]row, error) {
 		{"ot: heap per open 100 KiB document with 10,000 ops of history",
 			mib(mem), mib(js.BytesPerDocWith10kOps) + " (ShareDB)", ratio(mem / js.BytesPerDocWith10kOps), "", ""},
 	}, nil
+}
+
+// sandboxRows compares sandboxed runs with bare and bwrap ones.
+func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	n := max(rounds, 5)
+	tb, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	tf, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BareTrue)
+	if err != nil {
+		return nil, err
+	}
+	tp, err := pairRounds(n, "", bench.SandboxTrue(pid1Bin), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	py, err := pairRounds(n, "runs/s", bench.SandboxPython(helper), bench.BarePython)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{"sandbox: `true`, start to exit, vs bwrap --unshare-all (median of each round's ratio; its range)", ms(tb.a), ms(tb.base) + " (bwrap)", tb.String(), "≤ 1.2×", verdict(tb.ratio <= 1.2)},
+		{"sandbox: `true`, start to exit, vs a bare fork/exec", ms(tf.a), ms(tf.base) + " (bare)", tf.String(), "(what isolation costs, for reference)", ""},
+		{"sandbox: `true` with pid1's own binary as the helper, vs bwrap", ms(tp.a), ms(tp.base) + " (bwrap)", tp.String(), "(without the small helper, for reference)", ""},
+		{fmt.Sprintf("sandbox: Python hello world, %d concurrent callers, runs/s, vs the same program bare (median of each round's ratio; its range)", bench.Callers),
+			fmt.Sprintf("%.1f", py.a), fmt.Sprintf("%.1f", py.base), py.String(), "≥ 0.8×", verdict(py.ratio >= 0.8)},
+	}, nil
+}
+
+// runSandboxOnly measures and prints the sandbox rows alone.
+func runSandboxOnly(rounds int) error {
+	dir, err := os.MkdirTemp("", "benchreport-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "pid1")
+	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	}
+	rows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	return nil
 }
