@@ -1,6 +1,9 @@
 package engines
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The errors Start returns, for the adapters to map onto their wire
 // protocols with errors.Is; the wrapped text says what was wrong.
@@ -21,3 +24,16 @@ var (
 	// the *Refusal with the reason and when to retry.
 	ErrLimited = errors.New("client over its limits")
 )
+
+// InvalidError is a request no engine would run; Detail says why.
+// errors.Is(err, ErrInvalid) holds for it.
+type InvalidError struct{ Detail string }
+
+func (e *InvalidError) Error() string { return "invalid request: " + e.Detail }
+
+// Is makes an InvalidError match ErrInvalid.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Detail: fmt.Sprintf(format, args...)}
+}

@@ -1,7 +1,6 @@
 package engines
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -44,7 +43,7 @@ const DefaultChunkSize = 16 << 10
 // from the engine.
 func (r *Request) validate(lim Limits) error {
 	if r.Language == "" {
-		return fmt.Errorf("%w: no language given", ErrInvalid)
+		return invalid("no language given")
 	}
 	for _, list := range [][]string{r.Options, r.Arguments} {
 		for _, a := range list {
@@ -54,21 +53,24 @@ func (r *Request) validate(lim Limits) error {
 		}
 	}
 	if r.Timeout < 0 || r.Timeout > lim.MaxTimeout {
-		return fmt.Errorf("%w: timeout %v is not between 0 and %v", ErrInvalid, r.Timeout, lim.MaxTimeout)
+		return invalid("timeout %v is not between 0 and %v", r.Timeout, lim.MaxTimeout)
 	}
 	if r.StdoutCap < 0 || r.StderrCap < 0 || r.StdoutCap > lim.MaxOutput || r.StderrCap > lim.MaxOutput {
-		return fmt.Errorf("%w: output caps %d and %d: each must be between 0 and %d bytes", ErrInvalid, r.StdoutCap, r.StderrCap, lim.MaxOutput)
+		return invalid("output caps %d and %d: each must be between 0 and %d bytes", r.StdoutCap, r.StderrCap, lim.MaxOutput)
 	}
 	if r.ChunkSize < 0 {
-		return fmt.Errorf("%w: chunk size %d is negative", ErrInvalid, r.ChunkSize)
+		return invalid("chunk size %d is negative", r.ChunkSize)
+	}
+	if len(r.Files) > lim.MaxFiles {
+		return invalid("%d extra files, at most %d", len(r.Files), lim.MaxFiles)
 	}
 	seen := make(map[string]bool, len(r.Files))
 	for _, f := range r.Files {
 		if f.Name == "" || f.Name == "." || f.Name == ".." || strings.ContainsAny(f.Name, "/\x00") {
-			return fmt.Errorf("%w: file name %q must be a plain name", ErrInvalid, f.Name)
+			return invalid("file name %q must be a plain name", f.Name)
 		}
 		if seen[f.Name] {
-			return fmt.Errorf("%w: file %q given twice", ErrInvalid, f.Name)
+			return invalid("file %q given twice", f.Name)
 		}
 		seen[f.Name] = true
 	}
