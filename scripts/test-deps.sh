@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
-# packages of the Node tests (@replit/protocol, @replit/crosis, ws, and ShareDB for
-# the ot benchmark's baseline), and the
-# Debian packages the init tests use (util-linux for unshare, procps), when
-# running as root. Idempotent and quiet when everything is there.
+# packages of the Node tests (@replit/protocol, @replit/crosis, ws,
+# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline), and the
+# Debian packages the tests use (util-linux for unshare, procps, chromium
+# for ATO's example page), when running as root. Idempotent and quiet when
+# everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v ps >/dev/null || need_apt+=(procps)
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
