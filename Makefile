@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint bench fuzz proto image conman-repl-run clean
+.PHONY: all build run test test-go test-deps lint chart bench fuzz proto image conman-repl-run clean
 
 all: build
 
@@ -19,7 +19,7 @@ run:
 	$(GO) run ./pid1 -workspace ./workspace
 
 ## test: install what the tests need, then run every test with the race detector.
-test: test-deps lint
+test: test-deps lint chart
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 test-deps:
@@ -30,6 +30,10 @@ lint:
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+## chart: helm lint and helm template of deploy/pid1, both shapes (helm from the Go module proxy).
+chart:
+	@bash scripts/check-chart.sh
 
 ## bench: benchmarks with their baselines, results in bench/results.md.
 bench:
