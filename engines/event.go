@@ -5,8 +5,9 @@ import "time"
 // Kind is what an Event reports.
 type Kind uint8
 
-// The events of a run, in order: Started once, any number of Stdout and
-// Stderr chunks as the program writes them, Done once and last.
+// The events of a run, in order: Started once (the run is accepted and
+// goes to the sandbox), any number of Stdout and Stderr chunks as the
+// program writes them, Done once and last.
 const (
 	Started Kind = iota + 1
 	Stdout
@@ -34,8 +35,11 @@ type Event struct {
 	// Data is the output of a Stdout or Stderr event, at most the
 	// request's ChunkSize bytes. It is the consumer's to keep.
 	Data []byte
-	// Result is set on the Done event.
+	// Result is set on the Done event of a run that happened.
 	Result *Result
+	// Err is set instead on the Done event of a run that could not
+	// happen: ErrBusy when the queue was full, or a failure to start it.
+	Err error
 }
 
 // Status is how a run's program ended.

@@ -11,6 +11,8 @@ type Language struct {
 	SEClass string // the id StackExchange highlights it as; "" for none
 	// HelloWorld is a program and what it prints; nil when there is none.
 	HelloWorld *Example
+	// Available is false when the toolchain is not installed here.
+	Available bool
 }
 
 // Example is a program and its expected output.

@@ -20,6 +20,7 @@ type stream struct {
 	queue  []piece
 	head   int     // bytes of queue[0] already taken
 	result *Result // set once the run has ended
+	err    error   // set instead when it could not happen
 	ended  bool    // Done was taken
 }
 
@@ -55,6 +56,14 @@ func (s *stream) finish(r *Result) {
 	s.signal()
 }
 
+// fail queues a Done that says the run could not happen.
+func (s *stream) fail(err error) {
+	s.mu.Lock()
+	s.err = err
+	s.mu.Unlock()
+	s.signal()
+}
+
 // next returns the next event, waiting for one until ctx ends; after
 // Done it returns io.EOF.
 func (s *stream) next(ctx context.Context) (Event, error) {
@@ -83,9 +92,9 @@ func (s *stream) take() (Event, bool) {
 		switch {
 		case s.ended:
 			return Event{Kind: Done}, false
-		case s.result != nil:
+		case s.result != nil || s.err != nil:
 			s.ended = true
-			return Event{Kind: Done, Result: s.result}, true
+			return Event{Kind: Done, Result: s.result, Err: s.err}, true
 		}
 		return Event{}, false
 	}
