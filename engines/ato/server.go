@@ -149,3 +149,16 @@ func (v version) request(msg []byte, client string) (engines.Request, *closeErro
 }
 
 func clientOf(r *http.Request) string { return perclient.FromContext(r.Context()) }
+
+// refuse closes a connection whose run was refused or could not happen;
+// failures of the server's own are logged.
+func (s *Server) refuse(c *websocket.Conn, v version, err error, lang string, log *slog.Logger) {
+	if errors.Is(err, context.Canceled) {
+		return // the client went away first
+	}
+	e := v.startError(err, lang)
+	if e.code == websocket.StatusInternalError {
+		log.Error("a run failed", "language", lang, "err", err)
+	}
+	closeWith(c, e)
+}

@@ -42,11 +42,7 @@ func (s *Server) serveV0(w http.ResponseWriter, r *http.Request) {
 	runCtx := c.CloseRead(ctx)
 	run, err := s.cfg.Engine.Start(runCtx, req)
 	if err != nil {
-		e := v0.startError(err, req.Language)
-		if e.code == websocket.StatusInternalError {
-			log.Error("starting a run", "language", req.Language, "err", err)
-		}
-		closeWith(c, e)
+		s.refuse(c, v0, err, req.Language, log)
 		return
 	}
 	var stdout, stderr []byte
@@ -61,6 +57,10 @@ func (s *Server) serveV0(w http.ResponseWriter, r *http.Request) {
 		case engines.Stderr:
 			stderr = append(stderr, ev.Data...)
 		case engines.Done:
+			if ev.Err != nil {
+				s.refuse(c, v0, ev.Err, req.Language, log)
+				return
+			}
 			wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 			err := c.Write(wctx, websocket.MessageBinary, encodeReply(stdout, stderr, ev.Result))
 			cancel()

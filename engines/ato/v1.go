@@ -61,11 +61,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request) {
 		}
 		run, err := s.cfg.Engine.Start(ctx, req)
 		if err != nil {
-			e := v1.startError(err, req.Language)
-			if e.code == websocket.StatusInternalError {
-				log.Error("starting a run", "language", req.Language, "err", err)
-			}
-			vc.fail(e)
+			s.refuse(c, v1, err, req.Language, log)
 			return
 		}
 		vc.cur.Store(run)
@@ -79,6 +75,10 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request) {
 			case engines.Stdout, engines.Stderr:
 				buf = appendOutput(buf, ev.Kind, ev.Data)
 			case engines.Done:
+				if ev.Err != nil {
+					s.refuse(c, v1, ev.Err, req.Language, log)
+					return
+				}
 				// Free before Done is sent: the client may answer Done
 				// with its next request at once.
 				vc.cur.Store(nil)
@@ -108,8 +108,8 @@ func (vc *v1conn) write(b []byte) bool {
 
 // fail closes the connection as e says; the run, if any, dies with it.
 func (vc *v1conn) fail(e *closeError) {
-	vc.cancel()
 	closeWith(vc.c, e)
+	vc.cancel()
 }
 
 func (vc *v1conn) read() {
