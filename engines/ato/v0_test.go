@@ -265,5 +265,3 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("after shutdown: %d", resp.StatusCode)
 	}
 }
-
-
