@@ -16,16 +16,20 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/bufpool"
+	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/internal/wsbatch"
-	"github.com/pid1/pid1/internal/wsread"
 )
 
 // ErrClosed is returned for operations on a closed client or channel.
 var ErrClosed = errors.New("client: closed")
 
+// Conn is the frame transport a Client runs over: a WebSocket (Dial) or
+// the in-memory end the hub's Connect returns (New).
+type Conn = wire.Conn
+
 // Client is one connection (one session) to pid1.
 type Client struct {
-	conn    *websocket.Conn
+	conn    Conn
 	ctx     context.Context
 	cancel  context.CancelFunc
 	control *stream // unsolicited channel-0 commands
@@ -56,9 +60,6 @@ type pendingKey struct {
 type Options struct {
 	// ReadLimit is the largest frame accepted from pid1 (default 64 MiB).
 	ReadLimit int64
-	// HTTPClient makes the upgrade request (default http.DefaultClient);
-	// pid1 uses one whose transport dials its own hub in memory.
-	HTTPClient *http.Client
 }
 
 // Dial connects to url (ws://host:port/wsv2/TOKEN) and waits for
@@ -66,11 +67,7 @@ type Options struct {
 func Dial(ctx context.Context, url string, opts *Options) (*Client, error) {
 	dopts := &websocket.DialOptions{}
 	var batched *wsbatch.Conn
-	if opts != nil && opts.HTTPClient != nil {
-		dopts.HTTPClient = opts.HTTPClient
-	} else {
-		dopts.HTTPClient, batched = batchingClient(url, http.ProxyFromEnvironment)
-	}
+	dopts.HTTPClient, batched = batchingClient(url, http.ProxyFromEnvironment)
 	conn, resp, err := websocket.Dial(ctx, url, dopts)
 	if err != nil {
 		if resp != nil {
@@ -86,6 +83,17 @@ func Dial(ctx context.Context, url string, opts *Options) (*Client, error) {
 	if batched != nil {
 		batched.Framing()
 	}
+	c, err := New(ctx, wire.WebSocket(conn))
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", redact(url), err)
+	}
+	return c, nil
+}
+
+// New runs a client over conn and waits for containerState READY. With
+// the end that conman.Hub.Connect returns, it is a client of a hub in the
+// same process.
+func New(ctx context.Context, conn Conn) (*Client, error) {
 	cctx, cancel := context.WithCancel(context.Background())
 	dead := make(chan struct{})
 	c := &Client{
@@ -123,9 +131,9 @@ func redact(url string) string {
 func (c *Client) readLoop(ready chan struct{}) {
 	defer c.shutdown()
 	readyOnce := sync.Once{}
-	var frames wsread.Reader // Unmarshal copies what it keeps, so the buffer is reused
 	for {
-		_, data, err := frames.Read(c.ctx, c.conn)
+		// Unmarshal copies what it keeps, so conn may reuse data's buffer.
+		_, data, err := c.conn.Read(c.ctx)
 		if err != nil {
 			c.fail(err)
 			return

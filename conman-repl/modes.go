@@ -13,12 +13,19 @@ import (
 	"github.com/peterh/liner"
 )
 
+// replyWait is the longest scripted mode waits for the reply to a command
+// while nothing at all is printed.
+const replyWait = 3 * time.Second
+
 // scripted runs each line of in; with echo it prints "> line" first, so the
 // output reads as a transcript. After each line it waits for the reply to
-// a request, but no longer than settle (many commands, like chatMessage,
-// are answered by nothing), and then until settle passes without output.
-// A command that is still running, like a long exec, does not hold up the
-// next line: that is how a transcript shows "Already running".
+// a request, and then until settle passes without output. Many commands,
+// like chatMessage, are answered by nothing but a broadcast, and a command
+// that keeps running, like a long exec, answers only when it ends: once
+// something was printed after the line was sent and then settle passed
+// without output, the next line goes (that is how a transcript shows
+// "Already running"), and a reply that never comes is waited for at most
+// replyWait.
 func (r *repl) scripted(ctx context.Context, in io.Reader, echo bool, settle time.Duration) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
@@ -35,15 +42,35 @@ func (r *repl) scripted(ctx context.Context, in io.Reader, echo bool, settle tim
 			r.println("error: %s", oneLine(err))
 			continue
 		}
-		if reply != nil {
-			select {
-			case <-reply:
-			case <-time.After(settle):
-			case <-ctx.Done():
-				return
-			}
+		if reply != nil && !r.awaitReply(ctx, reply, settle) {
+			return
 		}
 		r.settle(ctx, settle)
+	}
+}
+
+// awaitReply waits for reply, or until something printed after now has
+// been followed by settle of quiet, or for replyWait. It reports false if
+// ctx ended.
+func (r *repl) awaitReply(ctx context.Context, reply <-chan struct{}, settle time.Duration) bool {
+	sent := time.Now().UnixNano()
+	give := time.NewTimer(replyWait)
+	defer give.Stop()
+	tick := time.NewTicker(settle / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-reply:
+			return true
+		case <-give.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			if last := r.lastOutput.Load(); last > sent && time.Since(time.Unix(0, last)) >= settle {
+				return true
+			}
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 type channel struct {
 	hub  *Hub
 	info services.Info
+	desc services.Descriptor
 	svc  services.Service
 	log  *slog.Logger
 
@@ -38,11 +39,12 @@ type channel struct {
 
 var _ services.Channel = (*channel)(nil)
 
-func newChannel(h *Hub, info services.Info) *channel {
+func newChannel(h *Hub, info services.Info, desc services.Descriptor) *channel {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &channel{
 		hub:        h,
 		info:       info,
+		desc:       desc,
 		log:        h.log.With("channel", info.ID, "service", info.Service, "name", info.Name),
 		ctx:        ctx,
 		cancel:     cancel,
@@ -60,6 +62,20 @@ func (c *channel) String() string {
 	return fmt.Sprintf("%d (%s %q)", c.info.ID, c.info.Service, c.info.Name)
 }
 func (c *channel) Post(fn func()) bool { return c.post(fn) }
+
+func (c *channel) Go(fn func(ctx context.Context)) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return false
+	}
+	c.hub.owned.Add(1) // under mu while open: Shutdown waits once every channel is closed
+	go func() {
+		defer c.hub.owned.Done()
+		fn(c.ctx)
+	}()
+	return true
+}
 func (c *channel) isMember(s *session) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -118,6 +134,20 @@ func (c *channel) Backlog() int {
 		most = max(most, s.out.backlog())
 	}
 	return most
+}
+
+// abandon gives up a channel that was never published (its constructor
+// failed, or the hub began shutting down meanwhile): what its service
+// started is closed, and its goroutines end with its context.
+func (c *channel) abandon(svc services.Service) {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	if svc != nil {
+		c.safely("close", func() { services.Close(svc) })
+	}
+	c.cancel()
+	close(c.done)
 }
 
 // post queues fn for the actor; false if the channel is gone.
@@ -217,7 +247,7 @@ func (c *channel) attach(s *session, res *api.Command) {
 	c.members[s.id] = s
 	s.sendControl(res)
 	c.mu.Unlock()
-	c.safely("attach", func() { c.svc.Attach(s.public()) })
+	c.safely("attach", func() { services.Attach(c.svc, s.public()) })
 }
 
 // command delivers one client command; an error goes back with its ref.
@@ -226,11 +256,26 @@ func (c *channel) command(s *session, cmd *api.Command) {
 		return // detached while the command was queued
 	}
 	var err error
-	if c.safely("command", func() { err = c.svc.Command(s.public(), cmd) }) {
-		err = fmt.Errorf("internal error in service %s", c.info.Service)
+	switch {
+	case !s.user.CanWrite && c.desc.Writes.Has(cmd):
+		err = services.ReadOnly(services.BodyName(cmd) + " on " + c.info.Service)
+	case c.safely("command", func() { err = c.svc.Command(s.public(), cmd) }):
+		err = &services.Error{Kind: services.KindInternal, Msg: "the service panicked"}
 	}
 	if err != nil {
-		reply := services.Error(err.Error())
-		services.Reply(c, s.public(), cmd, reply)
+		c.refuse(s, cmd, err)
 	}
+}
+
+// refuse answers cmd with an error command. The text is the error's own,
+// except for an internal error, whose details go to the log only.
+func (c *channel) refuse(s *session, cmd *api.Command, err error) {
+	kind := services.KindOf(err)
+	c.hub.metrics.refusals.WithLabelValues(c.info.Service, kind.String()).Inc()
+	text := err.Error()
+	if kind == services.KindInternal {
+		c.log.Error("command failed", "body", services.BodyName(cmd), "err", err)
+		text = fmt.Sprintf("internal error in service %s", c.info.Service)
+	}
+	services.Reply(c, s.public(), cmd, services.ErrorCommand(text))
 }

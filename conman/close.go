@@ -1,7 +1,10 @@
 package conman
 
 import (
+	"context"
+
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services"
 )
 
 // detach removes s from the channel as closeChan{action} asks and, if
@@ -10,7 +13,8 @@ import (
 // DISCONNECT leaves the channel to the others; TRY_CLOSE closes it if s was
 // the last session; CLOSE closes it for everyone. An anonymous channel
 // always dies with its last session; a pinned one (Hub.Open) never closes
-// for a session, so both only disconnect the caller.
+// for a session, so both only disconnect the caller. So do a read-only
+// session's CLOSE, and its TRY_CLOSE of a channel that runs a process.
 func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string, reply bool) {
 	c.mu.Lock()
 	if c.members[s.id] != s {
@@ -21,7 +25,9 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 		return
 	}
 	delete(c.members, s.id)
-	if c.pinned {
+	if c.pinned || (!s.user.CanWrite && (action == api.CloseChannel_CLOSE || c.desc.Starts)) {
+		// A read-only session may leave, but not end a channel others
+		// share or a process a writer started.
 		action = api.CloseChannel_DISCONNECT
 	}
 	var evicted []*session
@@ -56,13 +62,19 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 	}
 	c.mu.Unlock()
 
-	c.safely("detach", func() { c.svc.Detach(s.public()) })
+	c.safely("detach", func() { services.Detach(c.svc, s.public()) })
 	for _, o := range evicted {
-		c.safely("detach", func() { c.svc.Detach(o.public()) })
+		c.safely("detach", func() { services.Detach(c.svc, o.public()) })
 	}
 	if destroy {
 		c.destroy()
 	}
+}
+
+// drain lets the service end gracefully (services.Drainer). Runs on the
+// actor.
+func (c *channel) drain(ctx context.Context) {
+	c.safely("drain", func() { services.Drain(ctx, c.svc) })
 }
 
 // shutdown closes the channel for everyone without replies; the hub is
@@ -82,7 +94,7 @@ func (c *channel) shutdown() {
 	c.mu.Unlock()
 	for _, s := range members {
 		s.forgetChannel(c)
-		c.safely("detach", func() { c.svc.Detach(s.public()) })
+		c.safely("detach", func() { services.Detach(c.svc, s.public()) })
 	}
 	c.destroy()
 }
@@ -91,7 +103,7 @@ func (c *channel) shutdown() {
 // Runs on the actor, after c.closed was set.
 func (c *channel) destroy() {
 	c.hub.forget(c)
-	c.safely("close", c.svc.Close)
+	c.safely("close", func() { services.Close(c.svc) })
 	c.cancel()
 	c.log.Debug("channel closed")
 }

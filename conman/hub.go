@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -27,9 +28,11 @@ type Hub struct {
 	mu       sync.Mutex
 	channels map[int32]*channel
 	named    map[string]*channel
+	building map[string]chan struct{} // names whose service is being constructed; closed when done
 	sessions map[int32]*session
 	closing  bool
 	wg       sync.WaitGroup // sessions and channel actors
+	owned    sync.WaitGroup // goroutines services started with Channel.Go
 }
 
 // New builds a hub from cfg.
@@ -41,6 +44,7 @@ func New(cfg Config) *Hub {
 		metrics:  newMetrics(),
 		channels: make(map[int32]*channel),
 		named:    make(map[string]*channel),
+		building: make(map[string]chan struct{}),
 		sessions: make(map[int32]*session),
 	}
 	h.nextSession.Store(1) // the first session is 2: 0 and 1 mean "all" and "conman"
@@ -70,7 +74,7 @@ func (h *Hub) Open(service, name string) error {
 	if name == "" {
 		return errors.New("a channel pid1 opens itself needs a name to be attached by")
 	}
-	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE)
+	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE, true)
 	if err != nil {
 		return err
 	}
@@ -92,18 +96,34 @@ type errRefused struct{ msg string }
 func (e errRefused) Error() string { return e.msg }
 
 // resolve finds or creates the channel an openChan names. created reports
-// whether a new instance was built.
-func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *channel, created bool, err error) {
+// whether a new instance was built. A session that may not write may not
+// create a channel whose service starts a process.
+//
+// The service is constructed outside the hub's lock (it may fork a shell),
+// while its name is reserved: another openChan for the same name waits
+// for the construction to end and then attaches to (or is refused) the
+// outcome, so two clients never build two channels of one name.
+func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWrite bool) (c *channel, created bool, err error) {
 	if service == "" {
 		return nil, false, errRefused{"openChan needs a service name"}
 	}
 	desc, ok := h.cfg.Registry.Lookup(service)
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closing {
-		return nil, false, errRefused{"pid1 is shutting down"}
+	for {
+		if h.closing {
+			h.mu.Unlock()
+			return nil, false, errRefused{"pid1 is shutting down"}
+		}
+		building := h.building[name]
+		if name == "" || building == nil {
+			break
+		}
+		h.mu.Unlock()
+		<-building
+		h.mu.Lock()
 	}
 	if c := h.named[name]; name != "" && c != nil {
+		defer h.mu.Unlock()
 		switch {
 		case action == api.OpenChannel_CREATE:
 			// Taking over a name would let anyone hijack a well-known
@@ -114,19 +134,43 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action) (c *c
 		}
 		return c, false, nil
 	}
+	var refusal string
 	switch {
 	case action == api.OpenChannel_ATTACH && name == "":
-		return nil, false, errRefused{"ATTACH needs a channel name"}
+		refusal = "ATTACH needs a channel name"
 	case action == api.OpenChannel_ATTACH:
-		return nil, false, errRefused{fmt.Sprintf("no channel named %q to attach to", name)}
+		refusal = fmt.Sprintf("no channel named %q to attach to", name)
 	case !ok:
-		return nil, false, errRefused{fmt.Sprintf("unknown service %q (pid1 has: %v)", service, h.cfg.Registry.Names())}
+		refusal = fmt.Sprintf("unknown service %q (pid1 has: %v)", service, h.cfg.Registry.Names())
+	case desc.Starts && !canWrite:
+		refusal = services.ReadOnly(fmt.Sprintf("starting a %s channel (attach to one a writer opened)", service)).Error()
 	}
-	c = newChannel(h, services.Info{ID: h.nextChannel.Add(1), Service: service, Name: name})
+	if refusal != "" {
+		h.mu.Unlock()
+		return nil, false, errRefused{refusal}
+	}
+	built := make(chan struct{})
+	if name != "" {
+		h.building[name] = built
+	}
+	h.mu.Unlock()
+
+	c = newChannel(h, services.Info{ID: h.nextChannel.Add(1), Service: service, Name: name}, desc)
 	svc, err := desc.New(c)
-	if err != nil {
-		c.cancel()
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if name != "" {
+		delete(h.building, name)
+	}
+	close(built)
+	switch {
+	case err != nil:
+		c.abandon(nil)
 		return nil, false, errRefused{fmt.Sprintf("service %s refused the channel: %v", service, err)}
+	case h.closing:
+		c.abandon(svc)
+		return nil, false, errRefused{"pid1 is shutting down"}
 	}
 	c.svc = svc
 	h.channels[c.info.ID] = c
@@ -156,8 +200,12 @@ func (h *Hub) forget(c *channel) {
 	}
 }
 
-// Shutdown stops accepting sessions, closes every channel (services flush),
-// then closes every session with 1001, and waits for them within ctx.
+// Shutdown ends the hub in two phases within ctx. It stops accepting
+// sessions and channels, then drains every channel (services ask their
+// programs to end and write out what they hold; see services.Drainer) for
+// most of the time left, then closes every channel (what is left is
+// killed), waits for the goroutines services started, and closes every
+// session with 1001.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
@@ -170,6 +218,24 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		sess = append(sess, s)
 	}
 	h.mu.Unlock()
+
+	dctx, cancel := drainContext(ctx)
+	drained := make([]chan struct{}, len(chans))
+	for i, c := range chans {
+		drained[i] = make(chan struct{})
+		if !c.post(func() { c.drain(dctx); close(drained[i]) }) {
+			close(drained[i])
+		}
+	}
+	for i, c := range chans {
+		select {
+		case <-drained[i]:
+		case <-c.done:
+		case <-dctx.Done():
+		}
+	}
+	cancel()
+
 	for _, c := range chans {
 		c.post(c.shutdown)
 	}
@@ -179,6 +245,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for channel %s to close: %w", c, ctx.Err())
 		}
+	}
+	if !waitFor(ctx, &h.owned) {
+		return errors.New("services' goroutines did not end within the grace period")
 	}
 	for _, s := range sess {
 		s.closeWith(websocket.StatusGoingAway, "pid1 is shutting down", true)
@@ -193,5 +262,28 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 			s.cancel()
 		}
 		return errors.New("sessions did not close within the grace period")
+	}
+}
+
+// drainContext is the part of ctx's time the drain phase may use: all but
+// a fifth of it (at most a second), which is left for closing.
+func drainContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithTimeout(ctx, 5*time.Second)
+	}
+	keep := min(time.Until(deadline)/5, time.Second)
+	return context.WithDeadline(ctx, deadline.Add(-keep))
+}
+
+// waitFor waits for wg within ctx.
+func waitFor(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

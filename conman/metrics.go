@@ -22,6 +22,7 @@ type metrics struct {
 	authFailures   prometheus.Counter
 	slowDisconnect prometheus.Counter
 	protocolErrors *prometheus.CounterVec
+	refusals       *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -57,9 +58,12 @@ func newMetrics() *metrics {
 		protocolErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pid1_protocol_errors_total", Help: "Connections closed for a protocol violation, by kind.",
 		}, []string{"kind"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pid1_command_errors_total", Help: "Commands answered with an error, by service and kind (invalid, forbidden, not_found, unavailable, internal).",
+		}, []string{"service", "kind"}),
 	}
 	m.reg.MustRegister(m.connections, m.sessions, m.channels, m.commandsIn, m.commandsOut,
-		m.bytesIn, m.bytesOut, m.authFailures, m.slowDisconnect, m.protocolErrors,
+		m.bytesIn, m.bytesOut, m.authFailures, m.slowDisconnect, m.protocolErrors, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

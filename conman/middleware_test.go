@@ -21,7 +21,7 @@ func tagger(tag string, log *[]string, mu *sync.Mutex) services.Middleware {
 			if err != nil {
 				return nil, err
 			}
-			return recordingService{Service: inner, tag: tag, log: log, mu: mu}, nil
+			return recordingService{Wrapped: services.Wrapped{Service: inner}, tag: tag, log: log, mu: mu}, nil
 		}
 	}
 }
@@ -39,7 +39,7 @@ func (t taggingChannel) Send(cmd *api.Command) {
 }
 
 type recordingService struct {
-	services.Service
+	services.Wrapped
 	tag string
 	log *[]string
 	mu  *sync.Mutex

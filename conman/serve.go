@@ -10,7 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/internal/wsread"
+	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 )
 
@@ -43,11 +43,16 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("upgrade failed", "err", err)
 		return
 	}
+	s.log.Info("session connected", "remote", r.RemoteAddr)
+	h.run(s, wire.WebSocket(conn))
+}
+
+// run serves session s over conn until either ends; the calling goroutine
+// is the session's reader.
+func (h *Hub) run(s *session, conn wire.Conn) {
 	conn.SetReadLimit(h.cfg.MaxFrameBytes)
 	s.conn = conn
 	h.metrics.connections.Inc()
-	s.log.Info("session connected", "remote", r.RemoteAddr)
-
 	go s.writeLoop()
 	s.sendControl(&api.Command{Body: &api.Command_ContainerState{
 		ContainerState: &api.ContainerState{State: api.ContainerState_READY}}})
@@ -122,9 +127,9 @@ func (h *Hub) readLoop(s *session) {
 		case <-ctx.Done():
 		}
 	}()
-	var frames wsread.Reader // Unmarshal copies what it keeps, so the buffer is reused
 	for {
-		typ, data, err := frames.Read(ctx, s.conn)
+		// Unmarshal copies what it keeps, so conn may reuse data's buffer.
+		typ, data, err := s.conn.Read(ctx)
 		if err != nil {
 			var ce websocket.CloseError
 			switch {

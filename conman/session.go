@@ -10,15 +10,17 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 )
 
-// session is one WebSocket connection.
+// session is one client connection: a WebSocket, or an in-memory pipe
+// of pid1's own (Hub.Connect).
 type session struct {
 	hub  *Hub
 	id   int32
 	user services.User
-	conn *websocket.Conn
+	conn wire.Conn
 	log  *slog.Logger
 	out  *outQueue
 

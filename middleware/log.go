@@ -20,12 +20,12 @@ func Log(next services.Constructor) services.Constructor {
 			ch.Logger().Info("service refused the channel", "err", err)
 			return nil, err
 		}
-		return logged{Service: inner, log: ch.Logger()}, nil
+		return logged{Wrapped: services.Wrapped{Service: inner}, log: ch.Logger()}, nil
 	}
 }
 
 type logged struct {
-	services.Service
+	services.Wrapped
 	log *slog.Logger
 }
 
@@ -35,12 +35,12 @@ func who(s services.Session) slog.Attr {
 
 func (l logged) Attach(s services.Session) {
 	l.log.Debug("attach", who(s))
-	l.Service.Attach(s)
+	services.Attach(l.Service, s)
 }
 
 func (l logged) Detach(s services.Session) {
 	l.log.Debug("detach", who(s))
-	l.Service.Detach(s)
+	services.Detach(l.Service, s)
 }
 
 func (l logged) Command(s services.Session, cmd *api.Command) error {

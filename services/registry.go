@@ -12,6 +12,15 @@ type Descriptor struct {
 	// WellKnown is the channel name clients use to share the service's
 	// channel by convention (usually Name + "er"); "" if none.
 	WellKnown string
+	// Writes are the commands that change the workspace, run code, or
+	// change a process, a terminal or what others see. The hub refuses
+	// them to read-only sessions with one error (ReadOnly), so the
+	// service never sees them from one.
+	Writes Bodies
+	// Starts is set when creating the service's channel starts a process
+	// (a shell, a REPL): a read-only session may attach to such a channel
+	// once a writer has opened it, but not create one.
+	Starts bool
 }
 
 // Registry maps service names to descriptors. It is filled at start-up and

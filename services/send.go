@@ -30,7 +30,16 @@ func Others(ch Channel, id int32, cmd *api.Command) {
 // OK is the empty `ok` reply body.
 func OK() *api.Command { return &api.Command{Body: &api.Command_Ok{Ok: &api.OK{}}} }
 
-// Error is an `error` command body with text msg.
-func Error(msg string) *api.Command {
+// ErrorCommand is an `error` command body with text msg.
+func ErrorCommand(msg string) *api.Command {
 	return &api.Command{Body: &api.Command_Error{Error: msg}}
+}
+
+// State is the `state` command saying whether a program runs.
+func State(running bool) *api.Command {
+	st := api.State_Stopped
+	if running {
+		st = api.State_Running
+	}
+	return &api.Command{Body: &api.Command_State{State: st}}
 }

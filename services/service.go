@@ -20,20 +20,74 @@ type Session struct {
 	User User
 }
 
-// Service is one instance of a service, bound to one channel.
+// Service is one instance of a service, bound to one channel. It may also
+// implement Attacher, Detacher, Closer and Drainer to hear of the
+// channel's life; a service that needs none of them has no empty methods.
 type Service interface {
+	// Command handles one command from s. A returned error becomes an
+	// `error` command to s carrying cmd's ref (see Error for how its kind
+	// is shown). Commands the descriptor declares in Writes never reach
+	// the service from a read-only session.
+	Command(s Session, cmd *api.Command) error
+}
+
+// Attacher is a service that wants to know who joins its channel.
+type Attacher interface {
 	// Attach is called when s joins the channel, after its openChanRes was
 	// queued, so anything sent to s here arrives after that reply.
 	Attach(s Session)
-	// Command handles one command from s. A returned error becomes an
-	// `error` command to s carrying cmd's ref.
-	Command(s Session, cmd *api.Command) error
+}
+
+// Detacher is a service that wants to know who leaves its channel.
+type Detacher interface {
 	// Detach is called when s leaves the channel (close or disconnect);
 	// nothing sent to s afterwards reaches it.
 	Detach(s Session)
+}
+
+// Closer is a service that holds something to release when its channel
+// is destroyed.
+type Closer interface {
 	// Close is called once when the channel is destroyed. After it returns
 	// the service must not send any more.
 	Close()
+}
+
+// Drainer is a service that can end gracefully. At shutdown the hub
+// drains every channel before it closes any: a service asks its programs
+// to end (SIGTERM, so they can save) and writes out what it holds, and
+// returns when that is done or ctx ends. Close follows and kills what is
+// left. Drain runs on the channel's actor.
+type Drainer interface {
+	Drain(ctx context.Context)
+}
+
+// Attach tells svc that s joined, if svc wants to know.
+func Attach(svc Service, s Session) {
+	if a, ok := svc.(Attacher); ok {
+		a.Attach(s)
+	}
+}
+
+// Detach tells svc that s left, if svc wants to know.
+func Detach(svc Service, s Session) {
+	if d, ok := svc.(Detacher); ok {
+		d.Detach(s)
+	}
+}
+
+// Drain drains svc, if it can end gracefully.
+func Drain(ctx context.Context, svc Service) {
+	if d, ok := svc.(Drainer); ok {
+		d.Drain(ctx)
+	}
+}
+
+// Close closes svc, if it holds anything.
+func Close(svc Service) {
+	if c, ok := svc.(Closer); ok {
+		c.Close()
+	}
 }
 
 // Info describes the channel a service instance is bound to.
@@ -55,6 +109,11 @@ type Channel interface {
 	// Post runs fn on the channel's actor goroutine, ordered with the
 	// events. It returns false if the channel is closed.
 	Post(fn func()) bool
+	// Go runs fn on a goroutine the channel owns: the hub waits for it at
+	// shutdown, so a service leaves nothing running behind it. fn's
+	// context ends when the channel closes; fn must return soon after.
+	// Go returns false, without running fn, if the channel is closed.
+	Go(fn func(ctx context.Context)) bool
 	// Sessions lists the sessions attached now.
 	Sessions() []Session
 	// Backlog is the largest number of bytes waiting to reach any attached

@@ -14,7 +14,7 @@ import (
 // while a member lives. It reports how many processes it signalled.
 func (p *Process) SignalSession(sig syscall.Signal) int {
 	n := 0
-	for _, pid := range sessionMembers(p.Pid) {
+	for _, pid := range members(p.Pid, fieldSession) {
 		if syscall.Kill(pid, sig) == nil {
 			n++
 		}
@@ -22,8 +22,23 @@ func (p *Process) SignalSession(sig syscall.Signal) int {
 	return n
 }
 
-// sessionMembers lists the pids whose session id is sid, from /proc.
-func sessionMembers(sid int) []int {
+// SessionMembers lists the live processes (zombies included) of the
+// session the process leads, the leader included.
+func (p *Process) SessionMembers() []int { return members(p.Pid, fieldSession) }
+
+// GroupMembers lists the live processes (zombies included) of the process
+// group the process leads, the leader included.
+func (p *Process) GroupMembers() []int { return members(p.Pid, fieldGroup) }
+
+// Fields of /proc/PID/stat after the command's closing parenthesis.
+const (
+	fieldGroup   = 2
+	fieldSession = 3
+)
+
+// members lists the pids whose group or session id (field) is id, from
+// /proc.
+func members(id, field int) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -48,7 +63,7 @@ func sessionMembers(sid int) []int {
 		if len(f) < 4 {
 			continue
 		}
-		if s, err := strconv.Atoi(string(f[3])); err == nil && s == sid {
+		if v, err := strconv.Atoi(string(f[field])); err == nil && v == id {
 			out = append(out, pid)
 		}
 	}

@@ -23,7 +23,7 @@ func Apply(doc string, op Op) (string, error) {
 		return "", err
 	}
 	if !utf8.ValidString(doc) {
-		return "", fmt.Errorf("ot: document: %w", ErrInvalidUTF8)
+		return "", fmt.Errorf("document: %w", ErrInvalidUTF8)
 	}
 	grow := len(doc)
 	for _, c := range op {
@@ -83,5 +83,5 @@ func pastEnd(c Component, left int) error {
 	if left == 1 {
 		unit = "code point"
 	}
-	return fmt.Errorf("ot: %v of %d goes %w (%d %s left)", c.kind, c.n, ErrPastEnd, left, unit)
+	return fmt.Errorf("%v of %d goes %w (%d %s left)", c.kind, c.n, ErrPastEnd, left, unit)
 }

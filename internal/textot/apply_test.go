@@ -56,15 +56,15 @@ func TestApplyErrors(t *testing.T) {
 		want error
 		msg  string
 	}{
-		{"skip past end", "abc", Op{Skip(5)}, ErrPastEnd, "ot: skip of 5 goes past the end of the document (3 code points left)"},
-		{"skip past end after insert", "abc", Op{Insert("xx"), Skip(4)}, ErrPastEnd, "ot: skip of 4 goes past the end of the document (3 code points left)"},
-		{"delete past end", "abc", Op{Skip(2), Delete(2)}, ErrPastEnd, "ot: delete of 2 goes past the end of the document (1 code point left)"},
-		{"astral counted as one", "😭😭", Op{Skip(3)}, ErrPastEnd, "ot: skip of 3 goes past the end of the document (2 code points left)"},
+		{"skip past end", "abc", Op{Skip(5)}, ErrPastEnd, "skip of 5 goes past the end of the document (3 code points left)"},
+		{"skip past end after insert", "abc", Op{Insert("xx"), Skip(4)}, ErrPastEnd, "skip of 4 goes past the end of the document (3 code points left)"},
+		{"delete past end", "abc", Op{Skip(2), Delete(2)}, ErrPastEnd, "delete of 2 goes past the end of the document (1 code point left)"},
+		{"astral counted as one", "😭😭", Op{Skip(3)}, ErrPastEnd, "skip of 3 goes past the end of the document (2 code points left)"},
 		{"empty doc", "", Op{Delete(1)}, ErrPastEnd, ""},
 		{"invalid op", "abc", Op{Skip(0)}, ErrZeroSkip, ""},
 		{"empty insert", "abc", Op{Insert("")}, ErrEmptyInsert, ""},
 		{"zero component", "abc", Op{{}}, ErrInvalidComponent, ""},
-		{"invalid UTF-8 insert", "abc", Op{Insert("\xe6")}, ErrInvalidUTF8, "ot: component 0: insert: not valid UTF-8"},
+		{"invalid UTF-8 insert", "abc", Op{Insert("\xe6")}, ErrInvalidUTF8, "component 0: insert: not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		got, err := Apply(tt.doc, tt.op)
@@ -129,5 +129,5 @@ func ExampleApply() {
 	fmt.Println(err)
 	// Output:
 	// I 💙 Go <nil>
-	// ot: skip of 5 goes past the end of the document (3 code points left)
+	// skip of 5 goes past the end of the document (3 code points left)
 }

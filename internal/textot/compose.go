@@ -9,11 +9,11 @@ import "fmt"
 // Ops do not record the length of their document, so Compose cannot check
 // that b fits after a; Apply reports a mismatch when the result is used.
 func Compose(a, b Op) (Op, error) {
-	if err := check(a); err != nil {
-		return nil, fmt.Errorf("ot: first op: %w", err)
+	if err := Validate(a); err != nil {
+		return nil, fmt.Errorf("first op: %w", err)
 	}
-	if err := check(b); err != nil {
-		return nil, fmt.Errorf("ot: second op: %w", err)
+	if err := Validate(b); err != nil {
+		return nil, fmt.Errorf("second op: %w", err)
 	}
 	r := reader{op: normalized(a)}
 	var out builder

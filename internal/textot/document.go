@@ -34,7 +34,7 @@ type Doc struct {
 // wrapping [ErrInvalidUTF8] otherwise), as for [Apply].
 func NewDoc(s string) (*Doc, error) {
 	if !utf8.ValidString(s) {
-		return nil, fmt.Errorf("ot: document: %w", ErrInvalidUTF8)
+		return nil, fmt.Errorf("document: %w", ErrInvalidUTF8)
 	}
 	gap := max(len(s)/8, 64)
 	d := &Doc{buf: make([]byte, len(s)+gap), gapEnd: gap, n: utf8.RuneCountInString(s)}

@@ -2,9 +2,9 @@ package textot
 
 import "errors"
 
-// Errors returned by this package, always wrapped in a message that starts
-// with "ot: " and gives the details (which component, which count). Test for
-// them with errors.Is.
+// Errors returned by this package, wrapped in a message that gives the
+// details (which component, which count); callers add their own context
+// (the ot service prefixes "ot: "). Test for them with errors.Is.
 var (
 	// ErrInvalidComponent reports the zero Component or an unknown kind.
 	ErrInvalidComponent = errors.New("invalid component (not built with Skip, Insert or Delete)")

@@ -96,13 +96,13 @@ func (c Component) MarshalJSON() ([]byte, error) {
 func (c *Component) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
-		return fmt.Errorf("ot: empty JSON component")
+		return fmt.Errorf("empty JSON component")
 	}
 	switch b[0] {
 	case '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("ot: insert: %w", err)
+			return fmt.Errorf("insert: %w", err)
 		}
 		*c = Insert(s)
 		return nil
@@ -111,29 +111,29 @@ func (c *Component) UnmarshalJSON(b []byte) error {
 			D json.RawMessage `json:"d"`
 		}
 		if err := json.Unmarshal(b, &d); err != nil {
-			return fmt.Errorf("ot: delete: %w", err)
+			return fmt.Errorf("delete: %w", err)
 		}
 		if len(d.D) == 0 {
-			return fmt.Errorf("ot: object component %s is not a delete ({\"d\": n})", b)
+			return fmt.Errorf("object component %s is not a delete ({\"d\": n})", b)
 		}
 		if d.D[0] == '"' {
 			var s string
 			if err := json.Unmarshal(d.D, &s); err != nil {
-				return fmt.Errorf("ot: delete: %w", err)
+				return fmt.Errorf("delete: %w", err)
 			}
 			*c = Delete(utf8.RuneCountInString(s))
 			return nil
 		}
 		n, err := jsonCount(d.D)
 		if err != nil {
-			return fmt.Errorf("ot: delete: %w", err)
+			return fmt.Errorf("delete: %w", err)
 		}
 		*c = Delete(n)
 		return nil
 	}
 	n, err := jsonCount(b)
 	if err != nil {
-		return fmt.Errorf("ot: skip: %w", err)
+		return fmt.Errorf("skip: %w", err)
 	}
 	*c = Skip(n)
 	return nil

@@ -16,7 +16,7 @@ func FromProto(pb []*api.OTOpComponent) (Op, error) {
 	op := make(Op, 0, len(pb))
 	for i, pc := range pb {
 		if pc == nil {
-			return nil, fmt.Errorf("ot: component %d: %w (nil)", i, ErrInvalidProto)
+			return nil, fmt.Errorf("component %d: %w (nil)", i, ErrInvalidProto)
 		}
 		// A typed nil in the oneof cannot come off the wire, but a Go
 		// caller can build one, so each case checks for it.
@@ -47,7 +47,7 @@ func FromProto(pb []*api.OTOpComponent) (Op, error) {
 			}
 			op = append(op, Insert(v.Insert))
 		default:
-			return nil, fmt.Errorf("ot: component %d: %w (unknown type %T)", i, ErrInvalidProto, v)
+			return nil, fmt.Errorf("component %d: %w (unknown type %T)", i, ErrInvalidProto, v)
 		}
 	}
 	if err := Validate(op); err != nil {
@@ -57,14 +57,14 @@ func FromProto(pb []*api.OTOpComponent) (Op, error) {
 }
 
 func noKind(i int) error {
-	return fmt.Errorf("ot: component %d: %w (no skip, insert or delete)", i, ErrInvalidProto)
+	return fmt.Errorf("component %d: %w (no skip, insert or delete)", i, ErrInvalidProto)
 }
 
 // protoCount converts a wire count, which on 32-bit platforms may not fit
 // in an int.
 func protoCount(i int, n uint32) (int, error) {
 	if uint64(n) > uint64(MaxSpan) {
-		return 0, fmt.Errorf("ot: component %d: %w (count %d is larger than MaxSpan)", i, ErrInvalidProto, n)
+		return 0, fmt.Errorf("component %d: %w (count %d is larger than MaxSpan)", i, ErrInvalidProto, n)
 	}
 	return int(n), nil
 }
@@ -79,7 +79,7 @@ func ToProto(op Op) ([]*api.OTOpComponent, error) {
 	pb := make([]*api.OTOpComponent, len(op))
 	for i, c := range op {
 		if c.kind != KindInsert && uint64(c.n) > math.MaxUint32 {
-			return nil, fmt.Errorf("ot: component %d: %w (%v of %d does not fit in uint32)", i, ErrInvalidProto, c.kind, c.n)
+			return nil, fmt.Errorf("component %d: %w (%v of %d does not fit in uint32)", i, ErrInvalidProto, c.kind, c.n)
 		}
 		switch c.kind {
 		case KindSkip:

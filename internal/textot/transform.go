@@ -38,13 +38,13 @@ func (s Side) String() string {
 // documentation on histories).
 func Transform(op, other Op, side Side) (Op, error) {
 	if side != Left && side != Right {
-		return nil, fmt.Errorf("ot: %w (got %v)", ErrInvalidSide, side)
+		return nil, fmt.Errorf("%w (got %v)", ErrInvalidSide, side)
 	}
-	if err := check(op); err != nil {
-		return nil, fmt.Errorf("ot: op: %w", err)
+	if err := Validate(op); err != nil {
+		return nil, fmt.Errorf("op: %w", err)
 	}
-	if err := check(other); err != nil {
-		return nil, fmt.Errorf("ot: other op: %w", err)
+	if err := Validate(other); err != nil {
+		return nil, fmt.Errorf("other op: %w", err)
 	}
 	var b builder
 	b.out = make(Op, 0, len(op)+len(other)+1)
@@ -101,10 +101,10 @@ func transformInto(b *builder, op, other Op, side Side) {
 // costs no allocation per step.
 func TransformPast(op Op, history []Op, side Side) (Op, error) {
 	if side != Left && side != Right {
-		return nil, fmt.Errorf("ot: %w (got %v)", ErrInvalidSide, side)
+		return nil, fmt.Errorf("%w (got %v)", ErrInvalidSide, side)
 	}
-	if err := check(op); err != nil {
-		return nil, fmt.Errorf("ot: op: %w", err)
+	if err := Validate(op); err != nil {
+		return nil, fmt.Errorf("op: %w", err)
 	}
 	if len(history) == 0 {
 		return op, nil
@@ -112,8 +112,8 @@ func TransformPast(op Op, history []Op, side Side) (Op, error) {
 	cur := normalized(op)
 	var bufs [2]builder
 	for i, h := range history {
-		if err := check(h); err != nil {
-			return nil, fmt.Errorf("ot: history op %d: %w", i, err)
+		if err := Validate(h); err != nil {
+			return nil, fmt.Errorf("history op %d: %w", i, err)
 		}
 		b := &bufs[i%2]
 		b.out = b.out[:0]

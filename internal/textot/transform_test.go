@@ -200,9 +200,9 @@ func TestTransformPastErrors(t *testing.T) {
 		side    Side
 		want    string
 	}{
-		{Op{Insert("x")}, []Op{{Skip(1)}}, 0, "ot: side must be Left or Right (got Side(0))"},
-		{Op{Skip(0)}, nil, Right, "ot: op: component 0: skip of 0: skip count must be positive"},
-		{Op{Insert("x")}, []Op{{Insert("a")}, {Delete(0)}}, Right, "ot: history op 1: component 0: delete of 0: delete count must be positive"},
+		{Op{Insert("x")}, []Op{{Skip(1)}}, 0, "side must be Left or Right (got Side(0))"},
+		{Op{Skip(0)}, nil, Right, "op: component 0: skip of 0: skip count must be positive"},
+		{Op{Insert("x")}, []Op{{Insert("a")}, {Delete(0)}}, Right, "history op 1: component 0: delete of 0: delete count must be positive"},
 	} {
 		if _, err := TransformPast(c.op, c.history, c.side); err == nil || err.Error() != c.want {
 			t.Errorf("TransformPast(%v, %v, %v): %v, want %q", c.op, c.history, c.side, err, c.want)

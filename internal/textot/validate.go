@@ -22,15 +22,6 @@ const MaxSpan = math.MaxInt / 4
 // meaning, and the functions of this package normalize them first. Unlike
 // ot-text-unicode, which throws on a trailing skip, this package trims it.
 func Validate(op Op) error {
-	if err := check(op); err != nil {
-		return fmt.Errorf("ot: %w", err)
-	}
-	return nil
-}
-
-// check is Validate without the "ot: " prefix, for callers that add their
-// own context.
-func check(op Op) error {
 	in, out := 0, 0 // code points read from the old document and written to the new one
 	for i, c := range op {
 		var reads, writes bool

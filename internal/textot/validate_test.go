@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	// The message names the offending component.
-	if err := Validate(Op{Skip(1), Insert("a"), Skip(0)}); err == nil || err.Error() != "ot: component 2: skip of 0: skip count must be positive" {
+	if err := Validate(Op{Skip(1), Insert("a"), Skip(0)}); err == nil || err.Error() != "component 2: skip of 0: skip count must be positive" {
 		t.Errorf("message: %v", err)
 	}
 }

@@ -5,8 +5,8 @@
 // the service's next message of another kind.
 //
 // Rules live in rules.toml (embedded). The wrapped service names the
-// language of each run through Language (found with services.Find), which
-// also resets the rules, so each fires at most once per run. Output is
+// language of each run through Hints.SetLanguage (the terminal package
+// hands the Hints to it), which also resets the rules, so each fires at most once per run. Output is
 // matched across message boundaries: the last 4 KiB are kept.
 package clippy
 
@@ -67,11 +67,6 @@ func mustParse(src string) []Rule {
 	return rules
 }
 
-// Language is what the wrapped service finds to say which language runs.
-type Language interface {
-	SetLanguage(lang string)
-}
-
 // window is how much recent output a pattern can span.
 const window = 4 << 10
 
@@ -82,12 +77,17 @@ const quiet = 150 * time.Millisecond
 func New(rules []Rule) services.Middleware {
 	return func(next services.Constructor) services.Constructor {
 		return func(ch services.Channel) (services.Service, error) {
-			return next(&channel{Channel: ch, rules: rules})
+			return next(Wrap(ch, rules))
 		}
 	}
 }
 
-type channel struct {
+// Wrap returns the Hints channel that watches the output sent to ch.
+func Wrap(ch services.Channel, rules []Rule) *Hints { return &Hints{Channel: ch, rules: rules} }
+
+// Hints is a channel that watches broadcast output and sends the hints
+// its rules give for the language that runs.
+type Hints struct {
 	services.Channel
 	rules []Rule
 
@@ -99,10 +99,8 @@ type channel struct {
 	timer   *time.Timer // sends them when it does
 }
 
-func (c *channel) Unwrap() services.Channel { return c.Channel }
-
 // SetLanguage starts a run of lang: every rule may fire again.
-func (c *channel) SetLanguage(lang string) {
+func (c *Hints) SetLanguage(lang string) {
 	c.mu.Lock()
 	c.lang, c.fired, c.tail = lang, map[int]bool{}, ""
 	c.mu.Unlock()
@@ -112,7 +110,7 @@ func (c *channel) SetLanguage(lang string) {
 // the output pauses (quiet) or before the service's next other message (the
 // exit status, say), so that it follows the output it is about rather
 // than landing in the middle of a stack trace.
-func (c *channel) Send(cmd *api.Command) {
+func (c *Hints) Send(cmd *api.Command) {
 	out, ok := cmd.Body.(*api.Command_Output)
 	if !ok {
 		c.flush()
@@ -139,7 +137,7 @@ func (c *channel) Send(cmd *api.Command) {
 }
 
 // flush sends the pending hints.
-func (c *channel) flush() {
+func (c *Hints) flush() {
 	c.mu.Lock()
 	hints := c.pending
 	c.pending = nil
@@ -149,7 +147,7 @@ func (c *channel) flush() {
 	}
 }
 
-func (c *channel) match(text string) []string {
+func (c *Hints) match(text string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lang == "" {

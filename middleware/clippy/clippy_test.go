@@ -17,7 +17,7 @@ func TestRulesParse(t *testing.T) {
 }
 
 func TestMatching(t *testing.T) {
-	c := &channel{rules: Default}
+	c := Wrap(nil, Default)
 	if h := c.match("ReferenceError: window is not defined"); h != nil {
 		t.Fatalf("hinted before any language was set: %v", h)
 	}

@@ -36,6 +36,20 @@ const (
 
 // New returns the middleware with cfg.
 func New(cfg Config) services.Middleware {
+	return func(next services.Constructor) services.Constructor {
+		return func(ch services.Channel) (services.Service, error) {
+			l := Wrap(ch, cfg)
+			inner, err := next(l)
+			if err != nil {
+				return nil, err
+			}
+			return l.Serve(inner), nil
+		}
+	}
+}
+
+// Wrap returns the Limiter of the output sent to ch.
+func Wrap(ch services.Channel, cfg Config) *Limiter {
 	if cfg.Rate <= 0 {
 		cfg.Rate = DefaultRate
 	}
@@ -45,20 +59,17 @@ func New(cfg Config) services.Middleware {
 	if cfg.InputBurst <= 0 {
 		cfg.InputBurst = DefaultInputBurst
 	}
-	return func(next services.Constructor) services.Constructor {
-		return func(ch services.Channel) (services.Service, error) {
-			l := &limiter{Channel: ch, cfg: cfg, tokens: float64(cfg.Burst), last: time.Now()}
-			inner, err := next(l)
-			if err != nil {
-				return nil, err
-			}
-			return &service{Service: inner, l: l}, nil
-		}
-	}
+	return &Limiter{Channel: ch, cfg: cfg, tokens: float64(cfg.Burst), last: time.Now()}
 }
 
-// limiter is the channel wrapped services see; it offers Pace.
-type limiter struct {
+// Serve returns inner wrapped so that each `input` grants an input burst.
+func (l *Limiter) Serve(inner services.Service) services.Service {
+	return &service{Wrapped: services.Wrapped{Service: inner}, l: l}
+}
+
+// Limiter is the channel wrapped services send through; a producer that
+// can wait asks it (Reserve, Pace) before each message.
+type Limiter struct {
 	services.Channel
 	cfg Config
 
@@ -68,13 +79,9 @@ type limiter struct {
 	last   time.Time
 }
 
-var _ services.Pacer = (*limiter)(nil)
-
-func (l *limiter) Unwrap() services.Channel { return l.Channel }
-
 // Reserve takes one message from the bucket if there is one (returning
 // 0), or reports how long until there will be.
-func (l *limiter) Reserve() time.Duration {
+func (l *Limiter) Reserve() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refill(time.Now())
@@ -87,7 +94,7 @@ func (l *limiter) Reserve() time.Duration {
 }
 
 // Pace takes one message from the bucket, waiting until there is one.
-func (l *limiter) Pace(ctx context.Context) error {
+func (l *Limiter) Pace(ctx context.Context) error {
 	for {
 		wait := l.Reserve()
 		if wait == 0 {
@@ -103,13 +110,13 @@ func (l *limiter) Pace(ctx context.Context) error {
 
 // refill adds what the rate earned since last, up to Burst (plus any
 // input bonus not used yet).
-func (l *limiter) refill(now time.Time) {
+func (l *Limiter) refill(now time.Time) {
 	l.tokens = min(l.tokens+now.Sub(l.last).Seconds()*l.cfg.Rate, float64(l.cfg.Burst)+l.bonus)
 	l.last = now
 }
 
 // grant adds an input burst.
-func (l *limiter) grant() {
+func (l *Limiter) grant() {
 	l.mu.Lock()
 	l.refill(time.Now())
 	l.tokens += float64(l.cfg.InputBurst)
@@ -118,8 +125,8 @@ func (l *limiter) grant() {
 }
 
 type service struct {
-	services.Service
-	l *limiter
+	services.Wrapped
+	l *Limiter
 }
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {

@@ -9,7 +9,7 @@ import (
 // The bucket's arithmetic, driven by real time: a burst goes at once, the
 // rate holds after it, and input grants more.
 func TestBucket(t *testing.T) {
-	l := &limiter{cfg: Config{Rate: 100, Burst: 10, InputBurst: 5}, tokens: 10, last: time.Now()}
+	l := Wrap(nil, Config{Rate: 100, Burst: 10, InputBurst: 5})
 	ctx := context.Background()
 	start := time.Now()
 	for range 10 {

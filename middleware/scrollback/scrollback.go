@@ -5,8 +5,8 @@
 // start in the middle of an escape sequence), at most 1,000 lines and at
 // most 1 MiB; the oldest lines go first. A line longer than the byte bound
 // keeps its end, cut at a character boundary. A service clears its
-// scrollback (run2 does on each run) through Clearer, found with
-// services.Find.
+// scrollback (run2 does on each run) through the Recorder it is built
+// with (the terminal package hands it over).
 package scrollback
 
 import (
@@ -24,40 +24,35 @@ const (
 	MaxBytes = 1 << 20
 )
 
-// Clearer is what a wrapped service finds to empty the scrollback.
-type Clearer interface {
-	ClearScrollback()
-}
-
-// Clear empties the scrollback of ch, if it has one.
-func Clear(ch services.Channel) {
-	if c, ok := services.Find[Clearer](ch); ok {
-		c.ClearScrollback()
-	}
-}
-
 // New is the scrollback middleware.
 func New(next services.Constructor) services.Constructor {
 	return func(ch services.Channel) (services.Service, error) {
-		c := &channel{Channel: ch}
-		inner, err := next(c)
+		r := Wrap(ch)
+		inner, err := next(r)
 		if err != nil {
 			return nil, err
 		}
-		return &service{Service: inner, c: c}, nil
+		return r.Serve(inner), nil
 	}
 }
 
-// channel records broadcast output on its way out.
-type channel struct {
+// Recorder is a channel that records broadcast output on its way out.
+type Recorder struct {
 	services.Channel
 	mu  sync.Mutex
 	buf buffer
 }
 
-func (c *channel) Unwrap() services.Channel { return c.Channel }
+// Wrap returns a Recorder sending to ch.
+func Wrap(ch services.Channel) *Recorder { return &Recorder{Channel: ch} }
 
-func (c *channel) Send(cmd *api.Command) {
+// Serve returns inner wrapped so that each session that attaches first
+// gets what was recorded.
+func (c *Recorder) Serve(inner services.Service) services.Service {
+	return &service{Wrapped: services.Wrapped{Service: inner}, c: c}
+}
+
+func (c *Recorder) Send(cmd *api.Command) {
 	if out, ok := cmd.Body.(*api.Command_Output); ok && cmd.Session == 0 {
 		c.mu.Lock()
 		c.buf.add(out.Output)
@@ -66,22 +61,22 @@ func (c *channel) Send(cmd *api.Command) {
 	c.Channel.Send(cmd)
 }
 
-// ClearScrollback forgets the output so far.
-func (c *channel) ClearScrollback() {
+// Clear forgets the output so far.
+func (c *Recorder) Clear() {
 	c.mu.Lock()
 	c.buf = buffer{}
 	c.mu.Unlock()
 }
 
-func (c *channel) text() string {
+func (c *Recorder) text() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.buf.String()
 }
 
 type service struct {
-	services.Service
-	c *channel
+	services.Wrapped
+	c *Recorder
 }
 
 // Attach replays the scrollback to s before the service hears of s.
@@ -89,7 +84,7 @@ func (s *service) Attach(se services.Session) {
 	if text := s.c.text(); text != "" {
 		services.To(s.c.Channel, se.ID, &api.Command{Body: &api.Command_Output{Output: text}})
 	}
-	s.Service.Attach(se)
+	services.Attach(s.Service, se)
 }
 
 // buffer holds the last lines of output; the last one may be unfinished.

@@ -1,13 +1,15 @@
 // Package termed is the middleware that gives a service a pty.
 //
-// The service it wraps finds the Terminal with From and runs its
-// processes on Terminal.TTY. termed streams what the pty prints as
+// A terminal service is built from a Ctor, which receives its Terminal, so
+// that needing a pty is a fact of its type; it starts its programs on the
+// pty with Spec. termed streams what the pty prints as
 // `output` to every attached session and handles, for the service:
 // `input` (written to the pty), `resizeTerm { rows, cols }` and
 // `saneTerm {}`. Everything else goes to the service.
 //
 // Output is cut at UTF-8 boundaries and sent on the channel's actor, so it
-// is ordered with the service's own messages. While a Pacer (rateLimit)
+// is ordered with the service's own messages. The reader and the input
+// writer are goroutines the channel owns (Channel.Go). While a Pacer (rateLimit)
 // allows no message, the reader gathers output into the next one, up to
 // 1 MiB: output is coalesced into fewer, larger messages. When a message
 // is full, or any attached session still has more than 1 MiB to receive,

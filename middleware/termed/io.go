@@ -23,7 +23,7 @@ const (
 )
 
 // input queues s for the pty.
-func (t *term) input(s string) error {
+func (t *Term) input(s string) error {
 	select {
 	case t.in <- s:
 		return nil
@@ -34,7 +34,7 @@ func (t *term) input(s string) error {
 	}
 }
 
-func (t *term) writeInput() {
+func (t *Term) writeInput() {
 	for {
 		select {
 		case s := <-t.in:
@@ -56,8 +56,8 @@ func (t *term) writeInput() {
 // into a message (a copy, and the garbage collector's share for it), the
 // pump is already reading the pty into the other, so the program writing
 // is held up only by the reads.
-func (t *term) pump() {
-	pacer, paced := services.Find[services.Pacer](t.ch)
+func (t *Term) pump() {
+	pacer, paced := t.pacer, t.pacer != nil
 	var bufs [2][]byte
 	bufs[0] = make([]byte, maxMessage)
 	buf := bufs[0]
@@ -126,7 +126,7 @@ func (t *term) pump() {
 }
 
 // readMore reads what the pty has (waiting until deadline) into b.
-func (t *term) readMore(b []byte, deadline time.Time) int {
+func (t *Term) readMore(b []byte, deadline time.Time) int {
 	n := 0
 	t.master.SetReadDeadline(deadline)
 	for n < len(b) {
@@ -142,7 +142,7 @@ func (t *term) readMore(b []byte, deadline time.Time) int {
 // readNow reads what the pty holds at this moment into b, without
 // waiting. (A read deadline of now cannot do this: a read whose deadline
 // has passed fails before it reads.)
-func (t *term) readNow(b []byte) int {
+func (t *Term) readNow(b []byte) int {
 	t.master.SetReadDeadline(time.Time{})
 	n := 0
 	for n < len(b) {
@@ -161,7 +161,7 @@ func (t *term) readNow(b []byte) int {
 
 // waitForClients holds the reader back while a session is behind. It
 // reports false when the terminal closed meanwhile.
-func (t *term) waitForClients() bool {
+func (t *Term) waitForClients() bool {
 	for t.ch.Backlog() > highWater {
 		select {
 		case <-t.done:
@@ -181,7 +181,7 @@ func (t *term) waitForClients() bool {
 // that it is ordered with the service's own messages, and broadcasts it.
 // b must stay untouched until the returned channel is closed, once the
 // message is queued; nil means the channel is gone.
-func (t *term) post(text *textstream.Chunker, b []byte) chan struct{} {
+func (t *Term) post(text *textstream.Chunker, b []byte) chan struct{} {
 	sent := make(chan struct{})
 	if len(b) == 0 {
 		close(sent)
@@ -199,7 +199,7 @@ func (t *term) post(text *textstream.Chunker, b []byte) chan struct{} {
 }
 
 // await waits for a posted message; false if the terminal closed first.
-func (t *term) await(sent chan struct{}) bool {
+func (t *Term) await(sent chan struct{}) bool {
 	if sent == nil {
 		return true
 	}
@@ -211,7 +211,7 @@ func (t *term) await(sent chan struct{}) bool {
 	}
 }
 
-func (t *term) drainRequest() chan struct{} {
+func (t *Term) drainRequest() chan struct{} {
 	select {
 	case req := <-t.drains:
 		return req
@@ -223,7 +223,7 @@ func (t *term) drainRequest() chan struct{} {
 // Drain sends what the pty holds now and returns once it is queued (or
 // after a second). A service calls it when its process has exited, before
 // saying so, so that the process's last output comes first.
-func (t *term) Drain() {
+func (t *Term) Drain() {
 	req := make(chan struct{})
 	select {
 	case t.drains <- req:

@@ -19,7 +19,7 @@ func TestReadNowTakesWhatIsThereWithoutWaiting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{master: master, raw: raw}
+	tm := &Term{master: master, raw: raw}
 	defer master.Close()
 	buf := make([]byte, 1<<16)
 

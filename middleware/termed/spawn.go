@@ -9,40 +9,37 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/services"
 )
 
-// Spawn starts spec's program on the terminal t, as a terminal program
-// expects: the pty as stdin, stdout, stderr and controlling terminal of a
-// new session, TERM and the size in the environment, and a sane line
+// Spec makes spec a terminal program's on t, as such a program expects:
+// the pty as stdin, stdout, stderr and controlling terminal of a new
+// session, TERM and the size in the environment, and a sane line
 // discipline (a program killed before it could restore the terminal, such
-// as a shell in raw mode, leaves echo and line editing off). pid1's reaper
-// owns it; it dies with pid1. An empty spec.Path is found from
-// spec.Args[0]: on PATH, or relative to spec.Dir when it holds a "/"
-// ("./start").
-func Spawn(rp *reaper.Reaper, t Terminal, spec reaper.Spec) (*reaper.Process, error) {
+// as a shell in raw mode, leaves echo and line editing off). It dies with
+// pid1. An empty spec.Path is found from spec.Args[0]: on PATH, or
+// relative to spec.Dir when it holds a "/" ("./start").
+func Spec(t Terminal, spec reaper.Spec) (reaper.Spec, error) {
 	if spec.Path == "" {
 		if len(spec.Args) == 0 {
-			return nil, errors.New("termed: nothing to run")
+			return spec, errors.New("termed: nothing to run")
 		}
 		p, err := Resolve(spec.Args[0], spec.Dir)
 		if err != nil {
-			return nil, err
+			return spec, err
 		}
 		spec.Path = p
 	}
 	if err := t.Sane(); err != nil {
-		return nil, err
+		return spec, err
 	}
-	env := services.UserEnv(spec.Env)
 	rows, cols := t.Size()
-	spec.Env = append(env[:len(env):len(env)], "TERM=xterm-256color", "COLORTERM=truecolor",
+	spec.Env = append(spec.Env[:len(spec.Env):len(spec.Env)], "TERM=xterm-256color", "COLORTERM=truecolor",
 		fmt.Sprintf("LINES=%d", rows), fmt.Sprintf("COLUMNS=%d", cols))
 	tty := t.TTY()
 	spec.Stdin, spec.Stdout, spec.Stderr = tty, tty, tty
 	spec.Setsid, spec.Setctty, spec.Ctty = true, true, 0
 	spec.Pdeathsig = syscall.SIGKILL
-	return rp.Spawn(spec)
+	return spec, nil
 }
 
 // Resolve finds the program name: on PATH, or relative to dir when it

@@ -1,10 +1,11 @@
 package termed
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -33,57 +34,76 @@ type Terminal interface {
 	Sane() error
 }
 
-// From finds the Terminal termed put on a channel.
-func From(ch services.Channel) (Terminal, bool) {
-	tc, ok := services.Find[*termChannel](ch)
-	if !ok {
-		return nil, false
-	}
-	return tc.t, true
+// Pacer is what the pty reader asks before each output message; ratelimit's
+// Limiter is one. Reserve takes a message from the allowance and returns
+// 0, or takes nothing and returns how long until one is allowed, time the
+// reader spends gathering more output into the next message. Pace waits
+// for and takes one.
+type Pacer interface {
+	Reserve() time.Duration
+	Pace(ctx context.Context) error
 }
 
-// New is the termed middleware.
-func New(next services.Constructor) services.Constructor {
+// Ctor builds a terminal service: ch is its channel, t the pty it runs
+// its programs on. Because the terminal is a parameter, a service that
+// needs one cannot be built without it.
+type Ctor func(ch services.Channel, t Terminal) (services.Service, error)
+
+// New is the constructor of the terminal service ctor builds, with an
+// unpaced pty. Services that want the whole terminal stack (scrollback,
+// rate limit, hints) use the terminal package instead.
+func New(ctor Ctor) services.Constructor {
 	return func(ch services.Channel) (services.Service, error) {
-		t, err := open(ch)
+		t, err := Open(ch, nil)
 		if err != nil {
-			return nil, fmt.Errorf("termed: %w", err)
-		}
-		inner, err := next(&termChannel{Channel: ch, t: t})
-		if err != nil {
-			t.close()
 			return nil, err
 		}
-		go t.pump()
-		return &service{Service: inner, t: t}, nil
+		inner, err := ctor(ch, t)
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		return t.Serve(inner), nil
 	}
 }
 
-// termChannel is the channel the wrapped service sees.
-type termChannel struct {
-	services.Channel
-	t *term
+// Open opens a pty whose output goes to ch as `output` broadcasts, paced
+// by pacer (nil: as fast as clients take it). Nothing is read from it
+// until Serve.
+func Open(ch services.Channel, pacer Pacer) (*Term, error) {
+	t, err := open(ch, pacer)
+	if err != nil {
+		return nil, fmt.Errorf("termed: %w", err)
+	}
+	return t, nil
 }
 
-func (c *termChannel) Unwrap() services.Channel { return c.Channel }
+// Serve starts streaming the pty's output and returns inner wrapped so
+// that the terminal's own commands (input, resizeTerm, saneTerm) go to
+// the pty and the pty closes with the channel.
+func (t *Term) Serve(inner services.Service) services.Service {
+	if !t.ch.Go(func(context.Context) { t.pump() }) || !t.ch.Go(func(context.Context) { t.writeInput() }) {
+		t.Close()
+	}
+	return &service{Wrapped: services.Wrapped{Service: inner}, t: t}
+}
 
 // service handles the terminal's commands and passes on the rest.
 type service struct {
-	services.Service
-	t *term
+	services.Wrapped
+	t *Term
 }
+
+// Writes are the commands termed handles, none of which a read-only
+// session may send: typing, and changing the terminal's size or modes
+// (saneTerm would turn echo back on under a writer's `read -s`).
+var Writes = services.BodySet("input", "resizeTerm", "saneTerm")
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_Input:
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow typing into this terminal")
-		}
 		return s.t.input(b.Input)
 	case *api.Command_ResizeTerm:
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow resizing this terminal")
-		}
 		return s.t.resize(b.ResizeTerm.GetRows(), b.ResizeTerm.GetCols())
 	case *api.Command_SaneTerm:
 		return s.t.sane()
@@ -92,13 +112,14 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 }
 
 func (s *service) Close() {
-	s.Service.Close()
-	s.t.close()
+	services.Close(s.Service)
+	s.t.Close()
 }
 
-// term is one pty.
-type term struct {
+// Term is one pty. It implements Terminal.
+type Term struct {
 	ch     services.Channel // where output goes (through outer middleware)
+	pacer  Pacer            // nil: unpaced
 	master *os.File         // non-blocking, so Close interrupts reads
 	raw    syscall.RawConn  // master's descriptor, for reads that never wait
 	tty    *os.File
@@ -131,7 +152,7 @@ func OpenPTY() (master, tty *os.File, err error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), tty, nil
 }
 
-func open(ch services.Channel) (*term, error) {
+func open(ch services.Channel, pacer Pacer) (*Term, error) {
 	master, tty, err := OpenPTY()
 	if err != nil {
 		return nil, err
@@ -142,21 +163,20 @@ func open(ch services.Channel) (*term, error) {
 		tty.Close()
 		return nil, err
 	}
-	t := &term{ch: ch, master: master, raw: raw, tty: tty,
+	t := &Term{ch: ch, pacer: pacer, master: master, raw: raw, tty: tty,
 		in: make(chan string, inputDepth), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
 	if err := t.resize(DefaultRows, DefaultCols); err != nil {
-		t.close()
+		t.Close()
 		return nil, err
 	}
-	go t.writeInput()
 	return t, nil
 }
 
-func (t *term) TTY() *os.File             { return t.tty }
-func (t *term) Size() (rows, cols uint16) { return t.rows, t.cols }
+func (t *Term) TTY() *os.File             { return t.tty }
+func (t *Term) Size() (rows, cols uint16) { return t.rows, t.cols }
 
 // resize sets the window size; the foreground process gets SIGWINCH.
-func (t *term) resize(rows, cols uint32) error {
+func (t *Term) resize(rows, cols uint32) error {
 	if rows == 0 || cols == 0 || rows > 1000 || cols > 1000 {
 		return fmt.Errorf("resizeTerm needs rows and cols between 1 and 1000, got %d×%d", rows, cols)
 	}
@@ -169,9 +189,9 @@ func (t *term) resize(rows, cols uint32) error {
 }
 
 // Sane restores the line discipline a shell expects (as `stty sane`).
-func (t *term) Sane() error { return t.sane() }
+func (t *Term) Sane() error { return t.sane() }
 
-func (t *term) sane() error {
+func (t *Term) sane() error {
 	fd := int(t.tty.Fd())
 	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
@@ -192,7 +212,8 @@ func (t *term) sane() error {
 	return nil
 }
 
-func (t *term) close() {
+// Close closes the pty; the programs on it get a hangup.
+func (t *Term) Close() {
 	select {
 	case <-t.done:
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -47,7 +48,6 @@ type Server struct {
 	hub        *conman.Hub
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
-	internal   internal           // pid1's own in-memory connections to the hub
 	workspace  string
 	dir        *fsroot.Dir
 	watcher    *fsevents.Watcher
@@ -107,8 +107,8 @@ func New(o Options) (*Server, error) {
 	}
 	cfg := o.Hub
 	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	cfg.Registry = defaultServices(deps{reaper: rp, workspace: ws, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, connect: s.connect})
+	cfg.Registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir}, dir: dir, watcher: s.watcher,
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -116,6 +116,15 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
+}
+
+// internalUser is who pid1's own sessions on its hub are (shellrun2
+// attaching to the shared run2 and interp2 channels).
+var internalUser = services.User{ID: auth.UserIDFor("pid1"), Name: "pid1", CanWrite: true}
+
+// dialPeer opens an in-process session of pid1's own on the hub.
+func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
+	return s.hub.Dial(ctx, internalUser)
 }
 
 func within(path, dir string) bool {
@@ -151,7 +160,6 @@ func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, e
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
-	s.closeInternal()
 	s.stopReaper()
 	s.watcher.Close()
 	s.bucket.Close()

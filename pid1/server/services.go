@@ -1,15 +1,11 @@
 package server
 
 import (
-	"context"
-
-	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/internal/reaper"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
-	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
@@ -28,13 +24,12 @@ import (
 
 // deps is what services need from the server.
 type deps struct {
-	reaper    *reaper.Reaper
-	workspace string
+	jobs      jobs.Deps // for every service that starts processes
 	dir       *fsroot.Dir
 	watcher   *fsevents.Watcher
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapstore.Store
-	connect   func(context.Context) (*client.Client, error) // pid1's own connection to its hub
+	dial      services.Dialer // pid1's own in-process sessions on its hub
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -43,18 +38,18 @@ func defaultServices(d deps) *services.Registry {
 	ds := []services.Descriptor{
 		chat.Descriptor,
 		presence.Descriptor,
-		exec.Descriptor(exec.Config{Reaper: d.reaper, Dir: d.workspace}),
+		exec.Descriptor(d.jobs),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshot.Descriptor(d.snapshots),
 		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
-		shell.Descriptor(shell.Config{Reaper: d.reaper, Dir: d.workspace}),
-		run2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
-		interp2.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}),
-		shellrun.Descriptor(termed.Runner{Reaper: d.reaper, Workspace: d.dir}, ""),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: d.reaper, Dir: d.workspace}, Workspace: d.dir, Connect: d.connect}))
+		shell.Descriptor(shell.Config{Deps: d.jobs}),
+		run2.Descriptor(d.jobs),
+		interp2.Descriptor(d.jobs),
+		shellrun.Descriptor(d.jobs, ""),
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

@@ -56,9 +56,3 @@ func (c *Chat) Command(s services.Session, cmd *api.Command) error {
 	}
 	return nil
 }
-
-// Detach does nothing: chat keeps no per-session state.
-func (c *Chat) Detach(services.Session) {}
-
-// Close does nothing: the scrollback lives only as long as the channel.
-func (c *Chat) Close() {}

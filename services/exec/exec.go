@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,30 +11,24 @@ import (
 	"syscall"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/services"
 )
 
-// Config is what every exec channel shares.
-type Config struct {
-	Reaper *reaper.Reaper // starts and waits for every command
-	Dir    string         // the workspace: the commands' working directory
-	Env    []string       // base environment ("KEY=value"); nil means pid1's
-}
-
-// Descriptor registers the service with cfg.
-func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "exec", WellKnown: "execer", New: func(ch services.Channel) (services.Service, error) {
-		if cfg.Reaper == nil {
-			return nil, errors.New("exec: no reaper configured")
+// Descriptor registers the service; its commands run with deps.
+func Descriptor(deps jobs.Deps) services.Descriptor {
+	return services.Descriptor{Name: "exec", WellKnown: "execer", Writes: services.BodySet("exec", "input", "inputClose"), New: func(ch services.Channel) (services.Service, error) {
+		if err := deps.Check("exec"); err != nil {
+			return nil, err
 		}
-		return &Exec{cfg: cfg, ch: ch}, nil
+		return &Exec{sup: jobs.New(deps, ch), ch: ch}, nil
 	}}
 }
 
 // Exec is one exec channel. Its fields are used on the channel's actor only.
 type Exec struct {
-	cfg     Config
+	sup     *jobs.Supervisor
 	ch      services.Channel
 	running *job
 	queue   []request // blocking requests waiting for the running one
@@ -47,29 +42,15 @@ type request struct {
 
 var _ services.Service = (*Exec)(nil)
 
-func stateCmd(running bool) *api.Command {
-	st := api.State_Stopped
-	if running {
-		st = api.State_Running
-	}
-	return &api.Command{Body: &api.Command_State{State: st}}
-}
-
 // Attach tells s whether a command is running.
 func (e *Exec) Attach(s services.Session) {
-	services.To(e.ch, s.ID, stateCmd(e.running != nil))
+	services.To(e.ch, s.ID, services.State(e.running != nil))
 }
-
-// Detach does nothing: the command goes on for the others.
-func (e *Exec) Detach(services.Session) {}
 
 // Command handles exec, input and inputClose.
 func (e *Exec) Command(s services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_Exec:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running commands")
-		}
 		if len(b.Exec.GetArgs()) == 0 || b.Exec.Args[0] == "" {
 			return errors.New("exec needs args, e.g. { exec: { args: [\"ls\", \"-l\"] } }")
 		}
@@ -106,8 +87,6 @@ func blocking(x *api.Exec) bool {
 
 func (e *Exec) stdin(s services.Session) (*job, error) {
 	switch {
-	case !s.User.CanWrite:
-		return nil, errors.New("read-only: your token does not allow writing to a command")
 	case e.running == nil:
 		return nil, errors.New("no command is running")
 	case e.running.in == nil:
@@ -118,11 +97,11 @@ func (e *Exec) stdin(s services.Session) (*job, error) {
 
 // start runs req's command; its end is handled by finish, on the actor.
 func (e *Exec) start(req request) {
-	services.Broadcast(e.ch, stateCmd(true))
+	services.Broadcast(e.ch, services.State(true))
 	j, err := e.spawn(req)
 	if err != nil {
-		services.Reply(e.ch, req.from, req.cmd, services.Error(err.Error()))
-		services.Broadcast(e.ch, stateCmd(false))
+		services.Reply(e.ch, req.from, req.cmd, services.ErrorCommand(err.Error()))
+		services.Broadcast(e.ch, services.State(false))
 		e.next()
 		return
 	}
@@ -137,13 +116,13 @@ func (e *Exec) finish(j *job, status reaper.Status, err error) {
 	e.running = nil
 	switch {
 	case err != nil:
-		services.Reply(e.ch, j.req.from, j.req.cmd, services.Error(err.Error()))
+		services.Reply(e.ch, j.req.from, j.req.cmd, services.ErrorCommand(err.Error()))
 	case status.Code == 0 && !status.Signaled():
 		services.Reply(e.ch, j.req.from, j.req.cmd, services.OK())
 	default:
-		services.Reply(e.ch, j.req.from, j.req.cmd, services.Error(status.String()))
+		services.Reply(e.ch, j.req.from, j.req.cmd, services.ErrorCommand(status.String()))
 	}
-	services.Broadcast(e.ch, stateCmd(false))
+	services.Broadcast(e.ch, services.State(false))
 	e.next()
 }
 
@@ -156,6 +135,14 @@ func (e *Exec) next() {
 	e.start(req)
 }
 
+// Drain asks the running command to end; queued ones do not start.
+func (e *Exec) Drain(ctx context.Context) {
+	e.queue = nil
+	if e.running != nil {
+		e.running.Terminate(ctx)
+	}
+}
+
 // Close kills the running command's process group.
 func (e *Exec) Close() {
 	e.closed = true
@@ -165,20 +152,14 @@ func (e *Exec) Close() {
 	}
 }
 
-// environ lays overrides over base ("KEY=value" strings).
-func environ(base []string, overrides map[string]string) []string {
-	base = services.UserEnv(base)
-	out := make([]string, 0, len(base)+len(overrides))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if _, over := overrides[k]; !over {
-			out = append(out, kv)
-		}
-	}
+// environ is the environment of a command: the user's, with the
+// request's variables laid over it.
+func (e *Exec) environ(overrides map[string]string) []string {
+	extra := make([]string, 0, len(overrides))
 	for k, v := range overrides {
-		out = append(out, k+"="+v)
+		extra = append(extra, k+"="+v)
 	}
-	return out
+	return e.sup.Deps().Environ(extra...)
 }
 
 // lookPath finds name as a shell would with the PATH in env, and reports

@@ -17,8 +17,8 @@ import (
 // hub serves exec on a loopback port (see servicetest.Serve for tokens).
 func hub(t *testing.T) (url func(user string) string, dir string) {
 	t.Helper()
-	dir = t.TempDir()
-	return servicetest.Serve(t, exec.Descriptor(exec.Config{Reaper: servicetest.Reaper(t), Dir: dir})), dir
+	deps := servicetest.Deps(t, nil)
+	return servicetest.Serve(t, exec.Descriptor(deps)), deps.Dir()
 }
 
 // open attaches to the shared exec channel, which reports it is idle.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/textstream"
 	"github.com/pid1/pid1/services"
@@ -24,8 +25,8 @@ const stdinDepth = 256
 
 // job is one running command.
 type job struct {
-	req  request
-	proc *reaper.Process
+	req request
+	*jobs.Job
 
 	in       *os.File    // our end of its stdin; nil unless lifecycle STDIN
 	inQueue  chan string // input waiting to be written to in
@@ -35,8 +36,9 @@ type job struct {
 // spawn starts req's command with its output pumped to the channel.
 func (e *Exec) spawn(req request) (*job, error) {
 	x := req.cmd.GetExec()
-	env := environ(e.cfg.Env, x.GetEnv())
-	path, err := lookPath(x.Args[0], e.cfg.Dir, env)
+	env := e.environ(x.GetEnv())
+	dir := e.sup.Deps().Dir()
+	path, err := lookPath(x.Args[0], dir, env)
 	if err != nil {
 		return nil, err
 	}
@@ -73,14 +75,15 @@ func (e *Exec) spawn(req request) (*job, error) {
 		}
 	}
 	if err == nil {
-		var p *reaper.Process
-		p, err = e.cfg.Reaper.Spawn(reaper.Spec{Path: path, Args: x.Args, Env: env, Dir: e.cfg.Dir,
-			Stdin: inR, Stdout: outW, Stderr: errW, Pdeathsig: syscall.SIGKILL})
+		j := &job{req: req, in: inW}
+		drain := e.watch(j, outR, errR)
+		j.Job, err = e.sup.Start(reaper.Spec{Path: path, Args: x.Args, Env: env, Dir: dir,
+			Stdin: inR, Stdout: outW, Stderr: errW, Pdeathsig: syscall.SIGKILL},
+			drain, func(st reaper.Status, err error) { e.finish(j, st, err) })
 		if err == nil {
-			j := &job{req: req, proc: p, in: inW}
-			e.watch(j, outR, errR)
 			return j, nil
 		}
+		j.closeStdin() // its writer ends; the pumps end as the pipes close
 	}
 	for _, f := range parent {
 		f.Close()
@@ -101,22 +104,27 @@ func contains(fs []*os.File, f *os.File) bool {
 	return false
 }
 
-// watch pumps j's output to the channel and, once the command has exited
-// and its output is read, hands the status to finish on the actor.
-func (e *Exec) watch(j *job, out, errOut *os.File) {
+// watch pumps j's output to the channel, on goroutines the channel owns,
+// and returns what to do once the command has exited: read what is left
+// of its output (for a moment, since a background child may hold the
+// pipe open), then close its pipes.
+func (e *Exec) watch(j *job, out, errOut *os.File) (drain func()) {
 	if j.in != nil {
 		j.inQueue = make(chan string, stdinDepth)
-		go j.writeStdin()
+		e.ch.Go(func(context.Context) { j.writeStdin() })
 	}
 	var wg sync.WaitGroup
 	readers := []*os.File{out}
-	wg.Go(func() { e.pump(out, false) })
 	if errOut != out {
 		readers = append(readers, errOut)
-		wg.Go(func() { e.pump(errOut, true) })
 	}
-	go func() {
-		st, err := j.proc.Wait(context.Background())
+	for i, r := range readers {
+		wg.Add(1)
+		if !e.ch.Go(func(context.Context) { defer wg.Done(); e.pump(r, i == 1) }) {
+			wg.Done()
+		}
+	}
+	return func() {
 		for _, r := range readers {
 			r.SetReadDeadline(time.Now().Add(drainAfterExit))
 		}
@@ -125,8 +133,7 @@ func (e *Exec) watch(j *job, out, errOut *os.File) {
 			r.Close()
 		}
 		j.closeStdin()
-		e.ch.Post(func() { e.finish(j, st, err) })
-	}()
+	}
 }
 
 // pump broadcasts what r yields as output (or stderr) commands. It waits
@@ -193,5 +200,5 @@ func (j *job) closeStdin() {
 // kill ends the command and everything in its process group.
 func (j *job) kill() {
 	j.closeStdin()
-	j.proc.SignalGroup(syscall.SIGKILL)
+	j.Stop()
 }

@@ -37,13 +37,12 @@ func Descriptors(cfg Config) []services.Descriptor {
 		}
 		return &service{h: NewHandler(cfg, ch, nil)}, nil
 	}
-	return []services.Descriptor{{Name: "files", New: ctor}, {Name: "file", New: ctor}}
+	return []services.Descriptor{{Name: "files", New: ctor, Writes: Writes}, {Name: "file", New: ctor, Writes: Writes}}
 }
 
 // service adapts a Handler to services.Service.
 type service struct{ h *Handler }
 
-func (s *service) Attach(services.Session)    {}
 func (s *service) Detach(se services.Session) { s.h.Detach(se) }
 func (s *service) Close()                     { s.h.Close() }
 func (s *service) Command(se services.Session, cmd *api.Command) error {
@@ -56,5 +55,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 // Ops lists the commands Handler understands, for error messages.
 const Ops = "read, write, remove, tryRemove, move, mkdir, readdir, stat and transferStart/Chunk/Complete/Cancel"
 
-// ErrReadOnly is the refusal a read-only session gets for any change.
-var ErrReadOnly = errors.New("read-only: your token does not allow changing files")
+// Writes are the file commands a read-only session may not send. A
+// service built on Handler declares them, with any of its own.
+var Writes = services.BodySet("write", "remove", "tryRemove", "move", "mkdir",
+	"transferStart", "transferChunk", "transferComplete")

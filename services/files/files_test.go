@@ -179,7 +179,7 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 		{Body: &api.Command_TransferChunk{TransferChunk: &api.TransferChunk{Id: "1"}}},
 		{Body: &api.Command_TransferComplete{TransferComplete: &api.TransferComplete{Id: "1"}}},
 	} {
-		fails(t, ch, cmd, files.ErrReadOnly.Error())
+		fails(t, ch, cmd, servicetest.ReadOnlyRefusal(cmd, "files"))
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {

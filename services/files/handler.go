@@ -38,9 +38,6 @@ func (h *Handler) Dir() *fsroot.Dir { return h.cfg.Dir }
 // Command handles cmd if it is a file command; handled is false otherwise.
 // A non-nil error is to be sent to s with cmd's ref.
 func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, err error) {
-	if mutates(cmd) && !s.User.CanWrite {
-		return true, ErrReadOnly
-	}
 	d := h.cfg.Dir
 	switch b := cmd.Body.(type) {
 	case *api.Command_Read:
@@ -93,17 +90,6 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 		return false, nil
 	}
 	return true, nil
-}
-
-// mutates reports whether cmd would change files.
-func mutates(cmd *api.Command) bool {
-	switch cmd.Body.(type) {
-	case *api.Command_Write, *api.Command_Remove, *api.Command_TryRemove, *api.Command_Move,
-		*api.Command_Mkdir, *api.Command_TransferStart, *api.Command_TransferChunk,
-		*api.Command_TransferComplete, *api.Command_Persist, *api.Command_PersistMirror:
-		return true
-	}
-	return false
 }
 
 func clean(p string) string {

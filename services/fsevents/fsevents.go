@@ -34,16 +34,14 @@ type fsevents struct {
 // never block.
 func (f *fsevents) deliver(evs []Event, err error) {
 	if err != nil {
-		services.Broadcast(f.ch, services.Error(err.Error()))
+		services.Broadcast(f.ch, services.ErrorCommand(err.Error()))
 	}
 	for _, e := range evs {
 		services.Broadcast(f.ch, &api.Command{Body: &api.Command_FileEvent{FileEvent: e.proto()}})
 	}
 }
 
-func (f *fsevents) Attach(services.Session) {}
-func (f *fsevents) Detach(services.Session) {}
-func (f *fsevents) Close()                  { f.sub.Close() }
+func (f *fsevents) Close() { f.sub.Close() }
 
 func (f *fsevents) Command(s services.Session, cmd *api.Command) error {
 	sf, ok := cmd.Body.(*api.Command_SubscribeFile)

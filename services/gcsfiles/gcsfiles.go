@@ -25,7 +25,7 @@ func Descriptor(cfg Config) services.Descriptor {
 	if cfg.IgnoreDirs == nil {
 		cfg.IgnoreDirs = DefaultIgnoreDirs
 	}
-	return services.Descriptor{Name: "gcsfiles", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "gcsfiles", Writes: files.Writes.With("persist", "persistMirror"), New: func(ch services.Channel) (services.Service, error) {
 		if cfg.Bucket == nil || cfg.Files.Dir == nil {
 			return nil, errors.New("gcsfiles: no storage configured")
 		}
@@ -42,7 +42,6 @@ type gcsfiles struct {
 	p  *persister
 }
 
-func (g *gcsfiles) Attach(services.Session)   {}
 func (g *gcsfiles) Detach(s services.Session) { g.h.Detach(s) }
 func (g *gcsfiles) Close()                    { g.h.Close() }
 

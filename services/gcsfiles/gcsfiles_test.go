@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"gocloud.dev/blob"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
@@ -18,7 +20,6 @@ import (
 	"github.com/pid1/pid1/test/kit/hostile"
 	"github.com/pid1/pid1/test/kit/s3test"
 	"github.com/pid1/pid1/test/kit/servicetest"
-	"gocloud.dev/blob"
 )
 
 // buckets are the two kinds the tests run against: the embedded file://
@@ -138,7 +139,7 @@ func TestReadOnlyAndBadRequests(t *testing.T) {
 	for _, cmd := range []*api.Command{
 		{Body: &api.Command_Persist{Persist: f("")}}, {Body: &api.Command_PersistMirror{PersistMirror: f("")}}, write("x", "y"),
 	} {
-		if r := servicetest.Request(t, ro, cmd); r.GetError() != files.ErrReadOnly.Error() {
+		if r := servicetest.Request(t, ro, cmd); r.GetError() != servicetest.ReadOnlyRefusal(cmd, "gcsfiles") {
 			t.Errorf("%v from a read-only user: %v", cmd, r)
 		}
 	}

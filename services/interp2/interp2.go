@@ -4,47 +4,51 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/middleware/ratelimit"
-	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/middleware/terminal"
 	"github.com/pid1/pid1/services"
 )
 
-// Descriptor registers the service with its terminal middleware.
-func Descriptor(cfg termed.Runner) services.Descriptor {
-	ctor := func(ch services.Channel) (services.Service, error) { return newInterp(cfg, ch) }
-	return services.Descriptor{Name: "interp2", WellKnown: "interp2",
-		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), prompts, termed.New)}
+// Descriptor registers the service on the terminal stack, with the
+// filter that takes the REPLs' prompt marks out of the output.
+func Descriptor(deps jobs.Deps) services.Descriptor {
+	return services.Descriptor{Name: "interp2", WellKnown: "interp2", Starts: true, Writes: terminal.Writes.With("runMain", "clear"),
+		New: func(ch services.Channel) (services.Service, error) {
+			var marks *markChannel
+			st := terminal.Stack{Filter: func(c services.Channel) services.Channel {
+				marks = &markChannel{Channel: c}
+				return marks
+			}}
+			return st.New(func(k terminal.Kit) (services.Service, error) {
+				in, err := newInterp(deps, k)
+				if err == nil {
+					marks.watcher = in
+				}
+				return in, err
+			})(ch)
+		}}
 }
 
 type interp struct {
-	cfg     termed.Runner
-	ch      services.Channel
-	term    termed.Terminal
-	proc    *reaper.Process
-	id      int  // bumps on every start, so a stale exit is ignored
-	running bool // user code runs (between runMain and the next prompt)
+	sup      *jobs.Supervisor
+	kit      terminal.Kit
+	ch       services.Channel
+	job      *jobs.Job
+	n        int  // the number of the REPL started last, in its prompt mark
+	running  bool // user code runs (between runMain and the next prompt)
+	draining bool // pid1 is stopping: no new REPL
 }
 
-func newInterp(cfg termed.Runner, ch services.Channel) (*interp, error) {
-	if err := cfg.Check("interp2"); err != nil {
+func newInterp(deps jobs.Deps, k terminal.Kit) (*interp, error) {
+	if err := deps.Check("interp2"); err != nil {
 		return nil, err
 	}
-	t, ok := termed.From(ch)
-	if !ok {
-		return nil, errors.New("interp2: needs the termed middleware")
-	}
-	m, ok := services.Find[*markChannel](ch)
-	if !ok {
-		return nil, errors.New("interp2: needs its prompt middleware")
-	}
-	in := &interp{cfg: cfg, ch: ch, term: t}
-	m.watcher = in
+	in := &interp{sup: jobs.New(deps, k.Channel), kit: k, ch: k.Channel}
 	if err := in.start(false); err != nil {
 		return nil, err
 	}
@@ -54,7 +58,7 @@ func newInterp(cfg termed.Runner, ch services.Channel) (*interp, error) {
 // argv is how REPL number n starts, running the main file first when
 // withMain.
 func (in *interp) argv(n int, withMain bool) ([]string, error) {
-	cfg, err := language.Load(in.cfg.Workspace, "")
+	cfg, err := language.Load(in.sup.Deps().Workspace, "")
 	if errors.Is(err, language.ErrNothingToRun) {
 		cfg, err = language.Config{Language: "python3", Entrypoint: "main.py"}, nil // a REPL needs no file
 	}
@@ -85,53 +89,48 @@ func (in *interp) argv(n int, withMain bool) ([]string, error) {
 
 // start kills the current REPL, if any, and starts a new one.
 func (in *interp) start(withMain bool) error {
-	argv, err := in.argv(in.id+1, withMain)
+	argv, err := in.argv(in.n+1, withMain)
 	if err != nil {
 		return err
 	}
-	path, err := termed.Resolve(argv[0], in.cfg.Workspace.Path())
+	deps := in.sup.Deps()
+	spec, err := termed.Spec(in.kit.Term, reaper.Spec{Args: argv, Env: deps.Environ(), Dir: deps.Dir()})
 	if err != nil {
 		return err // before kill: the REPL that runs stays
 	}
 	in.kill()
-	p, err := in.cfg.Spawn(in.term, path, argv)
+	j, err := in.sup.Start(spec, in.kit.Term.Drain, in.exited)
 	if err != nil {
 		return err
 	}
-	in.id++
-	id := in.id
-	in.proc = p
-	go func() {
-		p.Wait(context.Background())
-		in.term.Drain()
-		in.ch.Post(func() { in.exited(id) })
-	}()
+	in.n++
+	in.job = j
 	return nil
 }
 
 func (in *interp) kill() {
-	if in.proc != nil {
-		in.proc.SignalSession(syscall.SIGKILL)
-		in.proc = nil
+	if in.job != nil {
+		in.job.Stop()
+		in.job = nil
 	}
 }
 
 // exited: the REPL ended (exit(), ^D, a crash); a fresh one starts.
-func (in *interp) exited(id int) {
-	if id != in.id || in.proc == nil {
+func (in *interp) exited(reaper.Status, error) {
+	in.job = nil
+	if in.draining {
 		return
 	}
-	in.proc = nil
 	in.setRunning(false)
 	if err := in.start(false); err != nil {
-		services.Broadcast(in.ch, services.Error(err.Error()))
+		services.Broadcast(in.ch, services.ErrorCommand(err.Error()))
 	}
 }
 
 // prompted is called by the prompt middleware: if REPL n is the current
 // one, user code is done.
 func (in *interp) prompted(n int) {
-	if n == in.id {
+	if n == in.n {
 		in.setRunning(false)
 	}
 }
@@ -141,30 +140,15 @@ func (in *interp) setRunning(r bool) {
 		return
 	}
 	in.running = r
-	st := api.State_Stopped
-	if r {
-		st = api.State_Running
-	}
-	services.Broadcast(in.ch, &api.Command{Body: &api.Command_State{State: st}})
+	services.Broadcast(in.ch, services.State(r))
 }
 
-func (in *interp) Attach(s services.Session) {
-	st := api.State_Stopped
-	if in.running {
-		st = api.State_Running
-	}
-	services.To(in.ch, s.ID, &api.Command{Body: &api.Command_State{State: st}})
-}
-
-func (in *interp) Detach(services.Session) {}
+func (in *interp) Attach(s services.Session) { services.To(in.ch, s.ID, services.State(in.running)) }
 
 func (in *interp) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running the program")
-		}
-		scrollback.Clear(in.ch)
+		in.kit.Scrollback.Clear()
 		in.setRunning(true)
 		if err := in.start(true); err != nil {
 			in.setRunning(false)
@@ -172,14 +156,19 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 		}
 		return nil
 	case *api.Command_Clear:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow restarting the interpreter")
-		}
-		scrollback.Clear(in.ch)
+		in.kit.Scrollback.Clear()
 		in.setRunning(false)
 		return in.start(false)
 	}
 	return fmt.Errorf("interp2 takes runMain, clear, input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))
+}
+
+// Drain asks the REPL to end and starts no other.
+func (in *interp) Drain(ctx context.Context) {
+	in.draining = true
+	if in.job != nil {
+		in.job.Terminate(ctx)
+	}
 }
 
 func (in *interp) Close() { in.kill() }

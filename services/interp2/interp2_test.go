@@ -7,14 +7,13 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {
 	t.Helper()
-	return servicetest.Serve(t, interp2.Descriptor(termed.Runner{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
+	return servicetest.Serve(t, interp2.Descriptor(servicetest.Deps(t, files)))
 }
 
 func until(t *testing.T, ch *client.Channel, want string) string {
@@ -92,6 +91,7 @@ func TestBadRequests(t *testing.T) {
 
 func TestReadOnlyAndUnknown(t *testing.T) {
 	url := serve(t, map[string]string{"main.py": ""})
+	servicetest.Open(t, url("ada"), "interp2", "interp2")
 	ro := servicetest.Open(t, url("ro:viewer"), "interp2", "interp2")
 	if r := servicetest.Request(t, ro, runMain); !strings.HasPrefix(r.GetError(), "read-only:") {
 		t.Fatalf("read-only runMain: %v", r)

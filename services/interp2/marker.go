@@ -41,8 +41,6 @@ type markChannel struct {
 	carry   string // the start of a mark cut between two messages
 }
 
-func (m *markChannel) Unwrap() services.Channel { return m.Channel }
-
 // Send runs on the actor (termed posts its output there). It sends what
 // the program printed, then reports the prompt, then the prompt itself:
 // as the seed shows, state Stopped comes before ">>> ".

@@ -3,7 +3,6 @@ package ot
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pid1/pid1/api"
@@ -55,7 +54,7 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 		}
 		t, err := textot.TransformPast(op, since, textot.Right)
 		if err != nil {
-			return nil, fmt.Errorf("ot: %w", unwrapOT(err))
+			return nil, fmt.Errorf("ot: %w", err)
 		}
 		op = t
 	}
@@ -65,7 +64,7 @@ func (b *buffer) commit(base uint32, op textot.Op, user uint32, author api.OTPac
 	}
 	baseLen := b.doc.Len()
 	if err := b.doc.Apply(op); err != nil {
-		return nil, fmt.Errorf("ot: cannot apply the op to version %d (%s): %w", b.version, points(b.doc.Len()), unwrapOT(err))
+		return nil, fmt.Errorf("ot: cannot apply the op to version %d (%s): %w", b.version, points(b.doc.Len()), err)
 	}
 	b.version++
 	p := packet{baseLen: baseLen, version: b.version, op: op, crc: b.doc.CRC32(), committed: b.now().UnixNano(), user: user, author: author, nonce: nonce}
@@ -123,12 +122,6 @@ func inserted(op textot.Op) int {
 		n += len(c.Text())
 	}
 	return n
-}
-
-// unwrapOT drops the core package's "ot: " prefix from an error that is
-// about to get the service's own.
-func unwrapOT(err error) error {
-	return errors.New(strings.TrimPrefix(err.Error(), "ot: "))
 }
 
 // orNow is v, or the current version for 0 (a request's "up to now").

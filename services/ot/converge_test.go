@@ -133,10 +133,11 @@ func TestEditorsConverge(t *testing.T) {
 
 	// The last change on disk is merged within the watcher's burst window.
 	time.Sleep(300 * time.Millisecond)
-	_, chk, st, err := connect(ctx, url("checker"))
+	chkc, chk, st, err := connect(ctx, url("checker"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer chkc.Close()
 	if !strings.Contains(st.GetContents(), fmt.Sprintf("written on disk %d\n", diskWrites-1)) {
 		t.Fatalf("the last change on disk is missing from the buffer:\n%s", st.GetContents())
 	}

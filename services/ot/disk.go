@@ -62,7 +62,7 @@ func (s *service) syncDisk() {
 		return
 	case err != nil:
 		s.link.retried = false
-		services.Broadcast(s.ch, services.Error("the linked file changed on disk but cannot be loaded: "+err.Error()+"; the buffer keeps its text"))
+		services.Broadcast(s.ch, services.ErrorCommand("the linked file changed on disk but cannot be loaded: "+err.Error()+"; the buffer keeps its text"))
 		return
 	}
 	s.link.retried = false
@@ -81,7 +81,7 @@ func (s *service) syncDisk() {
 	}
 	if err != nil {
 		s.ch.Logger().Error("ot: cannot merge the change on disk", "path", s.link.path, "err", err)
-		services.Broadcast(s.ch, services.Error("the linked file changed on disk but the change cannot be merged: "+err.Error()))
+		services.Broadcast(s.ch, services.ErrorCommand("the linked file changed on disk but the change cannot be merged: "+err.Error()))
 		return
 	}
 	s.link.disk = now

@@ -1,6 +1,7 @@
 package ot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,7 +20,7 @@ type Config struct {
 
 // Descriptor registers the service as "ot".
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "ot", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "ot", Writes: services.BodySet("ot", "otLinkFile", "flush"), New: func(ch services.Channel) (services.Service, error) {
 		if cfg.Dir == nil {
 			return nil, errors.New("ot: no workspace configured")
 		}
@@ -63,14 +64,22 @@ func (s *service) Detach(se services.Session) {
 	}
 }
 
+// Drain writes out unflushed changes of a linked buffer when pid1 begins
+// to stop, before any channel closes.
+func (s *service) Drain(context.Context) { s.flushPending("drain") }
+
 // Close flushes unflushed changes of a linked buffer, so that closing the
 // channel or shutting pid1 down loses no edit.
 func (s *service) Close() {
+	s.flushPending("close")
+	s.link.close()
+}
+
+func (s *service) flushPending(when string) {
 	s.syncDisk() // a change on disk not yet reported must not be overwritten
 	if err := s.link.flushIfChanged(s.buf); err != nil {
-		s.ch.Logger().Error("ot: flush on close failed", "path", s.link.path, "err", err)
+		s.ch.Logger().Error("ot: flush failed", "when", when, "path", s.link.path, "err", err)
 	}
-	s.link.close()
 }
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {
@@ -92,9 +101,6 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 	}
 	return fmt.Errorf("ot takes %s, not %s", Ops, services.BodyName(cmd))
 }
-
-// errReadOnly is the refusal a read-only session gets for any change.
-var errReadOnly = errors.New("read-only: your token does not allow changing files")
 
 func (s *service) fetch(se services.Session, cmd *api.Command, r *api.OTFetchRequest) error {
 	packets, err := s.buf.fetch(r.GetVersionFrom(), s.buf.orNow(r.GetVersionTo()))

@@ -104,7 +104,7 @@ func TestReadOnlySessionsWatchButCannotEdit(t *testing.T) {
 	ada, _ := open(t, url, "ada", "ot:f")
 	viewer, _ := open(t, url, "ro:viewer", "ot:f")
 	for _, cmd := range []*api.Command{opCmd(0, ins("x")), linkCmd("f"), flushCmd()} {
-		refused(t, viewer, cmd, "read-only: your token does not allow changing files")
+		refused(t, viewer, cmd, servicetest.ReadOnlyRefusal(cmd, "ot"))
 	}
 	commit(t, ada, 0, ins("seen"))
 	if p := packet(t, viewer); p.GetCrc32() != crc("seen") {

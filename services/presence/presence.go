@@ -60,7 +60,6 @@ func (p *Presence) Detach(s services.Session) {
 }
 
 // Close does nothing: presence state lives only as long as the channel.
-func (p *Presence) Close() {}
 
 func (p *Presence) sortedIDs() []int32 {
 	ids := make([]int32, 0, len(p.sessions))

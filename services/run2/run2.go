@@ -2,151 +2,131 @@ package run2
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/clippy"
-	"github.com/pid1/pid1/middleware/ratelimit"
-	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/middleware/terminal"
 	"github.com/pid1/pid1/services"
 )
 
-// Descriptor registers the service with its terminal middleware.
-func Descriptor(cfg termed.Runner) services.Descriptor {
-	return NewDescriptor("run2", cfg, nil)
+// Writes are run2's commands a read-only session may not send.
+var Writes = terminal.Writes.With("runMain", "clear")
+
+// Descriptor registers the service on the terminal stack, with hints.
+func Descriptor(deps jobs.Deps) services.Descriptor {
+	return NewDescriptor("run2", deps, nil)
 }
 
 // NewDescriptor registers a run2-like service under name. With idle, that
 // program (a shell, for shellrun) runs on the terminal whenever the main
 // program does not: runMain replaces it, and it comes back when the run
 // ends.
-func NewDescriptor(name string, cfg termed.Runner, idle []string) services.Descriptor {
-	ctor := func(ch services.Channel) (services.Service, error) { return newRun(cfg, ch, name, idle) }
-	return services.Descriptor{Name: name, WellKnown: name,
-		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), clippy.New(clippy.Default), termed.New)}
+func NewDescriptor(name string, deps jobs.Deps, idle []string) services.Descriptor {
+	st := terminal.Stack{Hints: clippy.Default}
+	return services.Descriptor{Name: name, WellKnown: name, Starts: true, Writes: Writes,
+		New: st.New(func(k terminal.Kit) (services.Service, error) { return newRun(deps, k, name, idle) })}
 }
 
 type run struct {
-	cfg   termed.Runner
+	sup   *jobs.Supervisor
 	name  string
+	kit   terminal.Kit
 	ch    services.Channel
-	term  termed.Terminal
 	build string // where compiled programs go
 
-	idleArgv []string        // what runs between runs; nil for none
-	idle     *reaper.Process // it, while it runs
-	idleID   int
+	idleArgv []string  // what runs between runs; nil for none
+	idle     *jobs.Job // it, while it runs
 
-	proc   *reaper.Process // the step running now; nil when stopped
-	steps  [][]string      // what is left to run after it
+	step   *jobs.Job  // the step running now; nil when stopped
+	steps  [][]string // what is left to run after it
 	reason []string
-	id     int // bumps on every start, so a stale exit is ignored
 }
 
-func newRun(cfg termed.Runner, ch services.Channel, name string, idle []string) (*run, error) {
-	if err := cfg.Check("run2"); err != nil {
+func newRun(deps jobs.Deps, k terminal.Kit, name string, idle []string) (*run, error) {
+	if err := deps.Check(name); err != nil {
 		return nil, err
-	}
-	t, ok := termed.From(ch)
-	if !ok {
-		return nil, errors.New("run2: needs the termed middleware")
 	}
 	build, err := os.MkdirTemp("", "pid1-run2-")
 	if err != nil {
-		return nil, fmt.Errorf("run2: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &run{cfg: cfg, name: name, ch: ch, term: t, build: build, idleArgv: idle}
+	r := &run{sup: jobs.New(deps, k.Channel), name: name, kit: k, ch: k.Channel, build: build, idleArgv: idle}
 	r.startIdle()
 	return r, nil
 }
 
+// spawn starts argv on the terminal; exited runs on the actor when it
+// ends, unless it was stopped first.
+func (r *run) spawn(argv []string, exited func(reaper.Status, error)) (*jobs.Job, error) {
+	deps := r.sup.Deps()
+	spec, err := termed.Spec(r.kit.Term, reaper.Spec{Args: argv, Env: deps.Environ(), Dir: deps.Dir()})
+	if err != nil {
+		return nil, err
+	}
+	return r.sup.Start(spec, r.kit.Term.Drain, exited)
+}
+
 // startIdle starts the idle program, if there is one and nothing runs.
 func (r *run) startIdle() {
-	if r.idleArgv == nil || r.proc != nil || r.idle != nil {
+	if r.idleArgv == nil || r.step != nil || r.idle != nil {
 		return
 	}
-	p, err := r.spawn(r.idleArgv)
+	j, err := r.spawn(r.idleArgv, func(reaper.Status, error) {
+		r.idle = nil // it ended by itself (exit): start another
+		r.startIdle()
+	})
 	if err != nil {
-		services.Broadcast(r.ch, services.Error(err.Error()))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 		return
 	}
-	r.idleID++
-	id := r.idleID
-	r.idle = p
-	go func() {
-		p.Wait(context.Background())
-		r.ch.Post(func() {
-			if id == r.idleID && r.idle != nil { // it ended by itself (exit): start another
-				r.idle = nil
-				r.startIdle()
-			}
-		})
-	}()
+	r.idle = j
 }
 
 func (r *run) stopIdle() {
 	if r.idle != nil {
 		// No SIGHUP first: a shell that gets one prints its goodbyes into
 		// the program's output. Its terminal settings are restored by
-		// termed.Spawn.
-		r.idle.SignalSession(syscall.SIGKILL)
+		// termed.Spec.
+		r.idle.Stop()
 		r.idle = nil
-		r.idleID++
 	}
 }
 
-func state(running bool) *api.Command {
-	st := api.State_Stopped
-	if running {
-		st = api.State_Running
-	}
-	return &api.Command{Body: &api.Command_State{State: st}}
-}
-
-func (r *run) Attach(s services.Session) { services.To(r.ch, s.ID, state(r.proc != nil)) }
-func (r *run) Detach(services.Session)   {}
+func (r *run) Attach(s services.Session) { services.To(r.ch, s.ID, services.State(r.step != nil)) }
 
 func (r *run) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow running the program")
-		}
 		return r.runMain()
 	case *api.Command_Clear:
-		if !s.User.CanWrite {
-			return errors.New("read-only: your token does not allow stopping the program")
-		}
 		r.stop()
-		scrollback.Clear(r.ch)
+		r.kit.Scrollback.Clear()
 		return nil
 	}
 	return fmt.Errorf("%s takes runMain, clear, input, resizeTerm and saneTerm, not %s", r.name, services.BodyName(cmd))
 }
 
 func (r *run) runMain() error {
-	cfg, err := language.Load(r.cfg.Workspace, r.build)
+	cfg, err := language.Load(r.sup.Deps().Workspace, r.build)
 	if err != nil {
 		return err
 	}
 	r.stop()
 	r.stopIdle()
-	scrollback.Clear(r.ch)
-	if h, ok := services.Find[clippy.Language](r.ch); ok {
-		h.SetLanguage(cfg.Language)
-	}
+	r.kit.Scrollback.Clear()
+	r.kit.Hints.SetLanguage(cfg.Language)
 	r.steps, r.reason = nil, nil
 	if cfg.Compile != nil {
 		r.steps, r.reason = append(r.steps, cfg.Compile), append(r.reason, "compile")
 	}
 	r.steps, r.reason = append(r.steps, cfg.Run), append(r.reason, "run")
-	services.Broadcast(r.ch, state(true))
+	services.Broadcast(r.ch, services.State(true))
 	r.next()
 	return nil
 }
@@ -156,65 +136,57 @@ func (r *run) next() {
 	argv, reason := r.steps[0], r.reason[0]
 	r.steps, r.reason = r.steps[1:], r.reason[1:]
 	services.Broadcast(r.ch, &api.Command{Body: &api.Command_ExecInfo{ExecInfo: &api.ExecInfo{Command: argv, Reason: reason}}})
-	r.id++
-	id := r.id
-	p, err := r.spawn(argv)
+	j, err := r.spawn(argv, r.exited)
 	if err != nil {
-		services.Broadcast(r.ch, services.Error(err.Error()))
-		r.proc = nil
-		services.Broadcast(r.ch, state(false))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
+		r.step = nil
+		services.Broadcast(r.ch, services.State(false))
 		r.startIdle()
 		return
 	}
-	r.proc = p
-	go func() {
-		st, err := p.Wait(context.Background())
-		r.term.Drain()
-		r.ch.Post(func() { r.exited(id, st, err) })
-	}()
+	r.step = j
 }
 
-func (r *run) spawn(argv []string) (*reaper.Process, error) {
-	return r.cfg.Spawn(r.term, "", argv)
-}
-
-func (r *run) exited(id int, st reaper.Status, err error) {
-	if id != r.id || r.proc == nil {
-		return // stopped meanwhile
-	}
-	r.proc.SignalSession(syscall.SIGKILL) // what it left behind
+func (r *run) exited(st reaper.Status, err error) {
+	r.step.Kill() // what it left behind
 	ok := err == nil && st.Code == 0 && !st.Signaled()
 	if ok && len(r.steps) > 0 {
 		r.next()
 		return
 	}
-	r.proc = nil
+	r.step = nil
 	switch {
 	case err != nil:
-		services.Broadcast(r.ch, services.Error(err.Error()))
+		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 	case !ok:
-		services.Broadcast(r.ch, services.Error(st.String()))
+		services.Broadcast(r.ch, services.ErrorCommand(st.String()))
 	}
-	services.Broadcast(r.ch, state(false))
+	services.Broadcast(r.ch, services.State(false))
 	r.startIdle()
 }
 
 // stop kills the running program, if any.
 func (r *run) stop() {
-	if r.proc == nil {
+	if r.step == nil {
 		return
 	}
-	r.proc.SignalSession(syscall.SIGKILL)
-	r.proc = nil
-	r.id++
-	services.Broadcast(r.ch, state(false))
+	r.step.Stop()
+	r.step = nil
+	services.Broadcast(r.ch, services.State(false))
 	r.startIdle()
+}
+
+// Drain asks the program (and the idle shell) to end, and starts nothing
+// after them.
+func (r *run) Drain(ctx context.Context) {
+	r.idleArgv = nil
+	jobs.TerminateAll(ctx, r.step, r.idle)
 }
 
 func (r *run) Close() {
 	r.stopIdle()
-	if r.proc != nil {
-		r.proc.SignalSession(syscall.SIGKILL)
+	if r.step != nil {
+		r.step.Stop()
 	}
 	os.RemoveAll(r.build)
 }

@@ -8,14 +8,13 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 func serve(t *testing.T, files map[string]string) func(string) string {
 	t.Helper()
-	return servicetest.Serve(t, run2.Descriptor(termed.Runner{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files)}))
+	return servicetest.Serve(t, run2.Descriptor(servicetest.Deps(t, files)))
 }
 
 // events reads the stream until a Stopped state after Running, and
@@ -187,7 +186,9 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("%v: got %v, want %q", cmd, r, want)
 		}
 	}
-	ro := servicetest.Open(t, serve(t, map[string]string{"main.py": ""})("ro:viewer"), "run2", "run2")
+	url := serve(t, map[string]string{"main.py": ""})
+	servicetest.Open(t, url("ada"), "run2", "run2")
+	ro := servicetest.Open(t, url("ro:viewer"), "run2", "run2")
 	if r := servicetest.Request(t, ro, &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}}); !strings.HasPrefix(r.GetError(), "read-only:") {
 		t.Fatalf("read-only runMain: %v", r)
 	}

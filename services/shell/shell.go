@@ -2,7 +2,6 @@ package shell
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -10,46 +9,45 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/middleware/ratelimit"
-	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/middleware/terminal"
 	"github.com/pid1/pid1/services"
 )
 
 // Config is what every shell channel shares.
 type Config struct {
-	Reaper *reaper.Reaper
-	Dir    string   // working directory: the workspace
-	Shell  string   // the program; "" means $SHELL, then bash
-	Args   []string // its arguments (after argv[0])
-	Env    []string // base environment; nil means pid1's
+	Deps  jobs.Deps
+	Shell string   // the program; "" means $SHELL, then bash
+	Args  []string // its arguments (after argv[0])
 }
 
-// Descriptor registers the service with its terminal middleware.
+// Descriptor registers the service on the terminal stack.
 func Descriptor(cfg Config) services.Descriptor {
-	ctor := func(ch services.Channel) (services.Service, error) { return newShell(cfg, ch) }
-	return services.Descriptor{Name: "shell", WellKnown: "shell",
-		New: services.Chain(ctor, scrollback.New, ratelimit.New(ratelimit.Config{}), termed.New)}
+	return services.Descriptor{Name: "shell", WellKnown: "shell", Starts: true, Writes: terminal.Writes,
+		New: New(cfg)}
+}
+
+// New is the shell's constructor, for services that run one of their own
+// on their channel (shellrun2).
+func New(cfg Config) services.Constructor {
+	return terminal.Stack{}.New(func(k terminal.Kit) (services.Service, error) { return newShell(cfg, k) })
 }
 
 type shell struct {
-	cfg    Config
+	sup    *jobs.Supervisor
 	ch     services.Channel
 	term   termed.Terminal
-	path   string
-	proc   *reaper.Process
+	spec   reaper.Spec
+	job    *jobs.Job
 	starts []time.Time // recent starts, to slow down a crash loop
 	closed bool
 }
 
-func newShell(cfg Config, ch services.Channel) (*shell, error) {
-	if cfg.Reaper == nil {
-		return nil, errors.New("shell: no reaper configured")
-	}
-	t, ok := termed.From(ch)
-	if !ok {
-		return nil, errors.New("shell: needs the termed middleware")
+func newShell(cfg Config, k terminal.Kit) (*shell, error) {
+	if err := cfg.Deps.Check("shell"); err != nil {
+		return nil, err
 	}
 	prog := cfg.Shell
 	if prog == "" {
@@ -62,7 +60,8 @@ func newShell(cfg Config, ch services.Channel) (*shell, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shell: %w", err)
 	}
-	s := &shell{cfg: cfg, ch: ch, term: t, path: path}
+	s := &shell{sup: jobs.New(cfg.Deps, k.Channel), ch: k.Channel, term: k.Term,
+		spec: reaper.Spec{Path: path, Args: append([]string{path}, cfg.Args...), Dir: cfg.Deps.Dir()}}
 	if err := s.start(); err != nil {
 		return nil, err
 	}
@@ -71,32 +70,27 @@ func newShell(cfg Config, ch services.Channel) (*shell, error) {
 
 // start runs a shell on the terminal; its end is handled on the actor.
 func (s *shell) start() error {
-	p, err := termed.Spawn(s.cfg.Reaper, s.term, reaper.Spec{Path: s.path, Args: append([]string{s.path}, s.cfg.Args...),
-		Env: s.cfg.Env, Dir: s.cfg.Dir})
+	spec := s.spec
+	spec.Env = s.sup.Deps().Environ()
+	spec, err := termed.Spec(s.term, spec)
+	if err == nil {
+		s.job, err = s.sup.Start(spec, s.term.Drain, s.exited)
+	}
 	if err != nil {
 		return fmt.Errorf("shell: %w", err)
 	}
-	s.proc = p
 	s.starts = append(s.starts, time.Now())
 	if len(s.starts) > 5 {
 		s.starts = s.starts[1:]
 	}
-	go func() {
-		st, err := p.Wait(context.Background())
-		s.ch.Logger().Debug("shell exited", "status", st.String(), "err", err)
-		s.term.Drain()
-		s.ch.Post(func() { s.exited(p) })
-	}()
 	return nil
 }
 
 // exited says so and starts the next shell.
-func (s *shell) exited(p *reaper.Process) {
-	if s.closed || s.proc != p {
-		return
-	}
-	p.SignalSession(syscall.SIGKILL) // what the shell left running in its session
-	services.Broadcast(s.ch, &api.Command{Body: &api.Command_State{State: api.State_Stopped}})
+func (s *shell) exited(st reaper.Status, err error) {
+	s.ch.Logger().Debug("shell exited", "status", st.String(), "err", err)
+	s.job.Kill() // what the shell left running in its session
+	services.Broadcast(s.ch, services.State(false))
 	if len(s.starts) == 5 && time.Since(s.starts[0]) < 5*time.Second {
 		time.AfterFunc(time.Second, func() { s.ch.Post(s.restart) })
 		return
@@ -109,23 +103,29 @@ func (s *shell) restart() {
 		return
 	}
 	if err := s.start(); err != nil {
-		services.Broadcast(s.ch, services.Error(err.Error()))
+		services.Broadcast(s.ch, services.ErrorCommand(err.Error()))
 	}
 }
 
-func (s *shell) Attach(services.Session) {}
-func (s *shell) Detach(services.Session) {}
-
 func (s *shell) Command(_ services.Session, cmd *api.Command) error {
 	return fmt.Errorf("shell takes input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))
+}
+
+// Drain asks the programs in the shell's session to end, then the shell,
+// and starts no other.
+func (s *shell) Drain(ctx context.Context) {
+	s.closed = true
+	if s.job != nil {
+		s.job.Terminate(ctx)
+	}
 }
 
 // Close kills the shell and everything it started in its session,
 // background jobs included (job control puts each in a group of its own).
 func (s *shell) Close() {
 	s.closed = true
-	if s.proc != nil {
-		s.proc.SignalSession(syscall.SIGHUP)
-		s.proc.SignalSession(syscall.SIGKILL)
+	if s.job != nil {
+		s.job.Signal(syscall.SIGHUP)
+		s.job.Stop()
 	}
 }

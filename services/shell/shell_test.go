@@ -19,10 +19,10 @@ import (
 
 func serve(t *testing.T) (url func(string) string, dir string) {
 	t.Helper()
-	dir = t.TempDir()
-	rp := servicetest.Reaper(t)
-	env := []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
-	return servicetest.Serve(t, shell.Descriptor(shell.Config{Reaper: rp, Dir: dir, Shell: "bash", Args: []string{"--norc", "--noprofile"}, Env: env})), dir
+	deps := servicetest.Deps(t, nil)
+	dir = deps.Dir()
+	deps.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "PS1=$ ", "LANG=C.UTF-8"}
+	return servicetest.Serve(t, shell.Descriptor(shell.Config{Deps: deps, Shell: "bash", Args: []string{"--norc", "--noprofile"}})), dir
 }
 
 func until(t *testing.T, ch *client.Channel, want string) string {
@@ -124,11 +124,20 @@ func TestCloseEndsBackgroundJobs(t *testing.T) {
 
 func TestReadOnlyAndBadRequests(t *testing.T) {
 	url, _ := serve(t)
+	if _, err := servicetest.Dial(t, url("ro:viewer")).Open(context.Background(), "shell", "shell", api.OpenChannel_ATTACH_OR_CREATE); err == nil ||
+		!strings.Contains(err.Error(), "read-only: your token does not allow starting a shell channel") {
+		t.Fatalf("a read-only session created a shell: %v", err)
+	}
+	servicetest.Open(t, url("ada"), "shell", "shell")
 	ch := servicetest.Open(t, url("ro:viewer"), "shell", "shell")
+	input := &api.Command{Body: &api.Command_Input{Input: "rm -rf /\r"}}
+	resize := &api.Command{Body: &api.Command_ResizeTerm{ResizeTerm: &api.ResizeTerm{Rows: 1, Cols: 1}}}
+	sane := &api.Command{Body: &api.Command_SaneTerm{SaneTerm: &api.SaneTerm{}}}
 	for cmd, want := range map[*api.Command]string{
-		{Body: &api.Command_Input{Input: "rm -rf /\r"}}:                                "read-only: your token does not allow typing into this terminal",
-		{Body: &api.Command_ResizeTerm{ResizeTerm: &api.ResizeTerm{Rows: 1, Cols: 1}}}: "read-only: your token does not allow resizing this terminal",
-		{Body: &api.Command_Ping{Ping: &api.Ping{}}}:                                   "shell takes input, resizeTerm and saneTerm, not ping",
+		input:  "read-only: your token does not allow input on shell",
+		resize: "read-only: your token does not allow resizeTerm on shell",
+		sane:   "read-only: your token does not allow saneTerm on shell",
+		{Body: &api.Command_Ping{Ping: &api.Ping{}}}: "shell takes input, resizeTerm and saneTerm, not ping",
 	} {
 		if r := servicetest.Request(t, ch, cmd); r.GetError() != want {
 			t.Errorf("%v: got %v, want %q", cmd, r, want)

@@ -8,19 +8,19 @@ package shellrun
 import (
 	"os"
 
-	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/run2"
 )
 
 // Descriptor registers the service. Shell is the program to run between
 // runs; "" means $SHELL, then bash.
-func Descriptor(cfg termed.Runner, shell string, args ...string) services.Descriptor {
+func Descriptor(deps jobs.Deps, shell string, args ...string) services.Descriptor {
 	if shell == "" {
 		shell = os.Getenv("SHELL")
 	}
 	if shell == "" {
 		shell = "bash"
 	}
-	return run2.NewDescriptor("shellrun", cfg, append([]string{shell}, args...))
+	return run2.NewDescriptor("shellrun", deps, append([]string{shell}, args...))
 }

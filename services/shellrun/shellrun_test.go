@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/services/shellrun"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
@@ -14,7 +14,7 @@ import (
 // Bash until runMain, the program's input while it runs, bash again after.
 func TestShellThenRunThenShell(t *testing.T) {
 	ws := servicetest.Workspace(t, map[string]string{"main.py": "print('hi', input())\n"})
-	url := servicetest.Serve(t, shellrun.Descriptor(termed.Runner{Reaper: servicetest.Reaper(t), Workspace: ws}, "bash", "--norc", "--noprofile"))
+	url := servicetest.Serve(t, shellrun.Descriptor(jobs.Deps{Reaper: servicetest.Reaper(t), Workspace: ws}, "bash", "--norc", "--noprofile"))
 	until := servicetest.Until
 	ch := servicetest.Open(t, url("ada"), "shellrun", "shellrun")
 	until(t, ch, "<Stopped>")

@@ -6,7 +6,7 @@
 // runMain looks for a .replit in the workspace: with one it goes to the
 // well-known run2 channel, without one to interp2 (the program runs and
 // its REPL stays). The service attaches to those channels through pid1's
-// own in-memory connection to the hub, so whoever else is attached to
+// own in-process session on the hub, so whoever else is attached to
 // them sees the same run, and everything they broadcast (output, state,
 // execInfo) reaches this channel's sessions too. Input goes to the active
 // program: to run2 until the run ends, to interp2 until clear; otherwise

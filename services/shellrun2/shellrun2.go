@@ -7,32 +7,30 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/middleware/terminal"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
 )
 
 // Config is what every shellrun2 channel shares.
 type Config struct {
-	Shell     shell.Config // the channel's own shell
-	Workspace *fsroot.Dir  // where .replit is looked for
-	// Connect opens a connection to the hub for the shared run2 and
-	// interp2 channels (pid1's in-memory one).
-	Connect func(ctx context.Context) (*client.Client, error)
+	Shell shell.Config // the channel's own shell, in the workspace where .replit is looked for
+	// Dial opens pid1's own in-process session on the hub, for the
+	// shared run2 and interp2 channels.
+	Dial services.Dialer
 }
 
 // Descriptor registers the service.
 func Descriptor(cfg Config) services.Descriptor {
-	return services.Descriptor{Name: "shellrun2", New: func(ch services.Channel) (services.Service, error) {
-		if cfg.Workspace == nil || cfg.Connect == nil {
+	return services.Descriptor{Name: "shellrun2", Starts: true, Writes: terminal.Writes.With("runMain", "clear"), New: func(ch services.Channel) (services.Service, error) {
+		if cfg.Shell.Deps.Workspace == nil || cfg.Dial == nil {
 			return nil, errors.New("shellrun2: no workspace or hub connection configured")
 		}
-		sh, err := shell.Descriptor(cfg.Shell).New(ch)
+		sh, err := shell.New(cfg.Shell)(ch)
 		if err != nil {
 			return nil, err
 		}
-		return &service{cfg: cfg, ch: ch, shell: sh, targets: map[string]*client.Channel{}}, nil
+		return &service{cfg: cfg, ch: ch, shell: sh, targets: map[string]services.PeerChannel{}}, nil
 	}}
 }
 
@@ -45,44 +43,31 @@ type service struct {
 	cfg     Config
 	ch      services.Channel
 	shell   services.Service
-	conn    *client.Client
-	targets map[string]*client.Channel // "run2", "interp2" once attached
-	active  string                     // the target input goes to, or ""
-	running bool                       // the active target said Running
+	conn    services.Peer
+	targets map[string]services.PeerChannel // "run2", "interp2" once attached
+	active  string                          // the target input goes to, or ""
+	running bool                            // the active target said Running
 }
 
 func (s *service) Attach(se services.Session) {
-	s.shell.Attach(se)
-	st := api.State_Stopped
-	if s.active != "" && s.running {
-		st = api.State_Running
-	}
-	services.To(s.ch, se.ID, &api.Command{Body: &api.Command_State{State: st}})
+	services.Attach(s.shell, se)
+	services.To(s.ch, se.ID, services.State(s.active != "" && s.running))
 }
 
-func (s *service) Detach(se services.Session) { s.shell.Detach(se) }
+func (s *service) Detach(se services.Session) { services.Detach(s.shell, se) }
 
 func (s *service) Close() {
-	s.shell.Close()
+	services.Close(s.shell)
 	if s.conn != nil {
 		s.conn.Close()
 	}
 }
 
-// errReadOnly refuses what would run or change the program.
-var errReadOnly = errors.New("read-only: your token does not allow running the program")
-
 func (s *service) Command(se services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
-		if !se.User.CanWrite {
-			return errReadOnly
-		}
 		return s.runMain(cmd)
 	case *api.Command_Clear:
-		if !se.User.CanWrite {
-			return errReadOnly
-		}
 		if s.active != "" {
 			s.forward(s.active, cmd)
 			s.active, s.running = "", false
@@ -91,9 +76,6 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 	case *api.Command_Input:
 		if s.active == "" {
 			return s.shell.Command(se, cmd)
-		}
-		if !se.User.CanWrite {
-			return errors.New("read-only: your token does not allow typing into the program")
 		}
 		s.forward(s.active, cmd)
 		return nil
@@ -110,7 +92,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 // on interp2 otherwise.
 func (s *service) runMain(cmd *api.Command) error {
 	target := "interp2"
-	if _, exists, err := s.cfg.Workspace.Stat(".replit"); err != nil {
+	if _, exists, err := s.cfg.Shell.Deps.Workspace.Stat(".replit"); err != nil {
 		return err
 	} else if exists {
 		target = "run2"
@@ -134,7 +116,7 @@ func (s *service) attach(target string) error {
 	ctx, cancel := context.WithTimeout(s.ch.Context(), connectTimeout)
 	defer cancel()
 	if s.conn == nil {
-		c, err := s.cfg.Connect(ctx)
+		c, err := s.cfg.Dial(ctx)
 		if err != nil {
 			return fmt.Errorf("shellrun2: connecting to the %s channel: %w", target, err)
 		}
@@ -145,13 +127,18 @@ func (s *service) attach(target string) error {
 		return fmt.Errorf("shellrun2: attaching to the %s channel: %w", target, err)
 	}
 	s.targets[target] = tc
-	go func() {
-		for cmd := range tc.Stream() {
-			if !s.ch.Post(func() { s.relay(target, cmd) }) {
+	s.ch.Go(func(ctx context.Context) {
+		for {
+			select {
+			case cmd, ok := <-tc.Stream():
+				if !ok || !s.ch.Post(func() { s.relay(target, cmd) }) {
+					return
+				}
+			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	return nil
 }
 
@@ -164,7 +151,7 @@ func (s *service) forward(target string, cmd *api.Command) {
 	}
 	out := &api.Command{Body: cmd.Body}
 	if err := tc.Send(s.ch.Context(), out); err != nil {
-		services.Broadcast(s.ch, services.Error(fmt.Sprintf("shellrun2: the %s channel is gone: %v", target, err)))
+		services.Broadcast(s.ch, services.ErrorCommand(fmt.Sprintf("shellrun2: the %s channel is gone: %v", target, err)))
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/middleware/termed"
+	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -16,19 +16,21 @@ import (
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
-// serve runs shellrun2 next to real run2 and interp2 services, connecting
-// to them over a real WebSocket as pid1's internal user.
+// serve runs shellrun2 next to real run2 and interp2 services, reaching
+// them through an in-process session on the hub, as pid1 does.
 func serve(t *testing.T, files map[string]string) (url func(string) string, dir string) {
 	t.Helper()
 	t.Setenv("HOME", t.TempDir()) // bash without the machine's start-up files
-	ws := servicetest.Workspace(t, files)
-	rp := servicetest.Reaper(t)
-	connect := func(ctx context.Context) (*client.Client, error) { return client.Dial(ctx, url("pid1"), nil) }
-	url = servicetest.Serve(t,
-		run2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
-		interp2.Descriptor(termed.Runner{Reaper: rp, Workspace: ws}),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Reaper: rp, Dir: ws.Path()}, Workspace: ws, Connect: connect}))
-	return url, ws.Path()
+	deps := servicetest.Deps(t, files)
+	var hub *conman.Hub
+	dial := func(ctx context.Context) (services.Peer, error) {
+		return hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
+	}
+	hub, url = servicetest.ServeHub(t,
+		run2.Descriptor(deps),
+		interp2.Descriptor(deps),
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: deps}, Dial: dial}))
+	return url, deps.Dir()
 }
 
 func runMain() *api.Command { return &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}} }
@@ -80,8 +82,9 @@ func TestRunsInTheSharedInterp2Without(t *testing.T) {
 
 func TestReadOnlyCannotRun(t *testing.T) {
 	url, _ := serve(t, map[string]string{"main.py": "print(1)\n"})
+	servicetest.Open(t, url("ada"), "shellrun2", "shellrun2")
 	ch := servicetest.Open(t, url("ro:viewer"), "shellrun2", "shellrun2")
-	if r := servicetest.Request(t, ch, runMain()); r.GetError() != "read-only: your token does not allow running the program" {
+	if r := servicetest.Request(t, ch, runMain()); r.GetError() != "read-only: your token does not allow runMain on shellrun2" {
 		t.Fatalf("runMain from a read-only session: %v", r)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // Descriptor registers the service; every channel shares store.
 func Descriptor(store *snapstore.Store) services.Descriptor {
-	return services.Descriptor{Name: "snapshot", New: func(ch services.Channel) (services.Service, error) {
+	return services.Descriptor{Name: "snapshot", Writes: services.BodySet("fsSnapshot"), New: func(ch services.Channel) (services.Service, error) {
 		if store == nil {
 			return nil, errors.New("snapshot: no storage configured")
 		}
@@ -24,10 +24,6 @@ type service struct {
 	store *snapstore.Store
 }
 
-func (s *service) Attach(services.Session) {}
-func (s *service) Detach(services.Session) {}
-func (s *service) Close()                  {}
-
 // Command takes the snapshot off the channel's actor, so the channel keeps
 // answering (and can be closed) while a large workspace is stored.
 func (s *service) Command(se services.Session, cmd *api.Command) error {
@@ -39,7 +35,7 @@ func (s *service) Command(se services.Session, cmd *api.Command) error {
 		res, err := s.store.Take(ctx)
 		reply := services.OK()
 		if err != nil {
-			reply = services.Error(err.Error())
+			reply = services.ErrorCommand(err.Error())
 		} else {
 			s.ch.Logger().Info("snapshot taken", "manifest", res.Manifest, "files", res.Files,
 				"uploaded", res.Uploaded, "uploaded_bytes", res.UploadedBytes)

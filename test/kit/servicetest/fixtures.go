@@ -11,6 +11,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 )
 
@@ -85,4 +86,11 @@ func Input(t testing.TB, ch *client.Channel, s string) {
 	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Input{Input: s}}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Deps is what a service that starts processes needs, for the test: a
+// private reaper and a temporary workspace holding files.
+func Deps(t testing.TB, files map[string]string) jobs.Deps {
+	t.Helper()
+	return jobs.Deps{Reaper: Reaper(t), Workspace: Workspace(t, files)}
 }

@@ -22,6 +22,14 @@ import (
 // The hub is shut down when the test ends.
 func Serve(t testing.TB, ds ...services.Descriptor) (url func(user string) string) {
 	t.Helper()
+	_, url = ServeHub(t, ds...)
+	return url
+}
+
+// ServeHub is Serve that also returns the hub, for tests that open
+// in-process sessions on it (Hub.Connect, Hub.Dial).
+func ServeHub(t testing.TB, ds ...services.Descriptor) (*conman.Hub, func(user string) string) {
+	t.Helper()
 	h := conman.New(conman.Config{
 		Registry: services.NewRegistry(ds...),
 		Authenticate: func(tok string) (services.User, error) {
@@ -37,7 +45,7 @@ func Serve(t testing.TB, ds ...services.Descriptor) (url func(user string) strin
 		srv.Close()
 	})
 	base := "ws" + strings.TrimPrefix(srv.URL, "http") + "/wsv2/"
-	return func(user string) string { return base + user }
+	return h, func(user string) string { return base + user }
 }
 
 // Dial connects to url; the client is closed when the test ends.

@@ -1,0 +1,32 @@
+package services
+
+import (
+	"context"
+
+	"github.com/pid1/pid1/api"
+)
+
+// Peer is a session of pid1's own on its hub, in process: a service that
+// uses other channels as a client would (shellrun2 attaching to the
+// shared run2 and interp2 channels) goes through one, so it sees exactly
+// what every other client of those channels sees.
+type Peer interface {
+	// Open sends openChan and waits for its openChanRes.
+	Open(ctx context.Context, service, name string, action api.OpenChannel_Action) (PeerChannel, error)
+	// Close ends the session; its channels are detached.
+	Close() error
+}
+
+// PeerChannel is a channel a Peer opened.
+type PeerChannel interface {
+	// Send sends cmd on the channel without waiting.
+	Send(ctx context.Context, cmd *api.Command) error
+	// Request sends cmd with a fresh ref and returns the reply.
+	Request(ctx context.Context, cmd *api.Command) (*api.Command, error)
+	// Stream delivers every command the channel sends to this session, in
+	// order; it is closed when the channel or the session ends.
+	Stream() <-chan *api.Command
+}
+
+// Dialer opens a Peer.
+type Dialer func(ctx context.Context) (Peer, error)
