@@ -30,6 +30,8 @@ type config struct {
 
 	storage string
 	restore bool
+
+	engines engineFlags
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
@@ -51,6 +53,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
+	c.engines.register(fs, true)
 }
 
 // parse parses args after taking defaults from PID1_* variables.

@@ -7,18 +7,21 @@ import (
 
 func main() {
 	args := os.Args[1:]
-	var err error
-	if len(args) > 0 && args[0] == "token" {
+	var (
+		code int
+		err  error
+	)
+	switch {
+	case len(args) > 0 && args[0] == "token":
 		err = runToken(args[1:], os.Stdout)
-	} else {
-		var code int
+	case len(args) > 0 && args[0] == "engines":
+		code, err = runEngines(args[1:])
+	default:
 		code, err = runServe(args)
-		if err == nil {
-			os.Exit(code)
-		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pid1:", err)
 		os.Exit(1)
 	}
+	os.Exit(code)
 }
