@@ -31,9 +31,10 @@ type Config struct {
 	// Reaper starts every helper: pid1 may be PID 1 and reap everything, so
 	// nothing here waits for a child by itself.
 	Reaper *reaper.Reaper
-	// Dir is an existing host directory on which each run's root file
-	// system is mounted, inside the run's own mount namespace only (the
-	// host never sees the mount). Empty means /tmp.
+	// Dir is an existing host directory where New makes the empty
+	// directory "pid1-sandbox-root" on which each run's root file system
+	// is mounted, inside the run's own mount namespace only (the host
+	// never sees the mount). Empty means os.TempDir().
 	Dir string
 	// Limits are the defaults for every field a Spec's Limits leaves zero;
 	// its own zero fields take DefaultLimits.
@@ -160,6 +161,13 @@ type Bind struct {
 	Source, Target string
 	// Writable makes the mount writable; otherwise it is read-only.
 	Writable bool
+	// Overlay makes the mount writable for the run only: an overlay whose
+	// changes live in the run's tmpfs (counted against Limits.Tmpfs) and
+	// vanish with it; Source is never modified. A warm build cache shared
+	// by runs, for instance. Overrides Writable. Files of Source owned by
+	// host ids the run does not map (root's) can be read, removed and
+	// shadowed by new files, but not modified in place.
+	Overlay bool
 }
 
 // WorkDir is the run's private writable directory (on the run's tmpfs);

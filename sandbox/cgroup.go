@@ -32,6 +32,9 @@ type runCgroup interface {
 	intoFD() int
 	// add moves a process in (v1; v2 starts it there).
 	add(pid int) error
+	// tasksFile is an open v1 tasks file the program's thread moves
+	// itself into before the fork, or nil.
+	tasksFile() *os.File
 	// cpu is the CPU time used so far.
 	cpu() (time.Duration, error)
 	stats() cgroupStats
@@ -47,6 +50,10 @@ type cgroupStats struct {
 	oomKills  int64 // processes the OOM killer ended
 	pidsMax   int64 // forks refused by pids.max
 }
+
+// helperThreads is what the helper's own threads may need of a pids
+// limit where they share the program's cgroup.
+const helperThreads = 16
 
 // cgroupMount is one cgroup hierarchy mounted here.
 type cgroupMount struct {

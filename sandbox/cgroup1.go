@@ -57,6 +57,14 @@ func (c *cgroup1) create(name string, l Limits) (runCgroup, error) {
 		}
 		r.dirs[ctrl] = d
 	}
+	// The program's processes count against pids.max in a child cgroup
+	// the helper is not in: a fork bomb must not starve the helper.
+	r.prog = filepath.Join(r.dirs["pids"], "prog")
+	if err := os.Mkdir(r.prog, 0o755); err != nil {
+		r.prog = ""
+		_ = r.remove()
+		return nil, fmt.Errorf("sandbox: cgroup: %w", err)
+	}
 	mem := r.dirs["memory"]
 	err := writeFile(filepath.Join(mem, "memory.limit_in_bytes"), strconv.FormatInt(l.Memory, 10))
 	if err == nil {
@@ -68,7 +76,10 @@ func (c *cgroup1) create(name string, l Limits) (runCgroup, error) {
 	}
 	if err == nil {
 		_ = writeFile(filepath.Join(mem, "memory.swappiness"), "0")
-		err = writeFile(filepath.Join(r.dirs["pids"], "pids.max"), strconv.Itoa(l.Pids))
+		err = writeFile(filepath.Join(r.prog, "pids.max"), strconv.Itoa(l.Pids))
+	}
+	if err == nil {
+		r.tasks, err = os.OpenFile(filepath.Join(r.prog, "tasks"), os.O_WRONLY, 0)
 	}
 	if err != nil {
 		_ = r.remove()
@@ -77,12 +88,17 @@ func (c *cgroup1) create(name string, l Limits) (runCgroup, error) {
 	return r, nil
 }
 
-// run1 is one run's v1 cgroups.
+// run1 is one run's v1 cgroups: memory, cpuacct and pids hold the
+// helper and the program; pids/prog holds only the program.
 type run1 struct {
-	dirs map[string]string
+	dirs  map[string]string
+	prog  string
+	tasks *os.File // pids/prog/tasks, open for the helper
 }
 
 func (r *run1) intoFD() int { return -1 }
+
+func (r *run1) tasksFile() *os.File { return r.tasks }
 
 func (r *run1) add(pid int) error {
 	for _, ctrl := range v1Controllers {
@@ -104,14 +120,24 @@ func (r *run1) stats() cgroupStats {
 	return cgroupStats{
 		peakBytes: peak,
 		oomKills:  readKey(filepath.Join(mem, "memory.oom_control"), "oom_kill"),
-		pidsMax:   readKey(filepath.Join(r.dirs["pids"], "pids.events"), "max"),
+		pidsMax:   readKey(filepath.Join(r.prog, "pids.events"), "max"),
 	}
 }
 
-func (r *run1) kill() { killProcs(filepath.Join(r.dirs["pids"], "cgroup.procs")) }
+func (r *run1) kill() {
+	killProcs(filepath.Join(r.prog, "cgroup.procs"))
+	killProcs(filepath.Join(r.dirs["pids"], "cgroup.procs"))
+}
 
 func (r *run1) remove() error {
+	if r.tasks != nil {
+		r.tasks.Close()
+		r.tasks = nil
+	}
 	var first error
+	if r.prog != "" {
+		first = removeDir(r.prog)
+	}
 	for _, d := range r.dirs {
 		if err := removeDir(d); err != nil && first == nil {
 			first = err

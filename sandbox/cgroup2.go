@@ -105,7 +105,9 @@ func (c *cgroup2) create(name string, l Limits) (runCgroup, error) {
 		}
 	}
 	if err == nil {
-		err = writeFile(filepath.Join(d, "pids.max"), strconv.Itoa(l.Pids))
+		// The helper lives in the same cgroup (v2 places whole processes
+		// only): its threads get a reserve of their own.
+		err = writeFile(filepath.Join(d, "pids.max"), strconv.Itoa(l.Pids+helperThreads))
 	}
 	if err == nil {
 		r.fd, err = syscall.Open(d, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
@@ -123,7 +125,9 @@ type run2 struct {
 	fd  int
 }
 
-func (r *run2) intoFD() int          { return r.fd }
+func (r *run2) intoFD() int { return r.fd }
+
+func (r *run2) tasksFile() *os.File  { return nil }
 func (r *run2) add(int) error        { return nil }
 func (r *run2) file(n string) string { return filepath.Join(r.dir, n) }
 

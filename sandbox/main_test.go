@@ -3,11 +3,17 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pid1/pid1/internal/reaper"
 	"go.uber.org/goleak"
@@ -17,8 +23,12 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// nextUID gives every test sandbox its own uid range, so that tests
+// running in parallel can look for survivors by uid.
+var nextUID atomic.Int64
+
 // newTestSandbox returns a Sandbox on a running Reaper, both stopped when
-// the test ends.
+// the test ends, with its own uid range.
 func newTestSandbox(t testing.TB, cfg Config) *Sandbox {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -29,6 +39,10 @@ func newTestSandbox(t testing.TB, cfg Config) *Sandbox {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
 	cfg.Reaper = r
+	if cfg.UIDBase == 0 {
+		cfg.UIDBase = 300000 + int(nextUID.Add(1))*100
+		cfg.GIDBase = cfg.UIDBase
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -45,4 +59,103 @@ func newTestSandbox(t testing.TB, cfg Config) *Sandbox {
 		wg.Wait()
 	})
 	return s
+}
+
+// output is what a run printed.
+type output struct {
+	res            Result
+	stdout, stderr string
+}
+
+// run runs argv (with spec's other fields) and fails the test on an error.
+func run(t testing.TB, s *Sandbox, spec Spec, argv ...string) output {
+	t.Helper()
+	o, err := tryRun(s, spec, argv...)
+	if err != nil {
+		t.Fatalf("run %q: %v", argv, err)
+	}
+	return o
+}
+
+func tryRun(s *Sandbox, spec Spec, argv ...string) (output, error) {
+	var out, errb bytes.Buffer
+	if len(argv) > 0 {
+		spec.Argv = argv
+	}
+	spec.Stdout, spec.Stderr = &out, &errb
+	res, err := s.Run(context.Background(), spec)
+	return output{res, out.String(), errb.String()}, err
+}
+
+// sh runs a shell script in the sandbox.
+func sh(t testing.TB, s *Sandbox, script string) output {
+	t.Helper()
+	return run(t, s, Spec{}, "/bin/sh", "-c", script)
+}
+
+// processesOf lists the host pids whose real uid is in [lo, hi).
+func processesOf(lo, hi int) []int {
+	var pids []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+				if uid, _ := strconv.Atoi(f[1]); uid >= lo && uid < hi {
+					pids = append(pids, pid)
+				}
+			}
+		}
+	}
+	return pids
+}
+
+// noSurvivors fails if any process of s's runs is alive. Run returns
+// only once its namespace is empty, so there is nothing to wait for.
+func noSurvivors(t testing.TB, s *Sandbox) {
+	t.Helper()
+	if left := processesOf(s.cfg.UIDBase, s.cfg.UIDBase+s.cfg.MaxRuns); len(left) > 0 {
+		t.Errorf("processes of the sandbox's runs still alive after Run returned: %v", left)
+	}
+}
+
+// expect checks a run's status.
+func expect(t testing.TB, o output, st Status, value int) {
+	t.Helper()
+	if o.res.Status != st || o.res.Value != value {
+		t.Fatalf("got %v %d, want %v %d\nresult %+v\nstdout %q\nstderr %q", o.res.Status, o.res.Value, st, value, o.res, o.stdout, o.stderr)
+	}
+}
+
+// ctxTimeout bounds a test's run.
+func ctxTimeout(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// chmodPath opens dir and its parents to others, as a bind source must be.
+func chmodPath(dir string, mode os.FileMode) error {
+	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if err := os.Chmod(d, st.Mode().Perm()|0o005&mode|0o001); err != nil {
+			return err
+		}
+		if d == dir {
+			if err := os.Chmod(d, mode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -74,10 +74,11 @@ func (s *Sandbox) request(spec *Spec, l Limits) (*nsinit.Request, error) {
 		if strings.IndexByte(b.Source+b.Target, 0) >= 0 {
 			return nil, bad("bind %q contains a NUL byte", b.Source+" "+b.Target)
 		}
-		if !path.IsAbs(b.Source) || !path.IsAbs(b.Target) || path.Clean(b.Target) != b.Target || b.Target == "/" {
-			return nil, bad("bind %s -> %s: both must be absolute, the target clean and not /", b.Source, b.Target)
+		if !path.IsAbs(b.Source) || !path.IsAbs(b.Target) || path.Clean(b.Target) != b.Target || b.Target == "/" ||
+			b.Overlay && strings.ContainsAny(b.Source, ",:\\") {
+			return nil, bad("bind %s -> %s: both must be absolute, the target clean and not /, an overlay's source without , : or \\", b.Source, b.Target)
 		}
-		binds = append(binds, nsinit.Bind{Source: b.Source, Target: b.Target, Writable: b.Writable})
+		binds = append(binds, nsinit.Bind{Source: b.Source, Target: b.Target, Writable: b.Writable, Overlay: b.Overlay})
 	}
 	for _, c := range spec.Collect {
 		if !local(c) {
@@ -89,21 +90,22 @@ func (s *Sandbox) request(spec *Spec, l Limits) (*nsinit.Request, error) {
 		generated = append(generated, nsinit.File{Path: f.name, Mode: 0o644, Data: []byte(f.data)})
 	}
 	return &nsinit.Request{
-		Root:       s.cfg.Dir,
-		Hostname:   s.cfg.Hostname,
-		Tmpfs:      l.Tmpfs,
-		System:     systemDirs,
-		Etc:        s.etc,
-		EtcFiles:   generated,
-		Binds:      binds,
-		Files:      files,
-		Argv:       spec.Argv,
-		Env:        env,
-		Dir:        dir,
-		Rlimits:    s.rlimits(l),
-		Seccomp:    s.filter,
-		Collect:    spec.Collect,
-		CollectMax: l.Output,
+		Root:         s.root,
+		Hostname:     s.cfg.Hostname,
+		Tmpfs:        l.Tmpfs,
+		System:       systemDirs,
+		Etc:          s.etc,
+		EtcFiles:     generated,
+		Binds:        binds,
+		Files:        files,
+		Argv:         spec.Argv,
+		Env:          env,
+		Dir:          dir,
+		Rlimits:      s.rlimits(l),
+		Seccomp:      s.filter,
+		ChildRlimits: s.childRlimits(l),
+		Collect:      spec.Collect,
+		CollectMax:   l.Output,
 	}, nil
 }
 
@@ -122,13 +124,20 @@ func (s *Sandbox) rlimits(l Limits) []nsinit.Rlimit {
 		{Resource: unix.RLIMIT_NOFILE, Cur: uint64(l.OpenFiles), Max: uint64(l.OpenFiles)},
 		{Resource: unix.RLIMIT_CORE, Cur: 0, Max: 0},
 	}
-	if s.ownUID {
-		// The uid is this run's alone, so the count is the run's
-		// processes (plus the helper).
-		rl = append(rl, nsinit.Rlimit{Resource: unix.RLIMIT_NPROC, Cur: uint64(l.Pids) + 1, Max: uint64(l.Pids) + 1})
-	}
-	if s.cg == nil {
-		rl = append(rl, nsinit.Rlimit{Resource: unix.RLIMIT_DATA, Cur: uint64(l.Memory), Max: uint64(l.Memory)})
+	if s.cg == nil && s.ownUID {
+		// Without a pids cgroup: the uid is this run's alone, so the
+		// count is the run's processes (plus the helper's threads).
+		n := uint64(l.Pids + helperThreads)
+		rl = append(rl, nsinit.Rlimit{Resource: unix.RLIMIT_NPROC, Cur: n, Max: n})
 	}
 	return rl
+}
+
+// childRlimits are applied to the program only: in rlimits mode memory is
+// RLIMIT_DATA, which the helper's own runtime would not survive.
+func (s *Sandbox) childRlimits(l Limits) []nsinit.Rlimit {
+	if s.cg != nil {
+		return nil
+	}
+	return []nsinit.Rlimit{{Resource: unix.RLIMIT_DATA, Cur: uint64(l.Memory), Max: uint64(l.Memory)}}
 }

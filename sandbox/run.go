@@ -82,6 +82,10 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	if cg != nil && cg.intoFD() >= 0 {
 		rs.UseCgroupFD, rs.CgroupFD = true, cg.intoFD()
 	}
+	if cg != nil && cg.tasksFile() != nil {
+		rs.ExtraFiles = append(rs.ExtraFiles, cg.tasksFile())
+		req.TasksFD = true
+	}
 	started := time.Now()
 	p, err := s.cfg.Reaper.Spawn(rs)
 	io.closeChild()
@@ -288,4 +292,3 @@ func limitName(reason killReason, cst cgroupStats, res Result) string {
 	}
 	return ""
 }
-

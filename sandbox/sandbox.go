@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ type Sandbox struct {
 	ownUID  bool    // each slot has its own host uid (pid1 is root)
 	filter  []byte
 	etc     []string
+	root    string // mount point of the runs' roots
 	metrics *metrics
 
 	slots   chan int // free run slots
@@ -89,6 +91,15 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	if st, err := os.Stat(cfg.Dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("sandbox: Config.Dir %q is not a directory", cfg.Dir)
+	}
+	// The roots are mounted on an empty directory of their own, so that
+	// nothing a bind may need is hidden behind them.
+	s.root = filepath.Join(cfg.Dir, "pid1-sandbox-root")
+	if err := os.Mkdir(s.root, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if err := os.Chmod(s.root, 0o755); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	for i := range cfg.MaxRuns {
 		s.slots <- i

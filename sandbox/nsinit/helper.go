@@ -13,8 +13,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ctlFD is the socket to the sandbox.
-const ctlFD = 3
+// ctlFD is the socket to the sandbox; tasksFD the optional cgroup file.
+const (
+	ctlFD   = 3
+	tasksFD = 4
+)
 
 func init() {
 	if _, ok := syscall.Getenv(EnvMarker); !ok {
@@ -27,6 +30,7 @@ func init() {
 // Report went out, 1 when not even that worked.
 func helperMain() int {
 	syscall.CloseOnExec(ctlFD)
+	syscall.CloseOnExec(tasksFD)
 	ctl := os.NewFile(ctlFD, "sandbox-control")
 	msg, err := ReadMessage(ctl)
 	if err != nil {
@@ -139,6 +143,13 @@ func startProgram(req *Request, path string) (int, error) {
 	ch := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
+		if req.TasksFD {
+			// Move this thread (so the program) into the program's cgroup.
+			if _, err := syscall.Write(tasksFD, []byte("0")); err != nil {
+				ch <- result{err: fmt.Errorf("enter the program's cgroup: %w", err)}
+				return
+			}
+		}
 		if err := dropPrivileges(req.Seccomp); err != nil {
 			ch <- result{err: err}
 			return
@@ -150,6 +161,11 @@ func startProgram(req *Request, path string) (int, error) {
 		})
 		if err != nil {
 			err = fmt.Errorf("start %s: %w", req.Argv[0], err)
+		}
+		for _, l := range req.ChildRlimits {
+			if err == nil {
+				err = unix.Prlimit(pid, l.Resource, &unix.Rlimit{Cur: l.Cur, Max: l.Max}, nil)
+			}
 		}
 		ch <- result{pid, err}
 	}()

@@ -31,7 +31,8 @@ func setup(req *Request) error {
 			return err
 		}
 	}
-	if err := setupData(root, req.Tmpfs); err != nil {
+	detach, err := setupData(root, req.Tmpfs)
+	if err != nil {
 		return err
 	}
 	if err := setupEtc(root, req.Etc, req.EtcFiles); err != nil {
@@ -51,10 +52,13 @@ func setup(req *Request) error {
 			return err
 		}
 	}
-	for _, b := range req.Binds {
-		if err := bind(root, b); err != nil {
+	for i, b := range req.Binds {
+		if err := bind(root, b, i); err != nil {
 			return err
 		}
+	}
+	if err := detach(); err != nil {
+		return err
 	}
 	if err := pivot(root); err != nil {
 		return err
@@ -149,42 +153,47 @@ func copyLink(src, dst string) error {
 	return nil
 }
 
+// dataDir is where the size-capped tmpfs sits until detach.
+const dataDir = "/.data"
+
 // setupData mounts the size-capped tmpfs and binds its /work, /tmp and
-// /dev/shm parts; the tmpfs itself is then detached from the tree, so only
-// those three remain and they share one cap.
-func setupData(root string, size int64) error {
-	data := root + "/.data"
+// /dev/shm parts; detach then takes the tmpfs itself out of the tree, so
+// only those parts (and overlays' upper layers) remain, sharing one cap.
+func setupData(root string, size int64) (detach func() error, err error) {
+	data := root + dataDir
 	if err := mkdir(data); err != nil {
-		return err
+		return nil, err
 	}
 	opts := "mode=0755,size=" + strconv.FormatInt(size, 10)
 	if err := mount("tmpfs", data, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
-		return err
+		return nil, err
 	}
 	for _, part := range []struct {
 		name, at string
 		mode     uint32
 	}{{"work", "/work", 0o755}, {"tmp", "/tmp", 0o1777}, {"shm", "/dev/shm", 0o1777}} {
 		if err := mkdir(data + "/" + part.name); err != nil {
-			return err
+			return nil, err
 		}
 		if err := unix.Chmod(data+"/"+part.name, part.mode); err != nil {
-			return fmt.Errorf("chmod: %w", err)
+			return nil, fmt.Errorf("chmod: %w", err)
 		}
 		if err := mkdir(root + part.at); err != nil {
-			return err
+			return nil, err
 		}
 		if err := mount(data+"/"+part.name, root+part.at, "", unix.MS_BIND, ""); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := unix.Unmount(data, unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("detach data tmpfs: %w", err)
-	}
-	if err := os.Remove(data); err != nil {
-		return fmt.Errorf("remove data mount point: %w", err)
-	}
-	return nil
+	return func() error {
+		if err := unix.Unmount(data, unix.MNT_DETACH); err != nil {
+			return fmt.Errorf("detach data tmpfs: %w", err)
+		}
+		if err := os.Remove(data); err != nil {
+			return fmt.Errorf("remove data mount point: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // setupEtc builds /etc from the allow list and the generated files.
@@ -275,12 +284,24 @@ func writeFile(p string, data []byte, mode uint32) error {
 	return nil
 }
 
-// bind mounts a caller's host path into the run.
-func bind(root string, b Bind) error {
+// bind mounts a caller's host path into the run; an overlay keeps its
+// upper layer on the data tmpfs.
+func bind(root string, b Bind, i int) error {
 	if !strings.HasPrefix(b.Target, "/") {
 		return fmt.Errorf("bind target %q is not absolute", b.Target)
 	}
-	return bindTo(b.Source, root+b.Target, b.Writable)
+	if !b.Overlay {
+		return bindTo(b.Source, root+b.Target, b.Writable)
+	}
+	base := root + dataDir + "/overlay-" + strconv.Itoa(i)
+	upper, work := base+"/upper", base+"/work"
+	for _, d := range []string{upper, work, root + b.Target} {
+		if err := mkdir(d); err != nil {
+			return err
+		}
+	}
+	opts := "lowerdir=" + b.Source + ",upperdir=" + upper + ",workdir=" + work + ",userxattr"
+	return mount("overlay", root+b.Target, "overlay", unix.MS_NOSUID|unix.MS_NODEV, opts)
 }
 
 // pivot makes root the root, drops the host's tree, and makes the

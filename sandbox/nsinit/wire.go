@@ -38,6 +38,14 @@ type Request struct {
 	// Seccomp is the raw filter (struct sock_filter array) loaded on the
 	// program's thread; empty loads none.
 	Seccomp []byte
+	// ChildRlimits are applied to the program with prlimit right after it
+	// started: limits the helper itself cannot live under (RLIMIT_DATA
+	// for a Go runtime), at the price of a window of microseconds.
+	ChildRlimits []Rlimit
+	// TasksFD says that fd 4 is a cgroup v1 "tasks" file: the program's
+	// thread moves itself there before the fork, so the program starts in
+	// that cgroup and the helper stays out of its pids budget.
+	TasksFD bool
 	// Collect are /work-relative paths read back after the run, each at
 	// most CollectMax bytes.
 	Collect    []string
@@ -53,8 +61,8 @@ type File struct {
 
 // Bind is a host path mounted at Target.
 type Bind struct {
-	Source, Target string
-	Writable       bool
+	Source, Target    string
+	Writable, Overlay bool
 }
 
 // Rlimit is one setrlimit call.
@@ -94,6 +102,21 @@ func (e *enc) strs(ss []string) {
 		e.str(s)
 	}
 }
+func (e *enc) bool(v bool) {
+	if v {
+		e.u64(1)
+	} else {
+		e.u64(0)
+	}
+}
+func (e *enc) rlimits(ls []Rlimit) {
+	e.u64(uint64(len(ls)))
+	for _, l := range ls {
+		e.u64(uint64(l.Resource))
+		e.u64(l.Cur)
+		e.u64(l.Max)
+	}
+}
 func (e *enc) files(fs []File) {
 	e.u64(uint64(len(fs)))
 	for _, f := range fs {
@@ -121,6 +144,24 @@ func (d *dec) u64() uint64 {
 	return v
 }
 func (d *dec) i64() int64 { return int64(d.u64()) }
+
+// bool reads 0 or 1.
+func (d *dec) bool() bool {
+	v := d.u64()
+	if v > 1 && d.err == nil {
+		d.err = errors.New("nsinit: bad boolean")
+	}
+	return v == 1
+}
+
+// u32 reads a u64 that must fit 32 bits.
+func (d *dec) u32() uint32 {
+	v := d.u64()
+	if v > 0xffffffff && d.err == nil {
+		d.err = errors.New("nsinit: value out of range")
+	}
+	return uint32(v)
+}
 
 // count reads a length and checks that at least n*min bytes follow, so a
 // corrupt length cannot make us allocate much.
@@ -156,9 +197,16 @@ func (d *dec) files() []File {
 	n := d.count(24)
 	fs := make([]File, 0, n)
 	for range n {
-		fs = append(fs, File{Path: d.str(), Mode: uint32(d.u64()), Data: d.bytes()})
+		fs = append(fs, File{Path: d.str(), Mode: d.u32(), Data: d.bytes()})
 	}
 	return fs
+}
+func (d *dec) rlimits() []Rlimit {
+	var ls []Rlimit
+	for range d.count(24) {
+		ls = append(ls, Rlimit{Resource: int(d.u64()), Cur: d.u64(), Max: d.u64()})
+	}
+	return ls
 }
 func (d *dec) done() error {
 	if d.err == nil && len(d.b) != 0 {
@@ -180,23 +228,17 @@ func (r *Request) Marshal() []byte {
 	for _, b := range r.Binds {
 		e.str(b.Source)
 		e.str(b.Target)
-		w := uint64(0)
-		if b.Writable {
-			w = 1
-		}
-		e.u64(w)
+		e.bool(b.Writable)
+		e.bool(b.Overlay)
 	}
 	e.files(r.Files)
 	e.strs(r.Argv)
 	e.strs(r.Env)
 	e.str(r.Dir)
-	e.u64(uint64(len(r.Rlimits)))
-	for _, l := range r.Rlimits {
-		e.u64(uint64(l.Resource))
-		e.u64(l.Cur)
-		e.u64(l.Max)
-	}
+	e.rlimits(r.Rlimits)
 	e.bytes(r.Seccomp)
+	e.rlimits(r.ChildRlimits)
+	e.bool(r.TasksFD)
 	e.strs(r.Collect)
 	e.i64(r.CollectMax)
 	return e.b
@@ -207,19 +249,18 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 	d := dec{b: b}
 	r := &Request{Root: d.str(), Hostname: d.str(), Tmpfs: d.i64(),
 		System: d.strs(), Etc: d.strs(), EtcFiles: d.files()}
-	n := d.count(24)
+	n := d.count(32)
 	for range n {
-		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.u64() != 0})
+		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.bool(), Overlay: d.bool()})
 	}
 	r.Files = d.files()
 	r.Argv = d.strs()
 	r.Env = d.strs()
 	r.Dir = d.str()
-	n = d.count(24)
-	for range n {
-		r.Rlimits = append(r.Rlimits, Rlimit{Resource: int(d.u64()), Cur: d.u64(), Max: d.u64()})
-	}
+	r.Rlimits = d.rlimits()
 	r.Seccomp = d.bytes()
+	r.ChildRlimits = d.rlimits()
+	r.TasksFD = d.bool()
 	r.Collect = d.strs()
 	r.CollectMax = d.i64()
 	return r, d.done()
@@ -240,7 +281,7 @@ func (r *Report) Marshal() []byte {
 // UnmarshalReport decodes a report.
 func UnmarshalReport(b []byte) (*Report, error) {
 	d := dec{b: b}
-	r := &Report{Err: d.str(), WaitStatus: uint32(d.u64())}
+	r := &Report{Err: d.str(), WaitStatus: d.u32()}
 	for _, p := range []*int64{&r.Real, &r.UserNs, &r.SysNs, &r.MaxRSSKiB, &r.MinFlt, &r.MajFlt, &r.Inblock, &r.Oublock, &r.Nvcsw, &r.Nivcsw} {
 		*p = d.i64()
 	}
