@@ -113,7 +113,6 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Run, error) {
 
 	r.s.push(Started, nil)
 	go func() {
-		defer release()
 		defer cancel(nil)
 		res, err := e.sb.Run(runCtx, spec)
 		if err != nil {
@@ -122,29 +121,39 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Run, error) {
 			} else if runCtx.Err() == nil {
 				e.log.Error("a run could not start", "language", req.Language, "err", err)
 			}
+			release() // before the consumer hears of the end
 			r.s.fail(err)
 			return
 		}
-		out := &Result{
-			Status: Status(res.Status.String()), Value: res.Value,
-			TimedOut: res.TimedOut, Limit: res.Limit,
-			StdoutTruncated: res.StdoutTruncated || stdout.truncated.Load(),
-			StderrTruncated: res.StderrTruncated || stderr.truncated.Load(),
-			Real:            res.Real, User: res.User, Kernel: res.Kernel, MaxMemKiB: res.MaxMemKiB,
-			Waits: res.Waits, Preemptions: res.Preemptions,
-			MajorPageFaults: res.MajorPageFaults, MinorPageFaults: res.MinorPageFaults,
-			InputOps: res.InputOps, OutputOps: res.OutputOps,
-		}
-		switch cause := context.Cause(runCtx); {
-		case res.TimedOut:
-		case cause == errOutputCap:
-			out.Limit = sandbox.LimitOutput
-		case cause != nil: // Kill, or the caller went away
-			out.Killed = true
-		}
+		out := result(res, context.Cause(runCtx))
+		out.StdoutTruncated = out.StdoutTruncated || stdout.truncated.Load()
+		out.StderrTruncated = out.StderrTruncated || stderr.truncated.Load()
+		release()
 		r.s.finish(out)
 	}()
 	return r, nil
+}
+
+// result is the core's view of a sandbox result; cause is why the run's
+// context ended, if it did.
+func result(res sandbox.Result, cause error) *Result {
+	out := &Result{
+		Status: Status(res.Status.String()), Value: res.Value,
+		TimedOut: res.TimedOut, Limit: res.Limit,
+		StdoutTruncated: res.StdoutTruncated, StderrTruncated: res.StderrTruncated,
+		Real: res.Real, User: res.User, Kernel: res.Kernel, MaxMemKiB: res.MaxMemKiB,
+		Waits: res.Waits, Preemptions: res.Preemptions,
+		MajorPageFaults: res.MajorPageFaults, MinorPageFaults: res.MinorPageFaults,
+		InputOps: res.InputOps, OutputOps: res.OutputOps,
+	}
+	switch {
+	case res.TimedOut:
+	case cause == errOutputCap:
+		out.Limit = sandbox.LimitOutput
+	case cause != nil: // Kill, or the caller went away
+		out.Killed = true
+	}
+	return out
 }
 
 // The causes the engine cancels a run's context with.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,9 @@ import (
 	"github.com/pid1/pid1/sandbox"
 	"github.com/pid1/pid1/test/kit/enginetest"
 )
+
+// lang is the language the core's tests write their programs in.
+const lang = "bash"
 
 // collected is a whole run: its events in order and the output.
 type collected struct {
@@ -66,7 +70,7 @@ func (c collected) result(t *testing.T) *engines.Result {
 func start(t *testing.T, e *engines.Engine, req engines.Request) collected {
 	t.Helper()
 	if req.Language == "" {
-		req.Language = enginetest.ShellID
+		req.Language = lang
 	}
 	run, err := e.Start(context.Background(), req)
 	if err != nil {
@@ -77,7 +81,7 @@ func start(t *testing.T, e *engines.Engine, req engines.Request) collected {
 
 func TestRunOutputStatusAndStats(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	c := start(t, e, engines.Request{
 		Code:      []byte(`echo out; echo err >&2; read x; echo "in=$x args=$*" ; exit 7`),
 		Input:     []byte("typed\n"),
@@ -100,7 +104,7 @@ func TestRunOutputStatusAndStats(t *testing.T) {
 
 func TestOptionsReachTheInterpreter(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	c := start(t, e, engines.Request{Code: []byte(`echo $-`), Options: []string{"-f"}})
 	if !bytes.Contains(c.stdout, []byte("f")) {
 		t.Errorf("sh -f: $- is %q", c.stdout)
@@ -109,7 +113,7 @@ func TestOptionsReachTheInterpreter(t *testing.T) {
 
 func TestExtraFiles(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	c := start(t, e, engines.Request{Code: []byte(`cat data.txt`), Files: []engines.File{{Name: "data.txt", Data: []byte("beside")}}})
 	if string(c.stdout) != "beside" {
 		t.Errorf("stdout %q", c.stdout)
@@ -118,7 +122,7 @@ func TestExtraFiles(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	c := start(t, e, engines.Request{Code: []byte(`echo before; exec sleep 30`), Timeout: time.Second})
 	r := c.result(t)
 	if !r.TimedOut || r.Killed || r.Status != engines.Killed || r.Value != 9 || string(c.stdout) != "before\n" {
@@ -155,11 +159,11 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestKillAndCallerGoneLeaveNoProcess(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	for _, how := range []string{"Kill", "context"} {
 		arg := marker(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		run, err := e.Start(ctx, engines.Request{Language: enginetest.ShellID, Code: []byte("echo up; exec sleep " + arg)})
+		run, err := e.Start(ctx, engines.Request{Language: lang, Code: []byte("echo up; exec sleep " + arg)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +190,7 @@ func TestKillAndCallerGoneLeaveNoProcess(t *testing.T) {
 
 func TestOutputCaps(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	// Both caps hit, nothing killed: the program runs to its end.
 	c := start(t, e, engines.Request{
 		Code:      []byte(`head -c 5000 /dev/zero; head -c 300 /dev/zero >&2; echo end >&2; exit 3`),
@@ -209,7 +213,7 @@ func TestOutputCaps(t *testing.T) {
 
 func TestChunks(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	c := start(t, e, engines.Request{Code: []byte(`head -c 100000 /dev/zero`), ChunkSize: 16 << 10})
 	if len(c.stdout) != 100000 {
 		t.Fatalf("%d bytes", len(c.stdout))
@@ -224,7 +228,7 @@ func TestChunks(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{MaxRuns: 1, MaxQueue: -1},
+	e := enginetest.Engine(t, sandbox.Config{MaxRuns: 1, MaxQueue: -1},
 		engines.Config{PerClient: perclient.Config{Concurrent: 1}})
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -232,11 +236,11 @@ func TestRefusals(t *testing.T) {
 		want error
 	}{
 		{engines.Request{Language: "nope", Code: []byte("x")}, engines.ErrUnknownLanguage},
-		{engines.Request{Language: enginetest.ShellID, Arguments: []string{"a\x00b"}}, engines.ErrNULByte},
-		{engines.Request{Language: enginetest.ShellID, Options: []string{"\x00"}}, engines.ErrNULByte},
-		{engines.Request{Language: enginetest.ShellID, Timeout: 61 * time.Second}, engines.ErrInvalid},
-		{engines.Request{Language: enginetest.ShellID, StdoutCap: 2 << 20}, engines.ErrInvalid},
-		{engines.Request{Language: enginetest.ShellID, Files: []engines.File{{Name: "../x"}}}, engines.ErrInvalid},
+		{engines.Request{Language: lang, Arguments: []string{"a\x00b"}}, engines.ErrNULByte},
+		{engines.Request{Language: lang, Options: []string{"\x00"}}, engines.ErrNULByte},
+		{engines.Request{Language: lang, Timeout: 61 * time.Second}, engines.ErrInvalid},
+		{engines.Request{Language: lang, StdoutCap: 2 << 20}, engines.ErrInvalid},
+		{engines.Request{Language: lang, Files: []engines.File{{Name: "../x"}}}, engines.ErrInvalid},
 		{engines.Request{}, engines.ErrInvalid},
 	} {
 		if _, err := e.Start(ctx, c.req); !errors.Is(err, c.want) {
@@ -245,7 +249,7 @@ func TestRefusals(t *testing.T) {
 	}
 
 	// One run at a time per client, and one run at all with no queue.
-	first, err := e.Start(ctx, engines.Request{Language: enginetest.ShellID, Code: []byte("echo up; exec sleep 30"), Client: "ip:a"})
+	first, err := e.Start(ctx, engines.Request{Language: lang, Code: []byte("echo up; exec sleep 30"), Client: "ip:a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,12 +258,12 @@ func TestRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = e.Start(ctx, engines.Request{Language: enginetest.ShellID, Client: "ip:a"})
+	_, err = e.Start(ctx, engines.Request{Language: lang, Client: "ip:a"})
 	var refusal *perclient.Refusal
 	if !errors.Is(err, engines.ErrLimited) || !errors.As(err, &refusal) || !strings.Contains(refusal.Reason, "at once") {
 		t.Errorf("a second run of one client: %v", err)
 	}
-	other, err := e.Start(ctx, engines.Request{Language: enginetest.ShellID, Client: "ip:b"})
+	other, err := e.Start(ctx, engines.Request{Language: lang, Client: "ip:b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,15 +278,29 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// TestLanguages: the engine lists the available built-in languages, and
+// each one's hello world prints what it says.
 func TestLanguages(t *testing.T) {
 	t.Parallel()
-	e := enginetest.Engine(t, nil, sandbox.Config{}, engines.Config{})
+	e := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
 	langs := e.Languages()
-	if len(langs) != 1 || langs[0].ID != enginetest.ShellID || langs[0].HelloWorld == nil {
-		t.Fatalf("languages %+v", langs)
+	var ids []string
+	for _, l := range langs {
+		ids = append(ids, l.ID)
+		if !l.Available || l.Name == "" || l.HelloWorld == nil {
+			t.Errorf("language %+v", l)
+		}
 	}
-	c := start(t, e, engines.Request{Code: []byte(langs[0].HelloWorld.Code)})
-	if string(c.stdout) != langs[0].HelloWorld.Output {
-		t.Errorf("hello world printed %q", c.stdout)
+	if !slices.Contains(ids, "bash") || !slices.Contains(ids, "python") || !slices.Contains(ids, "c_gcc") {
+		t.Fatalf("languages %v", ids)
+	}
+	for _, l := range langs {
+		if l.ID != "python" && l.ID != "c_gcc" {
+			continue
+		}
+		c := start(t, e, engines.Request{Language: l.ID, Code: []byte(l.HelloWorld.Code)})
+		if string(c.stdout) != l.HelloWorld.Output {
+			t.Errorf("%s's hello world printed %q, stderr %q", l.ID, c.stdout, c.stderr)
+		}
 	}
 }

@@ -80,7 +80,7 @@ func startEngines(ctx context.Context, f engineFlags, rp *reaper.Reaper, log *sl
 		return nil, err
 	}
 	eng, err := engines.New(engines.Config{
-		Sandbox: sb, Catalog: engines.Runners(runners.Default(ctx, sb)), Log: log.With("component", "engines"),
+		Sandbox: sb, Catalog: engines.Runners(runners.Default(ctx, sb, runners.Options{})), Log: log.With("component", "engines"),
 		PerClient: perclient.Config{Concurrent: f.runsPerIP, PerMinute: f.runsPerMinute, Burst: f.burst, What: "runs"},
 	})
 	if err != nil {

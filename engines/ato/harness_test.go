@@ -33,7 +33,6 @@ type server struct {
 }
 
 type options struct {
-	catalog engines.Catalog
 	sandbox sandbox.Config
 	engine  engines.Config
 	conns   perclient.Config
@@ -42,7 +41,7 @@ type options struct {
 
 func newServer(t *testing.T, o options) *server {
 	t.Helper()
-	o.ato.Engine = enginetest.Engine(t, o.catalog, o.sandbox, o.engine)
+	o.ato.Engine = enginetest.Engine(t, o.sandbox, o.engine)
 	a := ato.New(o.ato)
 	mux := http.NewServeMux()
 	a.Register(mux)
@@ -95,10 +94,13 @@ func pack(t testing.TB, v any) []byte {
 	return buf.Bytes()
 }
 
+// lang is the language of the suite's programs, as in ATO's test.py.
+const lang = "zsh"
+
 // req is a request in the shape test.py sends: every field given.
 func req(code string, kv ...any) map[string]any {
 	m := map[string]any{
-		"language": enginetest.ShellID, "code": []byte(code), "input": []byte{},
+		"language": lang, "code": []byte(code), "input": []byte{},
 		"arguments": []any{}, "options": []any{}, "timeout": 60,
 	}
 	for i := 0; i < len(kv); i += 2 {

@@ -14,7 +14,6 @@ import (
 	vm "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pid1/pid1/engines/perclient"
-	"github.com/pid1/pid1/test/kit/enginetest"
 )
 
 // v0reply is the reply's fields beside the statistics.
@@ -49,8 +48,8 @@ func TestV0Minimal(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, options{})
 	for _, m := range []map[string]any{
-		{"language": enginetest.ShellID, "code": "echo hi", "timeout": 5},
-		{"language": enginetest.ShellID, "code": []byte("echo hi")},
+		{"language": lang, "code": "echo hi", "timeout": 5},
+		{"language": lang, "code": []byte("echo hi")},
 	} {
 		c := dial(t, s.url("v0"))
 		c.send(m)
@@ -159,28 +158,30 @@ func TestMetadataAndLanguages(t *testing.T) {
 	if err := vm.Unmarshal(b, &meta); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("metadata: %d %v", resp.StatusCode, err)
 	}
-	sh := meta[enginetest.ShellID]
-	if len(meta) != 1 || sh["name"] != "POSIX shell" || sh["image"] != "debian" || sh["version"] != "dash" || sh["sbcs"] != false || !strings.HasPrefix(sh["url"].(string), "https://") {
-		t.Errorf("metadata %v", meta)
+	py := meta["python"]
+	if py["name"] != "Python" || py["image"] == "" || !strings.HasPrefix(py["version"].(string), "3.") || py["sbcs"] != false ||
+		py["url"] != "https://www.python.org" || py["se_class"] != "python" || py["SE_class"] != "python" {
+		t.Errorf("metadata of python: %v", py)
 	}
-	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Error("metadata is not readable cross-origin")
+	if _, ok := meta["asymptote"]["se_class"]; ok {
+		t.Errorf("a language without a class has one: %v", meta["asymptote"])
+	}
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Content-Type") != "application/msgpack" {
+		t.Errorf("metadata headers %v", resp.Header)
 	}
 
 	resp, b = get(t, s.URL+"/languages.json")
-	var langs map[string]struct {
-		Name       string `json:"name"`
-		SBCS       *bool  `json:"sbcs"`
-		HelloWorld struct {
-			Code, Output string
-		} `json:"hello_world"`
-	}
+	var langs map[string]map[string]any
 	if err := json.Unmarshal(b, &langs); err != nil || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("languages.json: %v %s", err, resp.Header.Get("Content-Type"))
 	}
-	hw := langs[enginetest.ShellID].HelloWorld
-	if langs[enginetest.ShellID].SBCS == nil || hw.Code != "echo Hello, World!" || hw.Output != "Hello, World!\n" {
-		t.Errorf("languages.json %s", b)
+	if len(langs) != len(meta) {
+		t.Errorf("%d languages in languages.json, %d in the metadata", len(langs), len(meta))
+	}
+	c := langs["c_gcc"]
+	hw, _ := c["hello_world"].(map[string]any)
+	if c["name"] != "C (GCC)" || c["se_class"] != "c" || c["sbcs"] != false || hw["output"] != "Hello, World!\n" || hw["code"] == "" {
+		t.Errorf("languages.json c_gcc: %v", c)
 	}
 }
 

@@ -1,14 +1,10 @@
 // Package enginetest starts what the engines' tests run on: a real
-// sandbox on a private reaper, and Shell, a language whose program is a
-// POSIX shell script, for testing the core and the adapters before (and
-// beside) the built-in runners. Runs through it are real sandboxed runs.
+// sandbox and the built-in languages.
 package enginetest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,46 +12,22 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/engines"
-	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/runners"
 	"github.com/pid1/pid1/sandbox"
+	"github.com/pid1/pid1/sandbox/sandboxtest"
 )
 
-// Sandbox returns a Sandbox on its own reaper, both stopped when the test
-// ends. The engines' tests run as root, as CI does.
+// Sandbox returns a Sandbox (sandboxtest's) under a parent cgroup of its
+// own: run cgroups are named by slot and a per-Sandbox count, so two
+// Sandboxes under one parent (parallel tests, or the test binaries of
+// several packages at once) would collide.
 func Sandbox(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("the engines' tests run sandboxed programs, which needs root (as in CI)")
-	}
-	r := reaper.New(reaper.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { r.Run(ctx) })
-	cfg.Reaper = r
 	if cfg.CgroupParent == "" {
-		// Run cgroups are named by slot and a per-Sandbox count, so two
-		// Sandboxes under one parent (parallel tests, or test binaries
-		// of several packages at once) would collide: each gets its own.
 		cfg.CgroupParent = fmt.Sprintf("pid1-enginetest-%d-%d", os.Getpid(), sandboxes.Add(1))
 		t.Cleanup(func() { removeCgroups(cfg.CgroupParent) })
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		cancel()
-		wg.Wait()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sb.Close()
-		r.Terminate(context.Background(), 0)
-		cancel()
-		wg.Wait()
-	})
-	return sb
+	return sandboxtest.New(t, cfg)
 }
 
 var sandboxes atomic.Int64
@@ -69,44 +41,27 @@ func removeCgroups(parent string) {
 	}
 }
 
-// ShellID is the id of Shell's one language.
-const ShellID = "sh"
-
-// Shell is a Catalog with one language, ShellID: the code is a script
-// for /bin/sh, the options go to sh before it, the arguments after it ($1
-// …), the input is its standard input.
-var Shell engines.Catalog = shell{}
-
-type shell struct{}
-
-func (shell) Languages() []engines.Language {
-	return []engines.Language{{ID: ShellID, Name: "POSIX shell", Image: "debian", Version: "dash", URL: "https://pubs.opengroup.org/onlinepubs/9799919799/utilities/sh.html",
-		HelloWorld: &engines.Example{Code: "echo Hello, World!", Output: "Hello, World!\n"}, Available: true}}
+var probed struct {
+	once sync.Once
+	set  *runners.Set
 }
 
-func (shell) Spec(id string, req runners.Request) (sandbox.Spec, error) {
-	if id != ShellID {
-		return sandbox.Spec{}, engines.ErrUnknownLanguage
-	}
-	argv := append([]string{"/bin/sh"}, req.Options...)
-	argv = append(argv, "code.sh")
-	argv = append(argv, req.Arguments...)
-	return sandbox.Spec{
-		Argv:   argv,
-		Files:  append([]sandbox.File{{Path: "code.sh", Data: req.Code}}, req.Files...),
-		Stdin:  bytes.NewReader(req.Input),
-		Limits: req.Limits,
-	}, nil
-}
-
-// Engine is an engine over a test sandbox and cat (Shell when nil).
-func Engine(t testing.TB, cat engines.Catalog, sbCfg sandbox.Config, cfg engines.Config) *engines.Engine {
+// Runners are the built-in languages, probed once per test binary (in a
+// sandbox of the first caller's): the Set does not hold on to it.
+func Runners(t testing.TB) engines.Catalog {
 	t.Helper()
-	if cat == nil {
-		cat = Shell
-	}
+	probed.once.Do(func() {
+		probed.set = runners.Default(context.Background(), Sandbox(t, sandbox.Config{}), runners.Options{})
+	})
+	return engines.Runners(probed.set)
+}
+
+// Engine is an engine over a sandbox of its own and the built-in
+// languages.
+func Engine(t testing.TB, sbCfg sandbox.Config, cfg engines.Config) *engines.Engine {
+	t.Helper()
+	cfg.Catalog = Runners(t)
 	cfg.Sandbox = Sandbox(t, sbCfg)
-	cfg.Catalog = cat
 	e, err := engines.New(cfg)
 	if err != nil {
 		t.Fatal(err)
