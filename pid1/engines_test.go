@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	vm "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pid1/pid1/test/kit/testutil"
 )
@@ -121,6 +122,7 @@ func TestEnginesShareTheListener(t *testing.T) {
 		t.Errorf("/api/v0/metadata: %d", code)
 	}
 	atoRefuses(t, addr)
+	atoRuns(t, addr)
 	if code, _ := getStatus(t, "http://"+addr+"/wsv2/not-a-token"); code != http.StatusUnauthorized {
 		t.Errorf("goval beside the engines: %d", code)
 	}
@@ -156,8 +158,43 @@ func TestEnginesOwnListener(t *testing.T) {
 	atoRefuses(t, eaddr)
 }
 
+// atoRuns runs Python over ATO's v1 endpoint at addr.
+func atoRuns(t *testing.T, addr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/api/v1/ws/execute", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	req, _ := vm.Marshal(map[string]any{"language": "python", "code": "print(6*7)"})
+	if err := c.Write(ctx, websocket.MessageBinary, req); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		var m map[string]any
+		if err := vm.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if out, ok := m["Stdout"].([]byte); ok {
+			got = append(got, string(out))
+			continue
+		}
+		if _, ok := m["Done"]; ok && strings.Join(got, "") == "42\n" {
+			return
+		}
+		t.Fatalf("after %q: %v", got, m)
+	}
+}
+
 // TestEnginesMode: `pid1 engines` serves the engines alone, with no
-// workspace or state, and stops on SIGTERM.
+// workspace or state, runs programs, and stops on SIGTERM.
 func TestEnginesMode(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
@@ -169,6 +206,7 @@ func TestEnginesMode(t *testing.T) {
 		t.Errorf("goval in engines mode: %d", code)
 	}
 	atoRefuses(t, addr)
+	atoRuns(t, addr)
 	cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
 	var ee *exec.ExitError
