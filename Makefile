@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint chart bench fuzz proto image conman-repl-run clean
+.PHONY: all build run test test-go test-deps lint chart bench bench-record fuzz proto image conman-repl-run clean
 
 all: build
 
@@ -35,9 +35,13 @@ lint:
 chart:
 	@bash scripts/check-chart.sh
 
-## bench: benchmarks with their baselines, results in bench/results.md.
+## bench: benchmarks with their baselines; the report goes to bench/results/latest.md (untracked).
 bench:
 	$(GO) run ./bench/cmd/benchreport
+
+## bench-record: the same, written to the tracked bench/results.md.
+bench-record:
+	$(GO) run ./bench/cmd/benchreport -out bench/results.md
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

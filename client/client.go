@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +73,16 @@ func Dial(ctx context.Context, url string, opts *Options) (*Client, error) {
 	conn, resp, err := websocket.Dial(ctx, url, dopts)
 	if err != nil {
 		if resp != nil {
+			// pid1 says why it refused (a 401's reason, a 503's limit).
+			body := ""
+			if resp.Body != nil {
+				b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+				resp.Body.Close()
+				body = strings.TrimSpace(string(b))
+			}
+			if body != "" {
+				return nil, fmt.Errorf("dial %s: HTTP %d: %s", redact(url), resp.StatusCode, body)
+			}
 			return nil, fmt.Errorf("dial %s: HTTP %d: %w", redact(url), resp.StatusCode, err)
 		}
 		return nil, fmt.Errorf("dial %s: %w", redact(url), err)

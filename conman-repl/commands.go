@@ -63,7 +63,10 @@ func (r *repl) exec(ctx context.Context, line string) (reply <-chan struct{}, er
 		defer close(done)
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		_, _ = ch.Request(rctx, cmd) // the reply is printed from the stream
+		// The reply is printed from the stream; an error counts.
+		if reply, err := ch.Request(rctx, cmd); err != nil || reply.GetError() != "" {
+			r.fail()
+		}
 	}()
 	return done, nil
 }

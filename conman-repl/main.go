@@ -77,6 +77,10 @@ func run() error {
 		in = f
 	}
 	r.scripted(ctx, in, *echo, *settle)
+	r.closeAll()
+	if n := r.failures.Load(); n > 0 {
+		return fmt.Errorf("%d command(s) failed or connection(s) were lost", n)
+	}
 	return nil
 }
 
@@ -126,12 +130,11 @@ func startInProcess(workspace, defaultUser, language string) (dialer, func(), er
 	if workspace == "" {
 		workspace = filepath.Join(tmp, "workspace")
 	}
-	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state")})
+	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state"), Language: language})
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, nil, err
 	}
-	_ = language // recorded for the services that run code; chat and presence need none
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		os.RemoveAll(tmp)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/peterh/liner"
 )
+
+// maxLine is the longest script line read.
+const maxLine = 16 << 20
 
 // replyWait is the longest scripted mode waits for the reply to a command
 // while nothing at all is printed.
@@ -28,7 +32,16 @@ const replyWait = 3 * time.Second
 // replyWait.
 func (r *repl) scripted(ctx context.Context, in io.Reader, echo bool, settle time.Duration) {
 	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	defer func() {
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = fmt.Errorf("a line is longer than %d MiB", maxLine>>20)
+			}
+			r.println("error: reading the script: %s", oneLine(err))
+			r.fail()
+		}
+	}()
 	for sc.Scan() {
 		line := sc.Text()
 		if strings.TrimSpace(line) == "" {
@@ -40,6 +53,7 @@ func (r *repl) scripted(ctx context.Context, in io.Reader, echo bool, settle tim
 		reply, err := r.exec(ctx, line)
 		if err != nil {
 			r.println("error: %s", oneLine(err))
+			r.fail()
 			continue
 		}
 		if reply != nil && !r.awaitReply(ctx, reply, settle) {

@@ -54,3 +54,52 @@ chatter from bob { chatMessage: { text: "two" } }
 		t.Errorf("no token and no key: err = %v", err)
 	}
 }
+
+// Scripted mode counts what failed, so that a script's exit status says
+// whether it went through: a refused command, a line it cannot parse and
+// a refused connection (whose reason is shown) each count.
+func TestScriptFailuresAreCounted(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	defer hs.Close()
+	defer srv.Shutdown(t.Context())
+	run := func(dial dialer, script string) (string, int64) {
+		out := &testutil.Buffer{}
+		r := newREPL(dial, out)
+		r.scripted(t.Context(), strings.NewReader(script), true, 100*time.Millisecond)
+		r.closeAll()
+		return out.String(), r.failures.Load()
+	}
+	dial, err := remoteDialer("ws://"+ln.Addr().String(), "", "ada", state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, n := run(dial, "chatter { chatMessage: { text: \"fine\" } }\n"); n != 0 {
+		t.Fatalf("a script that went through counted %d failures:\n%s", n, out)
+	}
+	out, n := run(dial, "files { read: { path: \"missing\" } }\nfiles { read: \n")
+	if n != 2 || !strings.Contains(out, "no such file") {
+		t.Fatalf("a failed read and a broken line: %d failures:\n%s", n, out)
+	}
+	bad, err := remoteDialer("ws://"+ln.Addr().String()+"/wsv2/not-a-token", "", "ada", filepath.Join(dir, "nokey"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, n := run(bad, "chatter { chatMessage: { text: \"x\" } }\n"); n != 1 || !strings.Contains(out, "HTTP 401: unauthorized") {
+		t.Fatalf("a refused token: %d failures:\n%s", n, out)
+	}
+	long := "chatter { chatMessage: { text: \"" + strings.Repeat("x", maxLine) + "\" } }\n"
+	if out, n := run(dial, long); n != 1 || !strings.Contains(out, "longer than 16 MiB") {
+		t.Fatalf("an overlong line: %d failures:\n%.300s", n, out)
+	}
+}

@@ -26,7 +26,11 @@ type repl struct {
 	clients map[string]*replClient // "" is the default client
 
 	lastOutput atomic.Int64 // unix nanos of the last printed incoming command
+	failures   atomic.Int64 // commands that failed, and connections lost
 }
+
+// fail counts a failure: scripted mode then exits with status 1.
+func (r *repl) fail() { r.failures.Add(1) }
 
 type replClient struct {
 	name  string
@@ -138,6 +142,7 @@ func (r *repl) printControl(rc *replClient) {
 				who = "client " + rc.name
 			}
 			r.println("%s disconnected: %v", who, err)
+			r.fail()
 		}
 	default:
 	}

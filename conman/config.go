@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 )
 
@@ -23,6 +24,10 @@ type Config struct {
 	QueueBytes            int           // outgoing bytes buffered per session
 	WriteTimeout          time.Duration // one frame write; a client slower than this is dropped
 	InboxDepth            int           // commands one channel may have pending from clients
+	// StallTimeout is how long a frame that has begun may go without a
+	// byte arriving before the connection is dropped (idle time between
+	// frames is not limited).
+	StallTimeout time.Duration
 	// OriginPatterns lists the Origin hosts allowed to connect (as in
 	// coder/websocket). Empty allows any origin: the token is the credential.
 	OriginPatterns []string
@@ -63,6 +68,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.StallTimeout <= 0 {
+		c.StallTimeout = wire.DefaultStall
 	}
 	if c.InboxDepth <= 0 {
 		c.InboxDepth = DefaultInboxDepth

@@ -11,9 +11,9 @@ import (
 
 // frame is one encoded outgoing command in a session's queue. A large one
 // (a file read, a burst of terminal output) is encoded into a pooled buffer
-// shared by every session it goes to: encoding 1 MiB into a fresh slice
-// (memory no cache holds, and 1 MiB more for the collector) took 0.5 ms,
-// and into a warm reused one 30 µs. The last session to write it gives the
+// shared by every session it goes to, since encoding into a fresh large
+// slice (memory no cache holds, and more for the collector) costs many
+// times what encoding into a warm reused one does. The last session to write it gives the
 // buffer back. A frame that is never written (its session went away)
 // leaves its buffer to the garbage collector, which is always safe.
 type frame struct {

@@ -44,7 +44,9 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("session connected", "remote", r.RemoteAddr)
-	h.run(s, wire.WebSocket(conn))
+	wc := wire.WebSocket(conn)
+	wc.SetStallTimeout(h.cfg.StallTimeout)
+	h.run(s, wc)
 }
 
 // run serves session s over conn until either ends; the calling goroutine
@@ -135,6 +137,9 @@ func (h *Hub) readLoop(s *session) {
 			switch {
 			case errors.As(err, &ce):
 				s.log.Debug("client closed", "code", ce.Code, "reason", ce.Reason)
+			case errors.Is(err, wire.ErrStalled):
+				h.metrics.protocolErrors.WithLabelValues("stalled_frame").Inc()
+				s.log.Info("a frame stopped arriving; dropped the connection", "err", err)
 			case errors.Is(err, websocket.ErrMessageTooBig):
 				// coder/websocket has already closed with 1009.
 				h.metrics.protocolErrors.WithLabelValues("too_big").Inc()

@@ -28,8 +28,9 @@ type config struct {
 	maxChannels int
 	origins     string
 
-	storage string
-	restore bool
+	storage  string
+	restore  bool
+	language string
 
 	engines engineFlags
 }
@@ -52,6 +53,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
+	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 	c.engines.register(fs, true)
 }

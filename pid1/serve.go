@@ -43,7 +43,7 @@ func runServe(args []string) (int, error) {
 
 	srv, err := server.New(server.Options{
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
-		Storage: c.storage, Restore: c.restore,
+		Storage: c.storage, Restore: c.restore, Language: c.language,
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),

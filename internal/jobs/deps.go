@@ -17,6 +17,9 @@ type Deps struct {
 	// means pid1's own, less what pid1 inherited that is not the user's
 	// (see UserEnv).
 	Env []string
+	// Language is the workspace's language when neither a .replit nor its
+	// files say (pid1 -language, conman-repl LANGUAGE=).
+	Language string
 }
 
 // Check reports Deps that cannot run anything, naming the service.

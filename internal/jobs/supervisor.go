@@ -2,22 +2,30 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/services"
 )
 
 // Supervisor runs one channel's processes.
 type Supervisor struct {
 	deps Deps
-	ch   services.Channel
+	ch   Owner
+}
+
+// Owner is where a Supervisor runs what it does: a service's channel
+// (services.Channel is one). Go runs a goroutine the owner waits for;
+// Post runs a function on the owner's actor.
+type Owner interface {
+	Go(fn func(ctx context.Context)) bool
+	Post(fn func()) bool
 }
 
 // New returns the supervisor of ch's processes.
-func New(deps Deps, ch services.Channel) *Supervisor { return &Supervisor{deps: deps, ch: ch} }
+func New(deps Deps, ch Owner) *Supervisor { return &Supervisor{deps: deps, ch: ch} }
 
 // Deps is what the supervisor was built with.
 func (s *Supervisor) Deps() Deps { return s.deps }
@@ -56,12 +64,13 @@ func (s *Supervisor) Start(spec reaper.Spec, drain func(), exited func(reaper.St
 		})
 	}) {
 		j.Kill()
-		return nil, errClosed
+		return nil, ErrClosed
 	}
 	return j, nil
 }
 
-var errClosed = &services.Error{Kind: services.KindUnavailable, Msg: "the channel is closed"}
+// ErrClosed is what Start returns once the owner has closed.
+var ErrClosed = errors.New("the channel is closed")
 
 // Signal sends sig to the job's session or process group: the program and
 // whatever it started (background jobs, its children).

@@ -46,8 +46,11 @@ type dotReplit struct {
 var ErrNothingToRun = errors.New(`nothing to run: add a .replit with run = "...", or a main.py, index.js, main.go, main.c, main.sh or Makefile`)
 
 // Load reads the workspace's configuration. buildDir is where compiled
-// programs go.
-func Load(ws *fsroot.Dir, buildDir string) (Config, error) {
+// programs go. fallback is the workspace's language when neither a .replit
+// nor its files say (pid1 -language): if the workspace has nothing to run,
+// the error (ErrNothingToRun) then says which file the language needs,
+// and the Config returned with it is that language's, for a REPL.
+func Load(ws *fsroot.Dir, buildDir, fallback string) (Config, error) {
 	data, err := ws.Read(".replit")
 	switch {
 	case err == nil:
@@ -55,8 +58,25 @@ func Load(ws *fsroot.Dir, buildDir string) (Config, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		return Config{}, fmt.Errorf(".replit: %w", err)
 	}
-	return detect(ws, buildDir)
+	c, err := detect(ws, buildDir)
+	if !errors.Is(err, ErrNothingToRun) || fallback == "" {
+		return c, err
+	}
+	if c, ok := known(fallback, "", ws, buildDir); ok {
+		return c, fmt.Errorf(`%w: the workspace's language is %s, but it has no %s; add it, or a .replit with run = "..."`,
+			errNothing, c.Language, c.Entrypoint)
+	}
+	return Config{}, err
 }
+
+// errNothing is ErrNothingToRun's first words, for messages that go on
+// differently.
+var errNothing = &nothingToRun{}
+
+type nothingToRun struct{}
+
+func (*nothingToRun) Error() string        { return "nothing to run" }
+func (*nothingToRun) Is(target error) bool { return target == ErrNothingToRun }
 
 func fromFile(data []byte, ws *fsroot.Dir, buildDir string) (Config, error) {
 	var r dotReplit

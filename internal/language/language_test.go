@@ -22,7 +22,7 @@ func load(t *testing.T, files map[string]string) (language.Config, error) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	return language.Load(ws, "/build")
+	return language.Load(ws, "/build", "")
 }
 
 func TestDetection(t *testing.T) {
@@ -72,5 +72,29 @@ func TestDotReplit(t *testing.T) {
 		if _, err := load(t, map[string]string{".replit": content}); err == nil || len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
 			t.Errorf("%q: got %v, want %q", content, err, want)
 		}
+	}
+}
+
+// The workspace's language (pid1 -language) fills in when nothing else
+// says: its REPL can start, and running explains which file it needs;
+// files and a .replit still win over it.
+func TestFallbackLanguage(t *testing.T) {
+	dir := t.TempDir()
+	ws, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	c, err := language.Load(ws, "/build", "nodejs")
+	if !errors.Is(err, language.ErrNothingToRun) || c.Language != "nodejs" ||
+		err.Error() != `nothing to run: the workspace's language is nodejs, but it has no index.js; add it, or a .replit with run = "..."` {
+		t.Fatalf("empty workspace of language nodejs: %+v, %v", c, err)
+	}
+	if _, err := language.Load(ws, "/build", "cobol"); !errors.Is(err, language.ErrNothingToRun) || err != language.ErrNothingToRun {
+		t.Fatalf("an unknown fallback: %v, want the plain ErrNothingToRun", err)
+	}
+	os.WriteFile(filepath.Join(dir, "main.py"), nil, 0o644)
+	if c, err := language.Load(ws, "/build", "nodejs"); err != nil || c.Language != "python3" {
+		t.Fatalf("a main.py in a nodejs workspace: %+v, %v", c, err)
 	}
 }

@@ -73,14 +73,11 @@
 // text where it lies. [Diff] of texts of n code points that differ by D
 // takes about O(n + D²) time, and a bounded time whatever they are.
 //
-// Measured on a 2-core cloud VM with a 100 KiB document (BenchmarkApply,
-// BenchmarkDoc, BenchmarkDiff, BenchmarkTransformAgainstHistory): Apply on
-// a string takes 30-150 µs per small edit, dominated by copying and
-// validating the document; Doc.Apply takes about 60 ns for an edit near
-// the previous one, 2-3 µs for an edit anywhere and 3-4.5 µs for one half
-// the document away; Doc.CRC32 takes 4 µs (25 GB/s); Diff takes 0.4 ms
-// for a few edits, 12 ms for 500 and 35 ms at worst, when its budget runs
-// out; transforming a small op costs about 200 ns per history op with
-// Transform and about 45 ns with TransformPast (a 1,000-op history in 43 µs,
-// where ot-text-unicode in Node 20 takes 130-140 µs).
+// What each costs is measured by BenchmarkApply, BenchmarkDoc,
+// BenchmarkDiff and BenchmarkTransformAgainstHistory; `make bench` reports
+// the figures (bench/results.md), with ot-text-unicode in Node as the
+// baseline of the transform. Apply on a string copies and validates the
+// whole document, so an editor's buffer is a Doc, whose edits cost about
+// the distance the gap moves; TransformPast reuses two buffers across a
+// history instead of allocating per op.
 package textot

@@ -17,12 +17,13 @@ import (
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
+	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/fsevents"
 )
 
 // Options configure a Server.
@@ -41,16 +42,20 @@ type Options struct {
 	Storage string
 	// Restore makes the workspace equal to the latest snapshot at start.
 	Restore bool
+	// Language is the workspace's language when neither a .replit nor its
+	// files say which (run2 and interp2 use it).
+	Language string
 }
 
 // Server is an assembled pid1 without its listener.
 type Server struct {
 	hub        *conman.Hub
+	registry   *services.Registry
 	key        *auth.Key
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
 	dir        *fsroot.Dir
-	watcher    *fsevents.Watcher
+	watcher    *fswatch.Watcher
 	bucket     *storage.Bucket
 	snapshots  *snapstore.Store
 	log        *slog.Logger
@@ -106,9 +111,10 @@ func New(o Options) (*Server, error) {
 		s.stopReaper = cancel
 	}
 	cfg := o.Hub
-	s.watcher = fsevents.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	cfg.Registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir}, dir: dir, watcher: s.watcher,
+	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
+	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
+	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
 	s.hub = conman.New(cfg)
@@ -142,6 +148,13 @@ func (s *Server) authenticate(token string) (services.User, error) {
 
 // Handler serves /wsv2/{token}, /healthz and /metrics.
 func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+
+// Connect opens an in-process session for user on the hub (see
+// conman.Hub.Connect), for embedders and tests that need no socket.
+func (s *Server) Connect(user services.User) (wire.Conn, error) { return s.hub.Connect(user) }
+
+// Services is the registry of the services this server offers.
+func (s *Server) Services() *services.Registry { return s.registry }
 
 // Workspace is the absolute workspace path.
 func (s *Server) Workspace() string { return s.workspace }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -26,7 +27,7 @@ import (
 type deps struct {
 	jobs      jobs.Deps // for every service that starts processes
 	dir       *fsroot.Dir
-	watcher   *fsevents.Watcher
+	watcher   *fswatch.Watcher
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapstore.Store
 	dial      services.Dialer // pid1's own in-process sessions on its hub

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/services"
 )
 
 // Config is what every fsevents channel shares.
 type Config struct {
-	Watcher *Watcher
+	Watcher *fswatch.Watcher
 }
 
 // Descriptor registers the service with cfg.
@@ -27,17 +28,17 @@ func Descriptor(cfg Config) services.Descriptor {
 
 type fsevents struct {
 	ch  services.Channel
-	sub *Subscription
+	sub *fswatch.Subscription
 }
 
 // deliver runs on the watcher's goroutine; it only queues sends, which
 // never block.
-func (f *fsevents) deliver(evs []Event, err error) {
+func (f *fsevents) deliver(evs []fswatch.Event, err error) {
 	if err != nil {
 		services.Broadcast(f.ch, services.ErrorCommand(err.Error()))
 	}
 	for _, e := range evs {
-		services.Broadcast(f.ch, &api.Command{Body: &api.Command_FileEvent{FileEvent: e.proto()}})
+		services.Broadcast(f.ch, &api.Command{Body: &api.Command_FileEvent{FileEvent: e.Proto()}})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/test/kit/hostile"
@@ -19,7 +20,7 @@ import (
 
 type fixture struct {
 	dir  string
-	w    *fsevents.Watcher
+	w    *fswatch.Watcher
 	url  func(string) string
 	ws   *fsroot.Dir
 	path func(string) string
@@ -32,7 +33,7 @@ func serve(t *testing.T, dir string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := fsevents.NewWatcher(ws, nil)
+	w := fswatch.NewWatcher(ws, nil)
 	t.Cleanup(func() { w.Close(); ws.Close() })
 	ds := append(files.Descriptors(files.Config{Dir: ws}), fsevents.Descriptor(fsevents.Config{Watcher: w}))
 	return &fixture{dir: dir, w: w, ws: ws, url: servicetest.Serve(t, ds...),

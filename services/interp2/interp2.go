@@ -58,9 +58,14 @@ func newInterp(deps jobs.Deps, k terminal.Kit) (*interp, error) {
 // argv is how REPL number n starts, running the main file first when
 // withMain.
 func (in *interp) argv(n int, withMain bool) ([]string, error) {
-	cfg, err := language.Load(in.sup.Deps().Workspace, "")
-	if errors.Is(err, language.ErrNothingToRun) {
-		cfg, err = language.Config{Language: "python3", Entrypoint: "main.py"}, nil // a REPL needs no file
+	deps := in.sup.Deps()
+	cfg, err := language.Load(deps.Workspace, "", deps.Language)
+	if errors.Is(err, language.ErrNothingToRun) && !withMain {
+		// A REPL needs no file: the workspace's language's, or Python's.
+		if cfg.Language == "" {
+			cfg = language.Config{Language: "python3", Entrypoint: "main.py"}
+		}
+		err = nil
 	}
 	if err != nil {
 		return nil, err

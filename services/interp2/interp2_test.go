@@ -100,3 +100,16 @@ func TestReadOnlyAndUnknown(t *testing.T) {
 		t.Fatalf("ping: %v", r)
 	}
 }
+
+// In an empty workspace the REPL still starts (Python's), and runMain says
+// what to add, as run2 does, instead of a traceback.
+func TestRunMainInAnEmptyWorkspaceExplains(t *testing.T) {
+	ch := servicetest.Open(t, serve(t, nil)("ada"), "interp2", "interp2")
+	servicetest.Until(t, ch, ">>> ")
+	r := servicetest.Request(t, ch, runMain)
+	if !strings.HasPrefix(r.GetError(), "nothing to run: add a .replit") {
+		t.Fatalf("runMain in an empty workspace: %v", r)
+	}
+	servicetest.Input(t, ch, "print(6*7)\r")
+	servicetest.Until(t, ch, "42")
+}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/fsevents"
 )
 
 // retryNotText is how long a linked file that is not UTF-8 text gets to
@@ -23,7 +23,7 @@ func (s *service) watch() {
 		return
 	}
 	path := s.link.path
-	sub := s.cfg.Watcher.Subscribe(func(evs []fsevents.Event, err error) {
+	sub := s.cfg.Watcher.Subscribe(func(evs []fswatch.Event, err error) {
 		touched := err != nil // an overflow may have hidden our file's events
 		for _, e := range evs {
 			touched = touched || e.Path == path || (e.Op == api.FileEvent_Move && e.Dest == path)

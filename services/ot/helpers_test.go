@@ -7,8 +7,8 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/textot"
-	"github.com/pid1/pid1/services/fsevents"
 	otsvc "github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
@@ -17,7 +17,7 @@ import (
 func serve(t *testing.T, files map[string]string, lim otsvc.Limits) (url func(string) string, ws *fsroot.Dir) {
 	t.Helper()
 	ws = servicetest.Workspace(t, files)
-	w := fsevents.NewWatcher(ws, nil)
+	w := fswatch.NewWatcher(ws, nil)
 	t.Cleanup(func() { w.Close() })
 	return servicetest.Serve(t, otsvc.Descriptor(otsvc.Config{Dir: ws, Watcher: w, Limits: lim})), ws
 }

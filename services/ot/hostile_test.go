@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/services/fsevents"
+	"github.com/pid1/pid1/internal/fswatch"
 	otsvc "github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/test/kit/hostile"
 	"github.com/pid1/pid1/test/kit/servicetest"
@@ -23,7 +23,7 @@ func serveHostile(t *testing.T) (*hostile.Fixture, func(string) string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	w := fsevents.NewWatcher(ws, nil)
+	w := fswatch.NewWatcher(ws, nil)
 	t.Cleanup(func() { w.Close() })
 	return fx, servicetest.Serve(t, otsvc.Descriptor(otsvc.Config{Dir: ws, Watcher: w}))
 }

@@ -8,9 +8,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/fsevents"
 )
 
 // link ties a buffer to a file in the workspace.
@@ -21,7 +21,7 @@ type link struct {
 	// disk is diffed against it, and the buffer's unflushed edits are what
 	// separates it from the buffer.
 	disk []byte
-	sub  *fsevents.Subscription
+	sub  *fswatch.Subscription
 	// retried is set while a read that found no text waits for a retry.
 	retried bool
 }

@@ -7,14 +7,14 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/fsevents"
 )
 
 // Config is what every ot channel shares.
 type Config struct {
-	Dir     *fsroot.Dir       // the workspace, for linked files
-	Watcher *fsevents.Watcher // reports changes to linked files on disk
+	Dir     *fsroot.Dir      // the workspace, for linked files
+	Watcher *fswatch.Watcher // reports changes to linked files on disk
 	Limits  Limits
 }
 

@@ -113,7 +113,7 @@ func (r *run) Command(s services.Session, cmd *api.Command) error {
 }
 
 func (r *run) runMain() error {
-	cfg, err := language.Load(r.sup.Deps().Workspace, r.build)
+	cfg, err := language.Load(r.sup.Deps().Workspace, r.build, r.sup.Deps().Language)
 	if err != nil {
 		return err
 	}

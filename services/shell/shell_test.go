@@ -2,6 +2,7 @@ package shell_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -202,4 +203,38 @@ func TestFloodIsPacedAndInterruptible(t *testing.T) {
 	input(t, ch, "echo stopped-$((1+1))\r")
 	until(t, ch, "stopped-2")
 	t.Logf("the next command's output arrived %v after ^C (the flood's queued output first)", time.Since(start))
+}
+
+// Input to a program that does not read it waits in a bounded queue: past
+// it, input is refused with a reason, and pid1 does not grow.
+func TestInputToAProgramThatDoesNotReadIsBounded(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	servicetest.Input(t, ch, "stty -echo; sleep 30\r")
+	chunk := strings.Repeat("x", 64<<10)
+	for i := range 64 { // 4 MiB
+		if err := ch.Send(context.Background(), &api.Command{Ref: fmt.Sprint("in-", i), Body: &api.Command_Input{Input: chunk}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case c := <-ch.Stream():
+			e := c.GetError()
+			if e == "" {
+				continue
+			}
+			if !strings.HasPrefix(e, "input is full: the program is not reading its terminal") {
+				t.Fatalf("input refused with %q", e)
+			}
+			var n int
+			if _, err := fmt.Sscanf(c.GetRef(), "in-%d", &n); err != nil || n < 8 {
+				t.Fatalf("input refused at %q, after less than 512 KiB", c.GetRef())
+			}
+			return
+		case <-deadline:
+			t.Fatal("4 MiB of input to a program that reads nothing was all accepted")
+		}
+	}
 }

@@ -1,6 +1,7 @@
 // Command benchreport runs pid1's benchmarks with their baselines in one
 // run and writes the results, with the targets they are held to, to
-// bench/results.md. `make bench` runs it.
+// bench/results/latest.md (not tracked), or where -out says: `make bench`
+// runs it, and `make bench-record` writes the tracked bench/results.md.
 package main
 
 import (
@@ -27,7 +28,7 @@ func main() {
 		return
 	}
 	testing.Init()
-	out := flag.String("out", "bench/results.md", "where to write the report")
+	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
 	flag.Parse()
@@ -330,6 +331,9 @@ run by up to 2× on this machine, so the throughput pair runs at least 5 rounds,
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
 `)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package fsevents
+package fswatch
 
 import "github.com/pid1/pid1/api"
 
@@ -13,7 +13,8 @@ type Event struct {
 	Dir  bool   // whether Path (or Dest, for a Move) is a directory
 }
 
-func (e Event) proto() *api.FileEvent {
+// Proto is the event as the protocol's FileEvent.
+func (e Event) Proto() *api.FileEvent {
 	fe := &api.FileEvent{Op: e.Op, File: &api.File{Path: e.Path, Type: fileType(e.Dir)}}
 	if e.Op == api.FileEvent_Move {
 		fe.Dest = &api.File{Path: e.Dest, Type: fileType(e.Dir)}

@@ -1,4 +1,4 @@
-package fsevents
+package fswatch
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ const (
 )
 
 // Watcher is the one inotify instance of a workspace, shared by every
-// fsevents channel.
+// subscriber.
 type Watcher struct {
 	ws  *fsroot.Dir
 	log *slog.Logger
@@ -275,3 +275,18 @@ func (w *Watcher) name(raw string) (d *watched, base string, ok bool) {
 }
 
 var errOverflow = errors.New("fsevents: the kernel's event queue overflowed and events were lost; rescanning the subscribed paths")
+
+// Pause stops the watcher from reading events until resume is called.
+// Tests use it to make the kernel's queue overflow for real.
+func (w *Watcher) Pause() (resume func()) {
+	ch := make(chan struct{})
+	w.mu.Lock()
+	w.paused = ch
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		w.paused = nil
+		w.mu.Unlock()
+		close(ch)
+	}
+}

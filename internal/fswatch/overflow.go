@@ -1,4 +1,4 @@
-package fsevents
+package fswatch
 
 import (
 	"sort"
