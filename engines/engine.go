@@ -30,6 +30,7 @@ type Engine struct {
 	limits  Limits
 	clients *perclient.Limiter
 	log     *slog.Logger
+	close   func() // what Open started
 }
 
 // New makes an Engine.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,8 +17,7 @@ import (
 	"github.com/pid1/pid1/engines/endpoints"
 	"github.com/pid1/pid1/engines/perclient"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/runners"
-	"github.com/pid1/pid1/sandbox"
+	"github.com/pid1/pid1/services/ato"
 )
 
 // engineFlags configure the execution engines, in `pid1` (where they are
@@ -56,7 +54,6 @@ func (f *engineFlags) register(fs *flag.FlagSet, serve bool) {
 
 // engineStack is the engines running in this process.
 type engineStack struct {
-	sandbox   *sandbox.Sandbox
 	engine    *engines.Engine
 	endpoints *endpoints.Endpoints
 	listen    string       // -engines-listen
@@ -70,27 +67,18 @@ func startEngines(ctx context.Context, f engineFlags, rp *reaper.Reaper, log *sl
 	if err != nil {
 		return nil, fmt.Errorf("-engines-trusted-proxies: %w", err)
 	}
-	dir := f.sandboxDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	sb, err := sandbox.New(sandbox.Config{Reaper: rp, Dir: dir, MaxRuns: f.maxRuns, MaxQueue: f.maxQueue,
-		CgroupParent: f.cgroupParent, Log: log.With("component", "sandbox")})
-	if err != nil {
-		return nil, err
-	}
-	eng, err := engines.New(engines.Config{
-		Sandbox: sb, Catalog: engines.Runners(runners.Default(ctx, sb, runners.Options{})), Log: log.With("component", "engines"),
+	eng, err := engines.Open(ctx, engines.Setup{
+		Reaper: rp, SandboxDir: f.sandboxDir, CgroupParent: f.cgroupParent, MaxRuns: f.maxRuns, MaxQueue: f.maxQueue,
 		PerClient: perclient.Config{Concurrent: f.runsPerIP, PerMinute: f.runsPerMinute, Burst: f.burst, What: "runs"},
+		Log:       log,
 	})
 	if err != nil {
-		sb.Close()
 		return nil, err
 	}
 	ep := endpoints.New(endpoints.Config{Engine: eng, Trusted: trusted, Log: log.With("component", "engines"),
 		Conns: perclient.Config{Concurrent: f.connsPerIP, What: "connections"}})
-	log.Info("engines ready", "sandbox", sb.Mode(), "languages", len(eng.Languages()))
-	return &engineStack{sandbox: sb, engine: eng, endpoints: ep}, nil
+	log.Info("engines ready", "sandbox", eng.Sandbox().Mode(), "languages", len(eng.Languages()))
+	return &engineStack{engine: eng, endpoints: ep}, nil
 }
 
 // shutdown closes the engines' connections (1001) within ctx, then kills
@@ -100,7 +88,7 @@ func (s *engineStack) shutdown(ctx context.Context) error {
 		return nil
 	}
 	err := s.endpoints.Shutdown(ctx)
-	s.sandbox.Close()
+	s.engine.Close()
 	return err
 }
 
@@ -155,7 +143,7 @@ func (s *engineStack) handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(s.sandbox.Collectors()...)
+	reg.MustRegister(s.engine.Sandbox().Collectors()...)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux
 }
@@ -165,4 +153,13 @@ func (s *engineStack) ownServer() *http.Server {
 		return nil
 	}
 	return s.own
+}
+
+// core is the engine for the ato service, nil when the engines are off
+// (an untyped nil: a typed one would look like an engine).
+func (s *engineStack) core() ato.Engine {
+	if s == nil {
+		return nil
+	}
+	return s.engine
 }

@@ -41,15 +41,17 @@ func runServe(args []string) (int, error) {
 	defer in.stop()
 	rp, rctx, sigs, reapAll := in.reaper, in.ctx, in.sigs, in.reapAll
 
+	eng := startServeEngines(rctx, c.engines, rp, log)
 	srv, err := server.New(server.Options{
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
-		Storage: c.storage, Restore: c.restore, Language: c.language,
+		Storage: c.storage, Restore: c.restore, Language: c.language, Engine: eng.core(),
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 		},
 	})
 	if err != nil {
+		eng.shutdown(context.Background())
 		return 0, err
 	}
 	if len(startup) > 0 {
@@ -57,7 +59,6 @@ func runServe(args []string) (int, error) {
 			return 0, err
 		}
 	}
-	eng := startServeEngines(rctx, c.engines, rp, log)
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return 0, err

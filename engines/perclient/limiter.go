@@ -3,6 +3,7 @@ package perclient
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -94,7 +95,7 @@ func (l *Limiter) Acquire(key string) (release func(), err error) {
 		l.clients[key] = c
 	}
 	if l.cfg.Concurrent > 0 && c.held >= l.cfg.Concurrent {
-		return nil, &Refusal{Reason: fmt.Sprintf("too many %s at once from your address (limit %d)", l.cfg.What, l.cfg.Concurrent)}
+		return nil, &Refusal{Reason: fmt.Sprintf("too many %s at once %s (limit %d)", l.cfg.What, whose(key), l.cfg.Concurrent)}
 	}
 	if l.cfg.PerMinute > 0 {
 		l.refill(c, now)
@@ -102,7 +103,7 @@ func (l *Limiter) Acquire(key string) (release func(), err error) {
 			wait := time.Duration((1 - c.tokens) / l.cfg.PerMinute * float64(time.Minute))
 			secs := int(math.Ceil(wait.Seconds()))
 			return nil, &Refusal{
-				Reason:     fmt.Sprintf("too many %s from your address (limit %g a minute); retry in %d s", l.cfg.What, l.cfg.PerMinute, secs),
+				Reason:     fmt.Sprintf("too many %s %s (limit %g a minute); retry in %d s", l.cfg.What, whose(key), l.cfg.PerMinute, secs),
 				RetryAfter: wait,
 			}
 		}
@@ -159,4 +160,13 @@ func (l *Limiter) Clients() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.clients)
+}
+
+// whose says in a refusal whose limit it is: a user's (keys "user:…")
+// or, for every other key, a client address's.
+func whose(key string) string {
+	if strings.HasPrefix(key, "user:") {
+		return "for your account"
+	}
+	return "from your address"
 }

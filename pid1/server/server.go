@@ -24,6 +24,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/ato"
 )
 
 // Options configure a Server.
@@ -45,6 +46,9 @@ type Options struct {
 	// Language is the workspace's language when neither a .replit nor its
 	// files say which (run2 and interp2 use it).
 	Language string
+	// Engine runs the ato service's programs (the pid1 command passes the
+	// engine its native endpoints use); nil refuses ato channels.
+	Engine ato.Engine
 }
 
 // Server is an assembled pid1 without its listener.
@@ -113,7 +117,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Hub
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
