@@ -17,17 +17,18 @@ type Engine interface {
 	Start(ctx context.Context, req engines.Request) (*engines.Run, error)
 }
 
-// Descriptor registers the service over eng; with a nil eng (the engines
-// are off) its channels are refused, saying so.
+// Descriptor registers the service over eng. With a nil eng (the
+// engines are off) channels still open, since a refused openChan tears a
+// crosis client down, and atoRun is refused, saying why.
 func Descriptor(eng Engine) services.Descriptor {
 	return services.Descriptor{Name: "ato", WellKnown: "atoer", Writes: services.BodySet("atoRun", "atoKill"),
 		New: func(ch services.Channel) (services.Service, error) {
-			if eng == nil {
-				return nil, services.Errorf(services.KindUnavailable, "the execution engines are off in this pid1 (-engines=false, or its sandbox cannot run here)")
-			}
 			return &ATO{eng: eng, ch: ch}, nil
 		}}
 }
+
+// errOff is atoRun's answer when pid1 runs without its engines.
+var errOff = services.Errorf(services.KindUnavailable, "the execution engines are off in this pid1 (-engines=false, or its sandbox cannot run here)")
 
 // ATO is one ato channel. Its fields are used on the channel's actor.
 type ATO struct {
@@ -71,6 +72,9 @@ func (a *ATO) Command(s services.Session, cmd *api.Command) error {
 }
 
 func (a *ATO) start(s services.Session, cmd *api.Command, r *api.AtoRun) error {
+	if a.eng == nil {
+		return errOff
+	}
 	timeout := r.GetTimeout()
 	if timeout == 0 {
 		timeout = maxTimeout

@@ -9,7 +9,8 @@
 // run at a time: another atoRun meanwhile is refused. `atoKill {}` kills
 // the run (answered `ok`); so does its sender leaving the channel, or the
 // channel closing. Users whose token does not allow writing may watch but
-// not run or kill.
+// not run or kill. Without an engine (pid1's engines off) atoRun is
+// refused, saying so.
 //
 // Concurrency: the service's state lives on the channel's actor; one
 // goroutine the channel owns reads each run's events and sends them.
