@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 
 	"github.com/pid1/pid1/engines"
@@ -25,10 +23,7 @@ var inProcessEngine ato.Engine = &lazyEngine{}
 
 func (l *lazyEngine) Start(ctx context.Context, req engines.Request) (*engines.Run, error) {
 	l.once.Do(func() {
-		// Its own cgroup parent: a sandbox names run cgroups by slot and
-		// count, which another pid1 sandbox under the default parent
-		// (another process) would share.
-		l.eng, l.err = engines.Open(context.Background(), engines.Setup{CgroupParent: fmt.Sprintf("conman-repl-%d", os.Getpid())})
+		l.eng, l.err = engines.Open(context.Background(), engines.Setup{})
 	})
 	if l.err != nil {
 		return nil, services.Errorf(services.KindUnavailable, "the execution engine cannot run here: %v", l.err)

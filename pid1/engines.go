@@ -42,7 +42,7 @@ func (f *engineFlags) register(fs *flag.FlagSet, serve bool) {
 		fs.StringVar(&f.listen, "engines-listen", "", "serve the engines on this address instead of -listen")
 	}
 	fs.StringVar(&f.sandboxDir, "engines-sandbox-dir", "", "an existing directory each run's root is mounted on, in the run's own mount namespace (default the temporary directory)")
-	fs.StringVar(&f.cgroupParent, "engines-cgroup-parent", "", "the cgroup (relative to each hierarchy's root) runs get their cgroups under (default pid1's own cgroup /pid1-sandbox)")
+	fs.StringVar(&f.cgroupParent, "engines-cgroup-parent", "", "the cgroup (relative to each hierarchy's root) runs get their cgroups under (default one of this process's own under its cgroup)")
 	fs.IntVar(&f.maxRuns, "engines-max-runs", 0, "runs at once (0: one per CPU)")
 	fs.IntVar(&f.maxQueue, "engines-max-queue", 0, "runs waiting for a slot before new ones are refused as busy (0: 4 × max runs)")
 	fs.IntVar(&f.connsPerIP, "engines-conns-per-ip", 16, "engine connections at once per client address (0: no limit)")

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,28 +18,10 @@ import (
 	"github.com/pid1/pid1/test/kit/testutil"
 )
 
-// cgroupParent is a parent cgroup of the test's own for pid1's sandbox:
-// run cgroups are named by slot and count, so two pid1 processes under
-// one parent (these tests, and the other packages' tests running at the
-// same time) would collide.
-func cgroupParent(t *testing.T) string {
-	p := fmt.Sprintf("pid1-test-%d-%d", os.Getpid(), cgroupParents.Add(1))
-	t.Cleanup(func() {
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", p))
-		for _, d := range append(dirs, filepath.Join("/sys/fs/cgroup", p)) {
-			os.Remove(d)
-		}
-	})
-	return p
-}
-
-var cgroupParents atomic.Int64
-
 // runBinary starts the pid1 binary with args and waits until addr answers
 // /healthz; it is stopped with SIGTERM when the test ends.
 func runBinary(t *testing.T, addr string, args ...string) *exec.Cmd {
 	t.Helper()
-	args = append(args, "-engines-cgroup-parent", cgroupParent(t))
 	logs := &testutil.Buffer{}
 	cmd := exec.Command(pid1Binary(t), args...)
 	cmd.Stdout, cmd.Stderr = logs, logs
