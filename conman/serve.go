@@ -71,6 +71,10 @@ func (h *Hub) admit(user services.User) (*session, error) {
 	if len(h.sessions) >= h.cfg.MaxSessions {
 		return nil, fmt.Errorf("too many sessions (limit %d)", h.cfg.MaxSessions)
 	}
+	if h.userSessions[user.ID] >= h.cfg.MaxSessionsPerUser {
+		return nil, fmt.Errorf("too many sessions of user %s (limit %d per user): close some", user.Name, h.cfg.MaxSessionsPerUser)
+	}
+	h.userSessions[user.ID]++
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{
 		hub:        h,
@@ -106,9 +110,13 @@ func (h *Hub) leave(s *session) {
 	if s.conn != nil {
 		<-s.writerDone
 	}
+	s.unreserve(int(s.held.Load())) // what was queued and never written
 	s.cancel()
 	h.mu.Lock()
 	delete(h.sessions, s.id)
+	if h.userSessions[s.user.ID]--; h.userSessions[s.user.ID] <= 0 {
+		delete(h.userSessions, s.user.ID)
+	}
 	h.mu.Unlock()
 	h.metrics.sessions.Dec()
 	s.log.Info("session disconnected")

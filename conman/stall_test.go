@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,11 +101,23 @@ func rawUpgrade(t *testing.T, h *testHub, user string) (net.Conn, *bufio.Reader)
 
 func (h *testHub) metricsText(t *testing.T) string {
 	t.Helper()
-	resp, err := http.Get(h.srv.URL + "/metrics")
+	resp, err := http.Get(h.metrics.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// counter reads a counter without labels from the hub's /metrics.
+func (h *testHub) counter(t *testing.T, name string) int {
+	t.Helper()
+	for _, line := range strings.Split(h.metricsText(t), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
 }

@@ -136,16 +136,21 @@ func (s *engineStack) listenOwn(served chan<- error, log *slog.Logger) error {
 	return nil
 }
 
-// handler serves the engines alone: their paths, /healthz and /metrics.
+// handler serves the engines alone: their paths and /healthz.
 func (s *engineStack) handler() http.Handler {
 	mux := http.NewServeMux()
 	s.endpoints.Mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	return mux
+}
+
+// metrics is /metrics of `pid1 engines`, for its private metrics
+// listener: the sandbox's series, Go's and the process's.
+func (s *engineStack) metrics() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(s.engine.Sandbox().Collectors()...)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 func (s *engineStack) ownServer() *http.Server {

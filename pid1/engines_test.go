@@ -48,7 +48,7 @@ func runBinary(t *testing.T, addr string, args ...string) *exec.Cmd {
 
 func serveArgs(t *testing.T, addr string, extra ...string) []string {
 	dir := t.TempDir()
-	return append([]string{"-listen", addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", filepath.Join(dir, "state"), "-print-url=false"}, extra...)
+	return append([]string{"-listen", addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", filepath.Join(dir, "state"), "-print-url=false", "-metrics-listen="}, extra...)
 }
 
 func getStatus(t *testing.T, url string) (int, string) {
@@ -120,7 +120,7 @@ func TestEnginesOff(t *testing.T) {
 }
 
 // TestEnginesOwnListener: -engines-listen moves them to a listener of
-// their own, which has /healthz and /metrics too.
+// their own, which has /healthz too (metrics stay private).
 func TestEnginesOwnListener(t *testing.T) {
 	t.Parallel()
 	addr, eaddr := freeAddr(t), freeAddr(t)
@@ -131,8 +131,8 @@ func TestEnginesOwnListener(t *testing.T) {
 	if code, _ := getStatus(t, "http://"+eaddr+"/languages.json"); code != 200 {
 		t.Errorf("/languages.json on -engines-listen: %d", code)
 	}
-	if code, body := getStatus(t, "http://"+eaddr+"/metrics"); code != 200 || !strings.Contains(body, "pid1_sandbox_mode") {
-		t.Errorf("/metrics on -engines-listen: %d", code)
+	if code, _ := getStatus(t, "http://"+eaddr+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the public -engines-listen: %d", code)
 	}
 	atoRefuses(t, eaddr)
 }
@@ -177,7 +177,11 @@ func atoRuns(t *testing.T, addr string) {
 func TestEnginesMode(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	cmd := runBinary(t, addr, "engines", "-listen", addr, "-subreaper", "-engines-runs-per-ip", "2")
+	maddr := freeAddr(t)
+	cmd := runBinary(t, addr, "engines", "-listen", addr, "-metrics-listen", maddr, "-subreaper", "-engines-runs-per-ip", "2")
+	if code, body := getStatus(t, "http://"+maddr+"/metrics"); code != 200 || !strings.Contains(body, "pid1_sandbox_mode") {
+		t.Errorf("/metrics on -metrics-listen: %d", code)
+	}
 	if code, _ := getStatus(t, "http://"+addr+"/languages.json"); code != 200 {
 		t.Errorf("/languages.json: %d", code)
 	}

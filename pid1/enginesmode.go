@@ -17,13 +17,14 @@ import (
 func runEngines(args []string) (int, error) {
 	var (
 		f                   engineFlags
-		listen              string
+		listen, metrics     string
 		subreaper           bool
 		grace               time.Duration
 		logLevel, logFormat string
 	)
 	fs := flag.NewFlagSet("pid1 engines", flag.ContinueOnError)
 	fs.StringVar(&listen, "listen", "127.0.0.1:8283", "address to serve on")
+	fs.StringVar(&metrics, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.BoolVar(&subreaper, "subreaper", false, "reap orphans as a child subreaper when not PID 1")
 	fs.DurationVar(&grace, "grace", 5*time.Second, "shutdown grace period before SIGKILL")
 	fs.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
@@ -53,10 +54,17 @@ func runEngines(args []string) (int, error) {
 		eng.shutdown(in.ctx)
 		return 0, err
 	}
+	metricsAddr, stopMetrics, err := serveMetrics(metrics, eng.metrics())
+	if err != nil {
+		ln.Close()
+		eng.shutdown(in.ctx)
+		return 0, err
+	}
+	defer stopMetrics()
 	httpSrv := &http.Server{Handler: eng.handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
-	log.Info("pid1 engines serving", "addr", ln.Addr().String(), "pid", os.Getpid(), "reap_all", in.reapAll)
+	log.Info("pid1 engines serving", "addr", ln.Addr().String(), "metrics", metricsAddr, "pid", os.Getpid(), "reap_all", in.reapAll)
 	for {
 		select {
 		case err := <-served:

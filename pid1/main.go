@@ -14,6 +14,8 @@ func main() {
 	switch {
 	case len(args) > 0 && args[0] == "token":
 		err = runToken(args[1:], os.Stdout)
+	case len(args) > 0 && args[0] == "keygen":
+		err = runKeygen(args[1:], os.Stdout)
 	case len(args) > 0 && args[0] == "engines":
 		code, err = runEngines(args[1:])
 	default:

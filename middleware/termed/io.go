@@ -150,22 +150,11 @@ func (t *Term) readNow(b []byte) int {
 	return n
 }
 
-// waitForClients holds the reader back while a session is behind. It
-// reports false when the terminal closed meanwhile.
+// waitForClients holds the reader back while a session is behind; one that
+// stays behind is cut off by the hub (Channel.Throttle), so the others go
+// on. It reports false when the terminal closed meanwhile.
 func (t *Term) waitForClients() bool {
-	for t.ch.Backlog() > highWater {
-		select {
-		case <-t.done:
-			return false
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-	select {
-	case <-t.done:
-		return false
-	default:
-		return true
-	}
+	return t.ch.Throttle(highWater, t.done)
 }
 
 // post turns b into the next output message on the channel's actor, so
