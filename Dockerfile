@@ -7,19 +7,26 @@ COPY . .
 # docker build --build-arg TAGS=gcs . adds gs:// storage (about 15 MiB more memory).
 ARG TAGS=
 RUN CGO_ENABLED=0 go build -tags "$TAGS" -trimpath -ldflags="-s -w" -o /out/pid1 ./pid1 \
+ && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper \
  && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conman-repl ./conman-repl
 
 FROM debian:bookworm-slim
-# A development container: a shell, the basics services run, and the
-# languages run2 and interp2 support (python3, nodejs, C with make; Go
-# comes from the build stage).
+# A development container: a shell, the basics services run, the languages
+# run2 and interp2 support (python3, nodejs, C with make; Go comes from the
+# build stage), and the toolchains of the sandbox's runners (runners/).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       bash ca-certificates git procps \
       python3 nodejs gcc libc6-dev make \
+      g++ zsh perl ruby lua5.4 php-cli rustc default-jdk-headless \
+      asymptote dvisvgm ghostscript \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --shell /bin/bash runner
 COPY --from=build /usr/local/go /usr/local/go
-COPY --from=build /out/pid1 /out/conman-repl /usr/local/bin/
+# The go runner builds against this warm cache (through an overlay).
+RUN CGO_ENABLED=0 GOCACHE=/var/cache/pid1/go-build GOFLAGS= GOTOOLCHAIN=local /usr/local/go/bin/go build std
+# pid1-sandbox-helper beside pid1: the sandbox's helper, which starts
+# faster than pid1's own binary.
+COPY --from=build /out/pid1 /out/pid1-sandbox-helper /out/conman-repl /usr/local/bin/
 USER runner
 WORKDIR /home/runner
 ENV SHELL=/bin/bash \

@@ -12,6 +12,7 @@ all: build
 
 build:
 	$(GO) build -o bin/pid1 ./pid1
+	$(GO) build -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
 	$(GO) build -o bin/conman-repl ./conman-repl
 
 ## run: start pid1 on ./workspace; prints a ready-to-use URL with a token.

@@ -112,7 +112,7 @@ func TestEngineHarness(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("sandboxed runs need root")
 	}
-	s, err := StartEngines()
+	s, err := StartEngines("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,5 +127,25 @@ func TestEngineHarness(t *testing.T) {
 		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
 			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
 		}
+	}
+}
+
+// TestSandboxHarnesses runs the sandbox measurements briefly (as root:
+// the sandbox needs it).
+func TestSandboxHarnesses(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the sandbox runs as root")
+	}
+	for name, f := range map[string]func(B, int){"SandboxTrue": SandboxTrue(""), "BareTrue": BareTrue, "BwrapTrue": BwrapTrue} {
+		t.Run(name, func(t *testing.T) { f(&Smoke{T: t}, 2) })
+	}
+	for name, f := range map[string]func(B, int){"SandboxPython": SandboxPython(""), "BarePython": BarePython} {
+		t.Run(name, func(t *testing.T) {
+			s := &Smoke{T: t}
+			f(s, Callers)
+			if s.Metrics["runs/s"] <= 0 {
+				t.Errorf("no rate: %v", s.Metrics)
+			}
+		})
 	}
 }

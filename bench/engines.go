@@ -58,13 +58,14 @@ type EngineServer struct {
 	group string
 }
 
-// StartEngines starts the engine. It needs root, as the sandbox does.
-func StartEngines() (*EngineServer, error) {
+// StartEngines starts the engine, whose sandbox uses helper as its helper
+// binary ("" for this binary itself). It needs root, as the sandbox does.
+func StartEngines(helper string) (*EngineServer, error) {
 	rp := reaper.New(reaper.Options{})
 	ctx, stop := context.WithCancel(context.Background())
 	go rp.Run(ctx)
 	group := fmt.Sprintf("pid1-bench-%d", os.Getpid())
-	sb, err := sandbox.New(sandbox.Config{Reaper: rp, MaxRuns: EngineClients, MaxQueue: 64, CgroupParent: group})
+	sb, err := sandbox.New(sandbox.Config{Reaper: rp, HelperPath: helper, MaxRuns: EngineClients, MaxQueue: 64, CgroupParent: group})
 	if err != nil {
 		stop()
 		return nil, err

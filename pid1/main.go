@@ -3,6 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+
+	// The sandbox's helper mode: when pid1 re-executes itself to set up a
+	// sandboxed run, nsinit's init takes over (before the rest of pid1
+	// initialises) and never returns; otherwise it does nothing.
+	_ "github.com/pid1/pid1/sandbox/nsinit"
 )
 
 func main() {

@@ -50,8 +50,9 @@ type Config struct {
 	Log *slog.Logger
 
 	// HelperPath is the binary re-executed as the in-namespace helper. It
-	// must link this package (pid1 and every test binary of a package that
-	// imports it do). Empty means /proc/self/exe.
+	// must link package nsinit (pid1, cmd/pid1-sandbox-helper and every
+	// test binary of a package that imports this one do) at the same
+	// version. Empty means DefaultHelperPath().
 	HelperPath string
 	// UIDBase and GIDBase are the first of MaxRuns unprivileged host ids:
 	// root inside run slot i is UIDBase+i outside, so concurrent runs never
@@ -129,7 +130,9 @@ type Spec struct {
 	Dir string
 	// Files are written into WorkDir before the program starts.
 	Files []File
-	// Stdin is copied to the program's standard input; nil is empty.
+	// Stdin is copied to the program's standard input; nil is empty. Run
+	// does not wait for a Read that is still blocked when the run ends
+	// (close the reader to end it).
 	Stdin io.Reader
 	// Stdout and Stderr receive the output as it arrives, capped at
 	// Limits.Output each; nil discards. Writes come from one goroutine per

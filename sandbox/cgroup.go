@@ -189,3 +189,28 @@ func killProcs(procs string) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// sweepLeftovers removes the empty run cgroups in parent whose pid1 is
+// gone (it was killed before it could clean up): names are
+// run-<pid>-<n>-<slot>. A cgroup that still holds a process cannot be
+// removed, so nothing alive is touched.
+func sweepLeftovers(parent string) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), "run-")
+		if !e.IsDir() || !ok {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		dir := parent + "/" + e.Name()
+		_ = syscall.Rmdir(dir + "/prog")
+		_ = syscall.Rmdir(dir)
+	}
+}

@@ -43,6 +43,7 @@ func newCgroup1(mounts []cgroupMount, own map[string]string, parent string) (*cg
 			return nil, fmt.Errorf("create %s: %w", p, err)
 		}
 		c.parents[ctrl] = p
+		sweepLeftovers(p)
 	}
 	return c, nil
 }

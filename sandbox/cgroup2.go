@@ -65,6 +65,7 @@ func newCgroup2(mounts []cgroupMount, own map[string]string, parent string) (*cg
 	if err := enableControllers(p); err != nil {
 		return nil, err
 	}
+	sweepLeftovers(p)
 	return &cgroup2{parent: p}, nil
 }
 

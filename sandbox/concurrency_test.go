@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestEightConcurrentRunsDoNotSeeEachOther(t *testing.T) {
@@ -193,5 +195,33 @@ func TestOverlayBind(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
 		t.Error("a file written in the overlay reached the source")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s := newTestSandbox(t, Config{})
+	sh(t, s, "true")
+	run(t, s, Spec{Limits: Limits{Wall: 200 * time.Millisecond}}, "sleep", "5")
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.Collectors()...)
+	var buf strings.Builder
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			fmt.Fprintf(&buf, "%s{%s} %v %v\n", mf.GetName(), strings.Join(labels, ","), m.GetGauge().GetValue(), m.GetCounter().GetValue())
+		}
+	}
+	out := buf.String()
+	for _, want := range []string{"pid1_sandbox_mode{mode=" + s.Mode() + "} 1 0", "pid1_sandbox_runs_total{limit=time} 0 1", "pid1_sandbox_runs_running{} 0 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %q:\n%s", want, out)
+		}
 	}
 }

@@ -23,6 +23,15 @@ func TestRootInsideIsUnprivilegedOutside(t *testing.T) {
 	}
 }
 
+func TestTestBinaryAsHelper(t *testing.T) {
+	s := newTestSandbox(t, Config{HelperPath: "/proc/self/exe"})
+	o := sh(t, s, `tr -d '\000' < /proc/1/cmdline; echo; id -u`)
+	expect(t, o, Exited, 0)
+	if o.stdout != "pid1-sandbox-helper\n0\n" {
+		t.Errorf("got %q", o.stdout)
+	}
+}
+
 func TestNoPrivileges(t *testing.T) {
 	s := newTestSandbox(t, Config{})
 	o := sh(t, s, "grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status")

@@ -3,10 +3,13 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +23,67 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	if base := os.Getenv(pid1ChildEnv); base != "" {
+		os.Exit(pid1Child(base))
+	}
+	code := m.Run()
+	if helperDir != "" {
+		os.RemoveAll(helperDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// The tests run their sandboxes with the small helper binary, built once:
+// a race-instrumented test binary takes several times longer to start,
+// once per run. TestTestBinaryAsHelper covers the binary as its own helper.
+var (
+	helperOnce sync.Once
+	helperDir  string
+	helperBin  string
+)
+
+func smallHelper(t testing.TB) string {
+	helperOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sandbox-helper-")
+		if err != nil {
+			return
+		}
+		helperDir = dir
+		bin := filepath.Join(dir, HelperName)
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n%s", err, out)
+			return
+		}
+		helperBin = bin
+	})
+	if helperBin == "" {
+		return "/proc/self/exe"
+	}
+	return helperBin
+}
+
+// pid1ChildEnv makes the test binary play pid1 for TestPid1DeathKillsRuns:
+// it starts a run that prints "started" and sleeps, and waits to be killed.
+const pid1ChildEnv = "SANDBOX_TEST_PID1_UIDBASE"
+
+func pid1Child(uidBase string) int {
+	base, _ := strconv.Atoi(uidBase)
+	r := reaper.New(reaper.Options{})
+	go r.Run(context.Background())
+	s, err := New(Config{Reaper: r, UIDBase: base, GIDBase: base, MaxRuns: 1, HelperPath: "/proc/self/exe"})
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	_, err = s.Run(context.Background(), Spec{Argv: []string{"/bin/sh", "-c", "sleep 100 & echo started; exec sleep 100"}, Stdout: os.Stdout})
+	os.Stderr.WriteString(fmt.Sprint("the run ended: ", err, "\n"))
+	return 1
 }
 
 // nextUID gives every test sandbox its own uid range, so that tests
@@ -39,6 +102,9 @@ func newTestSandbox(t testing.TB, cfg Config) *Sandbox {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
 	cfg.Reaper = r
+	if cfg.HelperPath == "" {
+		cfg.HelperPath = smallHelper(t)
+	}
 	if cfg.UIDBase == 0 {
 		cfg.UIDBase = 300000 + int(nextUID.Add(1))*100
 		cfg.GIDBase = cfg.UIDBase
@@ -158,4 +224,40 @@ func chmodPath(dir string, mode os.FileMode) error {
 		}
 	}
 	return nil
+}
+
+func TestPid1DeathKillsRuns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("as root")
+	}
+	base := 300000 + int(nextUID.Add(1))*100
+	cmd := exec.Command("/proc/self/exe", "-test.run=^$")
+	cmd.Env = append(os.Environ(), pid1ChildEnv+"="+strconv.Itoa(base))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "started\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child's run: %q %v", line, err)
+	}
+	if n := len(processesOf(base, base+1)); n < 3 {
+		t.Errorf("expected the helper and two sleeps alive, found %d processes", n)
+	}
+	// pid1 dies without a word: no Close, no context.
+	cmd.Process.Kill()
+	cmd.Wait()
+	poll(t, 10*time.Second, "the run's processes to die with pid1", func() bool { return len(processesOf(base, base+1)) == 0 })
+	// The next pid1 removes the cgroup the dead one left.
+	s := newTestSandbox(t, Config{Cgroup: ModeCgroup1})
+	left, _ := filepath.Glob(filepath.Join(s.cg.(*cgroup1).parents["pids"], fmt.Sprintf("run-%d-*", cmd.Process.Pid)))
+	if len(left) != 0 {
+		t.Errorf("leftover cgroups: %v", left)
+	}
 }

@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"errors"
 	"io"
 	"os"
 )
@@ -48,10 +47,7 @@ func (p *pump) run() {
 				}
 			}
 		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
-				return
-			}
+		if err != nil { // EOF: every writer is gone
 			return
 		}
 	}

@@ -4,9 +4,11 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,8 +45,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	var cg runCgroup
 	if s.cg != nil {
 		var err error
-		name := "run-" + strconv.Itoa(slot) + "-" + strconv.FormatUint(s.seq.Add(1), 10)
-		if cg, err = s.cg.create(name, l); err != nil {
+		if cg, err = s.newCgroup(slot, l); err != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 		}
 		defer func() {
@@ -55,24 +56,26 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		}()
 	}
 
-	io, err := newRunIO()
+	rio, err := newRunIO()
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 	}
-	defer io.closeParent()
+	defer rio.closeParent()
 
 	uid, gid := os.Getuid(), os.Getgid()
 	if s.ownUID {
 		uid, gid = s.cfg.UIDBase+slot, s.cfg.GIDBase+slot
 	}
+	// fd 3: control socket; fd 4: the v1 tasks file or closed; fd 5: the
+	// helper binary, executed through /proc/self/fd/5.
 	rs := reaper.Spec{
-		Path:        s.cfg.HelperPath,
+		Path:        "/proc/self/fd/5",
 		Args:        []string{"pid1-sandbox-helper"},
 		Env:         helperEnv,
-		Stdin:       io.stdinR,
-		Stdout:      io.stdoutW,
-		Stderr:      io.stderrW,
-		ExtraFiles:  []*os.File{io.ctlChild},
+		Stdin:       rio.stdinR,
+		Stdout:      rio.stdoutW,
+		Stderr:      rio.stderrW,
+		ExtraFiles:  []*os.File{rio.ctlChild, nil, s.helper},
 		Pdeathsig:   syscall.SIGKILL,
 		Cloneflags:  cloneFlags,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
@@ -83,12 +86,12 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		rs.UseCgroupFD, rs.CgroupFD = true, cg.intoFD()
 	}
 	if cg != nil && cg.tasksFile() != nil {
-		rs.ExtraFiles = append(rs.ExtraFiles, cg.tasksFile())
+		rs.ExtraFiles[1] = cg.tasksFile()
 		req.TasksFD = true
 	}
 	started := time.Now()
 	p, err := s.cfg.Reaper.Spawn(rs)
-	io.closeChild()
+	rio.closeChild()
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: helper: %w", ErrStart, err)
 	}
@@ -102,11 +105,11 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	}
 	reports := make(chan reportOrErr, 1)
 	go func() {
-		if err := nsinit.WriteMessage(io.ctl, req.Marshal()); err != nil {
+		if err := nsinit.WriteMessage(rio.ctl, req.Marshal()); err != nil {
 			reports <- reportOrErr{err: fmt.Errorf("send request: %w", err)}
 			return
 		}
-		msg, err := nsinit.ReadMessage(io.ctl)
+		msg, err := nsinit.ReadMessage(rio.ctl)
 		if err != nil {
 			reports <- reportOrErr{err: err}
 			return
@@ -122,17 +125,17 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		default:
 		}
 	}
-	stdout := &pump{r: io.stdoutR, w: spec.Stdout, limit: l.Output, over: outOver}
-	stderr := &pump{r: io.stderrR, w: spec.Stderr, limit: l.Output, over: outOver}
+	stdout := &pump{r: rio.stdoutR, w: spec.Stdout, limit: l.Output, over: outOver}
+	stderr := &pump{r: rio.stderrR, w: spec.Stderr, limit: l.Output, over: outOver}
 	pumps := make(chan struct{}, 2)
 	go func() { stdout.run(); pumps <- struct{}{} }()
 	go func() { stderr.run(); pumps <- struct{}{} }()
-	go feed(io.stdinW, spec.Stdin)
-	io.stdinW, io.stdoutR, io.stderrR = nil, nil, nil // owned by the goroutines now
+	go feed(rio.stdinW, spec.Stdin)
+	rio.stdinW, rio.stdoutR, rio.stderrR = nil, nil, nil // owned by the goroutines now
 
 	wall := time.NewTimer(l.Wall)
 	defer wall.Stop()
-	cpuCheck := time.NewTimer(l.CPU / time.Duration(runtime_NumCPU()))
+	cpuCheck := time.NewTimer(l.CPU / time.Duration(numCPU()))
 	if cg == nil {
 		cpuCheck.Stop()
 	}
@@ -144,7 +147,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 			return
 		}
 		reason = r
-		_, _ = io.ctl.Write([]byte{'K'})
+		_, _ = rio.ctl.Write([]byte{'K'})
 		backstop = time.After(killGrace)
 	}
 
@@ -181,7 +184,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 			case used >= l.CPU:
 				kill(killCPU)
 			default:
-				cpuCheck.Reset(max((l.CPU-used)/time.Duration(runtime_NumCPU()), 10*time.Millisecond))
+				cpuCheck.Reset(max((l.CPU-used)/time.Duration(numCPU()), 10*time.Millisecond))
 			}
 		case <-backstop:
 			_ = p.Signal(syscall.SIGKILL)
@@ -234,6 +237,24 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	s.log.Debug("sandbox: run ended", "argv0", spec.Argv[0], "status", res.Status.String(), "value", res.Value,
 		"limit", res.Limit, "real", res.Real, "slot", slot)
 	return res, nil
+}
+
+// runSeq numbers runs across every Sandbox of this process; with the pid
+// it makes cgroup names unique among the processes sharing a parent.
+var runSeq atomic.Uint64
+
+// newCgroup creates the run's cgroup under a fresh name ("run-<pid>-<n>",
+// skipping names a crashed process may have left behind).
+func (s *Sandbox) newCgroup(slot int, l Limits) (runCgroup, error) {
+	var err error
+	for range 10 {
+		name := "run-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(runSeq.Add(1), 10) + "-" + strconv.Itoa(slot)
+		var cg runCgroup
+		if cg, err = s.cg.create(name, l); err == nil || !errors.Is(err, os.ErrExist) {
+			return cg, err
+		}
+	}
+	return nil, err
 }
 
 type reportOrErr struct {

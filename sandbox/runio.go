@@ -9,9 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runtime_NumCPU is how many CPUs the run's processes can use at once,
+// numCPU is how many CPUs the run's processes can use at once,
 // which bounds how fast they can spend CPU time.
-func runtime_NumCPU() int { return runtime.NumCPU() }
+func numCPU() int { return runtime.NumCPU() }
 
 // runIO are the pipes and the control socket of one run. The child ends
 // go to the helper and are closed here once it has started.

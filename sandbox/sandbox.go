@@ -28,17 +28,18 @@ type Sandbox struct {
 	ownUID  bool    // each slot has its own host uid (pid1 is root)
 	filter  []byte
 	etc     []string
-	root    string // mount point of the runs' roots
+	root    string   // mount point of the runs' roots
+	helper  *os.File // the helper binary, executed through /proc/self/fd
 	metrics *metrics
 
 	slots   chan int // free run slots
 	waiting atomic.Int64
-	seq     atomic.Uint64
 
-	mu     sync.Mutex
-	closed bool
-	done   chan struct{} // closed by Close
-	runs   sync.WaitGroup
+	helperOnce sync.Once
+	mu         sync.Mutex
+	closed     bool
+	done       chan struct{} // closed by Close
+	runs       sync.WaitGroup
 }
 
 // New checks the configuration, detects the cgroup mode (v2 where the
@@ -62,7 +63,7 @@ func New(cfg Config) (*Sandbox, error) {
 		cfg.MaxQueue = 0
 	}
 	if cfg.HelperPath == "" {
-		cfg.HelperPath = "/proc/self/exe"
+		cfg.HelperPath = DefaultHelperPath()
 	}
 	if cfg.UIDBase == 0 {
 		cfg.UIDBase = 100000
@@ -104,13 +105,21 @@ func New(cfg Config) (*Sandbox, error) {
 	for i := range cfg.MaxRuns {
 		s.slots <- i
 	}
+	// The helper is executed through an open file: its directory may be
+	// closed to the run's unprivileged uid, and replacing the file on disk
+	// (an upgrade) does not change what runs.
 	var err error
+	if s.helper, err = os.Open(cfg.HelperPath); err != nil {
+		return nil, fmt.Errorf("sandbox: helper: %w", err)
+	}
 	if s.filter, err = seccompFilter(); err != nil {
+		s.helper.Close()
 		return nil, err
 	}
 	var why error
 	s.mode, s.cg, why = detectCgroups(cfg.Cgroup, cfg.CgroupParent)
 	if s.cg == nil && cfg.Cgroup != "" && cfg.Cgroup != ModeRlimits {
+		s.helper.Close()
 		return nil, fmt.Errorf("sandbox: cgroup mode %s not available: %w", cfg.Cgroup, why)
 	}
 	s.metrics = newMetrics(s)
@@ -118,6 +127,7 @@ func New(cfg Config) (*Sandbox, error) {
 	// the helper hook) fails here with a clear error, not on a client's
 	// first request.
 	if _, err := s.Run(context.Background(), Spec{Argv: []string{"/bin/sh", "-c", ":"}}); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("sandbox: a trial run failed (user namespaces allowed? helper %s links package sandbox?): %w", cfg.HelperPath, err)
 	}
 	if s.mode == ModeRlimits {
@@ -127,6 +137,23 @@ func New(cfg Config) (*Sandbox, error) {
 		log.Info("sandbox: ready", "mode", s.mode, "max_runs", cfg.MaxRuns, "max_queue", cfg.MaxQueue)
 	}
 	return s, nil
+}
+
+// HelperName is the small helper binary (cmd/pid1-sandbox-helper).
+const HelperName = "pid1-sandbox-helper"
+
+// DefaultHelperPath is the helper New uses when Config.HelperPath is
+// empty: HelperName beside the running executable when it is there (it
+// starts several times faster than pid1's own binary), else the running
+// binary itself.
+func DefaultHelperPath() string {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), HelperName)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return "/proc/self/exe"
 }
 
 // detectCgroups picks the mode: the forced one, else v2, v1, rlimits.
@@ -230,6 +257,7 @@ func (s *Sandbox) Close() error {
 	}
 	s.mu.Unlock()
 	s.runs.Wait()
+	s.helperOnce.Do(func() { s.helper.Close() })
 	return nil
 }
 
@@ -269,4 +297,4 @@ func checkLimits(l Limits) error {
 }
 
 // helperEnv is the helper's whole environment.
-var helperEnv = []string{nsinit.EnvMarker + "=1"}
+var helperEnv = []string{nsinit.EnvMarker + "=1", "GOMAXPROCS=1"}

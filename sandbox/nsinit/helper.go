@@ -17,6 +17,7 @@ import (
 const (
 	ctlFD   = 3
 	tasksFD = 4
+	exeFD   = 5 // the helper's own binary, kept from the program
 )
 
 func init() {
@@ -31,6 +32,7 @@ func init() {
 func helperMain() int {
 	syscall.CloseOnExec(ctlFD)
 	syscall.CloseOnExec(tasksFD)
+	syscall.CloseOnExec(exeFD)
 	ctl := os.NewFile(ctlFD, "sandbox-control")
 	msg, err := ReadMessage(ctl)
 	if err != nil {

@@ -196,10 +196,15 @@ func setupData(root string, size int64) (detach func() error, err error) {
 	}, nil
 }
 
-// setupEtc builds /etc from the allow list and the generated files.
+// setupEtc builds /etc from the allow list and the generated files, on a
+// tmpfs of its own so that one call makes it and every bind in it
+// read-only.
 func setupEtc(root string, entries []string, files []File) error {
 	etc := root + "/etc"
 	if err := mkdir(etc); err != nil {
+		return err
+	}
+	if err := mount("tmpfs", etc, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size=1m,mode=0755"); err != nil {
 		return err
 	}
 	for _, e := range entries {
@@ -214,7 +219,7 @@ func setupEtc(root string, entries []string, files []File) error {
 		if st.Mode()&os.ModeSymlink != 0 {
 			err = copyLink(src, dst)
 		} else {
-			err = bindTo(src, dst, false)
+			err = bindTo(src, dst, true) // made read-only below, all at once
 		}
 		if err != nil {
 			return err
@@ -225,7 +230,7 @@ func setupEtc(root string, entries []string, files []File) error {
 			return err
 		}
 	}
-	return nil
+	return readOnly(etc, true)
 }
 
 // setupDev builds a minimal /dev on its own tmpfs.

@@ -10,6 +10,10 @@ import (
 // EnvMarker, when present in the environment, makes init run the helper.
 const EnvMarker = "_PID1_SANDBOX_HELPER"
 
+// Version changes whenever Request or Report do; a helper from another
+// build refuses a request it would misread.
+const Version = 1
+
 // maxMessage bounds a message in either direction (files included).
 const maxMessage = 1 << 30
 
@@ -218,6 +222,7 @@ func (d *dec) done() error {
 // Marshal encodes the request.
 func (r *Request) Marshal() []byte {
 	var e enc
+	e.u64(Version)
 	e.str(r.Root)
 	e.str(r.Hostname)
 	e.i64(r.Tmpfs)
@@ -247,6 +252,9 @@ func (r *Request) Marshal() []byte {
 // UnmarshalRequest decodes a request.
 func UnmarshalRequest(b []byte) (*Request, error) {
 	d := dec{b: b}
+	if v := d.u64(); d.err == nil && v != Version {
+		return nil, fmt.Errorf("nsinit: request of protocol version %d; this helper speaks %d (helper and pid1 from different builds?)", v, Version)
+	}
 	r := &Request{Root: d.str(), Hostname: d.str(), Tmpfs: d.i64(),
 		System: d.strs(), Etc: d.strs(), EtcFiles: d.files()}
 	n := d.count(32)

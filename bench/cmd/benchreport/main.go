@@ -237,13 +237,6 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, otRows...)
 
-	fmt.Fprintln(os.Stderr, "engines: C and Python hello world over ATO's v0 API, and bare...")
-	engRows, err := engineRows(rounds)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, engRows...)
-
 	fmt.Fprintln(os.Stderr, "memory per idle connection...")
 	self, err := os.Executable()
 	if err != nil {
@@ -279,6 +272,20 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, row{"pid1 RSS when idle (the real binary, 2 s after start)", mib(float64(rss)),
 		mib(float64(mr.RSSBefore)) + " (raw WebSocket server process, idle)", ratio(float64(rss) / float64(mr.RSSBefore)), "≤ 20 MiB", verdict(rss <= 20<<20)})
+
+	fmt.Fprintln(os.Stderr, "sandbox: true, and python with 8 callers...")
+	sbRows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, sbRows...)
+
+	fmt.Fprintln(os.Stderr, "engines: C and Python hello world over ATO's v0 API, and bare...")
+	engRows, err := engineRows(rounds, dir)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, engRows...)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
@@ -320,7 +327,7 @@ per report (it is slow); pid1's figure is the median of the rounds. Memory: heap
 document after GC, pid1's documents with their clients disconnected, ShareDB's with one open
 client Doc each.
 The engine rows run hello world through ATO's v0 API on a real engine (the sandbox with up to 8
-runs at once, the built-in runners): connect, send the request, read the reply and the close.
+runs at once and the small helper, the built-in runners): connect, send the request, read the reply and the close.
 The baselines run the same programs bare, started by os/exec in the measuring process, each in
 a fresh directory: python3 code.py, and bash running gcc and then the program (the c_gcc
 runner's shape). Each run is checked to print Hello, World!.
@@ -330,6 +337,13 @@ programs on a pty that the measuring process reads itself. The pty's own speed v
 run by up to 2× on this machine, so the throughput pair runs at least 5 rounds, alternating
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
+The sandbox rows start each run through pid1's reaper, like every baseline. "true" runs one
+at a time: the sandbox (new user, pid, mount, network, ipc and uts namespaces, a built root,
+cgroup, seccomp) against a bare fork/exec and against bwrap --unshare-all --die-with-parent
+--ro-bind / / true; with the small helper binary (cmd/pid1-sandbox-helper, which pid1 uses
+when it sits beside it) and with pid1's own binary as the helper. Python: the python runner's
+hello world, 8 callers at once (the sandbox allowing 8 concurrent runs), against
+/usr/bin/python3 on the same file started bare by 8 callers.
 `)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
@@ -360,11 +374,15 @@ func lat(d time.Duration) string {
 
 // engineRows time hello world in C and Python through ATO's v0 API
 // against the same programs run bare (see bench/engines.go).
-func engineRows(rounds int) ([]row, error) {
+func engineRows(rounds int, dir string) ([]row, error) {
 	if os.Geteuid() != 0 {
 		return []row{{"engines: not measured (sandboxed runs need root)", "", "", "", "", ""}}, nil
 	}
-	s, err := bench.StartEngines()
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := bench.StartEngines(helper)
 	if err != nil {
 		return nil, err
 	}
@@ -431,5 +449,37 @@ func otRows(rounds int) ([]row, error) {
 			us(p), us(js.TransformPassMicros*1e3) + " (ot-text-unicode)", ratio(p / (js.TransformPassMicros * 1e3)), "", ""},
 		{"ot: heap per open 100 KiB document with 10,000 ops of history",
 			mib(mem), mib(js.BytesPerDocWith10kOps) + " (ShareDB)", ratio(mem / js.BytesPerDocWith10kOps), "", ""},
+	}, nil
+}
+
+// sandboxRows compares sandboxed runs with bare and bwrap ones.
+func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	n := max(rounds, 5)
+	tb, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	tf, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BareTrue)
+	if err != nil {
+		return nil, err
+	}
+	tp, err := pairRounds(n, "", bench.SandboxTrue(pid1Bin), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	py, err := pairRounds(n, "runs/s", bench.SandboxPython(helper), bench.BarePython)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{"sandbox: `true`, start to exit, vs bwrap --unshare-all (median of each round's ratio; its range)", ms(tb.a), ms(tb.base) + " (bwrap)", tb.String(), "≤ 1.2×", verdict(tb.ratio <= 1.2)},
+		{"sandbox: `true`, start to exit, vs a bare fork/exec", ms(tf.a), ms(tf.base) + " (bare)", tf.String(), "(what isolation costs, for reference)", ""},
+		{"sandbox: `true` with pid1's own binary as the helper, vs bwrap", ms(tp.a), ms(tp.base) + " (bwrap)", tp.String(), "(without the small helper, for reference)", ""},
+		{fmt.Sprintf("sandbox: Python hello world, %d concurrent callers, runs/s, vs the same program bare (median of each round's ratio; its range)", bench.Callers),
+			fmt.Sprintf("%.1f", py.a), fmt.Sprintf("%.1f", py.base), py.String(), "≥ 0.8×", verdict(py.ratio >= 0.8)},
 	}, nil
 }
