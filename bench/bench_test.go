@@ -105,6 +105,31 @@ func TestFloodPingHarness(t *testing.T) {
 	}
 }
 
+// TestEngineHarness runs the engine measurements briefly (as root, as CI
+// does): each program once through ATO's API and bare, sequentially and
+// concurrently.
+func TestEngineHarness(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("sandboxed runs need root")
+	}
+	s, err := StartEngines("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range EnginePrograms {
+		if l, err := Sequential(1, func() error { return s.Run(p) }); err != nil || l.P50 <= 0 {
+			t.Errorf("%s through ATO: %v %v", p.Language, l, err)
+		}
+		if l, err := Sequential(1, func() error { return RunBare(p) }); err != nil || l.P50 <= 0 {
+			t.Errorf("%s bare: %v %v", p.Language, l, err)
+		}
+		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
+			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
+		}
+	}
+}
+
 // TestSandboxHarnesses runs the sandbox measurements briefly (as root:
 // the sandbox needs it).
 func TestSandboxHarnesses(t *testing.T) {

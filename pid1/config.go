@@ -40,6 +40,8 @@ type config struct {
 
 	tokenPublicKey string // comma-separated files of PEM public keys: verify only
 	metricsListen  string
+
+	engines engineFlags
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
@@ -70,6 +72,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
+	c.engines.register(fs, true)
 }
 
 // parse parses args after taking defaults from PID1_* variables.

@@ -14,7 +14,10 @@ import (
 
 func main() {
 	args := os.Args[1:]
-	var err error
+	var (
+		code int
+		err  error
+	)
 	switch {
 	case len(args) > 0 && args[0] == "token":
 		err = runToken(args[1:], os.Stdout)
@@ -22,12 +25,10 @@ func main() {
 		err = runHealth(args[1:], os.Stdout)
 	case len(args) > 0 && args[0] == "keygen":
 		err = runKeygen(args[1:], os.Stdout)
+	case len(args) > 0 && args[0] == "engines":
+		code, err = runEngines(args[1:])
 	default:
-		var code int
 		code, err = runServe(args)
-		if err == nil {
-			os.Exit(code)
-		}
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0) // the usage was printed
@@ -36,4 +37,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pid1:", err)
 		os.Exit(1)
 	}
+	os.Exit(code)
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
-# packages of the Node tests (@replit/protocol, @replit/crosis, ws, and ShareDB for
-# the ot benchmark's baseline), and the
-# Debian packages the init tests use (util-linux for unshare, procps) and the
-# toolchains of the sandbox's runners, when running as root, and the warm Go
-# build cache of the go runner. Idempotent and quiet when everything is there.
+# packages of the Node tests (@replit/protocol, @replit/crosis, ws,
+# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline), and the
+# Debian packages the tests use (util-linux for unshare, procps, chromium
+# for ATO's example page) and the toolchains of the sandbox's runners, when
+# running as root, and the warm Go build cache of the go runner. Idempotent
+# and quiet when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v ps >/dev/null || need_apt+=(procps)
+command -v chromium >/dev/null || need_apt+=(chromium)
 need_toolchains=()
 # The sandbox's language runners (runners/) use Debian's toolchains, found
 # by absolute path (a python3 earlier in PATH, pyenv's, is not Debian's),

@@ -20,6 +20,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/ato"
 )
 
 // Options configure a Server.
@@ -51,6 +52,9 @@ type Options struct {
 	// TokenPublicKeys, if any, are files of PEM public keys: pid1 then
 	// verifies tokens with them only and never holds a signing key.
 	TokenPublicKeys []string
+	// Engine runs the ato service's programs (the pid1 command passes the
+	// engine its native endpoints use); without one atoRun is refused.
+	Engine ato.Engine
 }
 
 // Server is an assembled pid1 without its listener.
@@ -121,7 +125,7 @@ func New(o Options) (*Server, error) {
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate

@@ -285,6 +285,13 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, sbRows...)
 
+	fmt.Fprintln(os.Stderr, "engines: C and Python hello world over ATO's v0 API, and bare...")
+	engRows, err := engineRows(rounds, dir)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, engRows...)
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (`go run ./bench/cmd/benchreport`) on %s: %s, %d CPUs, %s.\n",
@@ -324,6 +331,11 @@ does); ShareDB's are in-process connections to a MemoryDB backend in Node. Share
 per report (it is slow); pid1's figure is the median of the rounds. Memory: heap growth per
 document after GC, pid1's documents with their clients disconnected, ShareDB's with one open
 client Doc each.
+The engine rows run hello world through ATO's v0 API on a real engine (the sandbox with up to 8
+runs at once and the small helper, the built-in runners): connect, send the request, read the reply and the close.
+The baselines run the same programs bare, started by os/exec in the measuring process, each in
+a fresh directory: python3 code.py, and bash running gcc and then the program (the c_gcc
+runner's shape). Each run is checked to print Hello, World!.
 The shell rows run bash without start-up files (HOME is an empty directory) in pid1's shell
 service with its default middleware (scrollback, rateLimit, termed); the baselines run the same
 programs on a pty that the measuring process reads itself. The pty's own speed varies from run to
@@ -363,6 +375,51 @@ func lat(d time.Duration) string {
 		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.0f µs", float64(d)/1e3)
+}
+
+// engineRows time hello world in C and Python through ATO's v0 API
+// against the same programs run bare (see bench/engines.go).
+func engineRows(rounds int, dir string) ([]row, error) {
+	if os.Geteuid() != 0 {
+		return []row{{"engines: not measured (sandboxed runs need root)", "", "", "", "", ""}}, nil
+	}
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := bench.StartEngines(helper)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	const sequential = 40
+	var rows []row
+	for _, p := range bench.EnginePrograms {
+		ato := func() error { return s.Run(p) }
+		bare := func() error { return bench.RunBare(p) }
+		la, err := bench.Sequential(sequential, ato)
+		if err != nil {
+			return nil, err
+		}
+		lb, err := bench.Sequential(sequential, bare)
+		if err != nil {
+			return nil, err
+		}
+		// Each round is enough runs for every client to do several.
+		n := 6 * bench.EngineClients
+		tp, err := alternate(max(rounds, 5),
+			func() (float64, error) { return bench.Concurrent(bench.EngineClients, n, ato) },
+			func() (float64, error) { return bench.Concurrent(bench.EngineClients, n, bare) })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows,
+			row{fmt.Sprintf("engines: %s hello world over ATO v0, connect → reply → close, p50 (%d one at a time)", p.Language, sequential), lat(la.P50), lat(lb.P50) + " (bare)", ratio(float64(la.P50) / float64(lb.P50)), "", ""},
+			row{fmt.Sprintf("engines: %s hello world over ATO v0, p99", p.Language), lat(la.P99), lat(lb.P99) + " (bare)", ratio(float64(la.P99) / float64(lb.P99)), "", ""},
+			row{fmt.Sprintf("engines: %s hello world, runs/s from %d clients at once (%d runs a round; median of each round's ratio; its range)", p.Language, bench.EngineClients, n),
+				fmt.Sprintf("%.1f", tp.a), fmt.Sprintf("%.1f (bare)", tp.base), tp.String(), "≥ 0.7×", verdict(tp.ratio >= 0.7)})
+	}
+	return rows, nil
 }
 
 // otRows compares the ot service with ShareDB on the same workload.
