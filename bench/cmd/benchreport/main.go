@@ -235,6 +235,26 @@ func run(out string, rounds, conns int) error {
 		row{"ping on a connection whose shell channel floods (`yes`), p50", lat(fp.P50), us(hub) + " (idle connection)", ratio(float64(fp.P50) / hub), "", ""},
 		row{"ping on a connection whose shell channel floods (`yes`), p99 / worst of 300", lat(fp.P99) + " / " + lat(fp.Max), us(hub) + " (idle connection)", "", "worst ≤ 50 ms", verdict(fp.Max <= 50*time.Millisecond)})
 
+	fmt.Fprintln(os.Stderr, "shared terminal flood with a stalled viewer...")
+	var gapAlone, gapStalled bench.FloodGap
+	for range rounds {
+		a, err := bench.StalledViewerGap(32<<20, false)
+		if err != nil {
+			return err
+		}
+		b, err := bench.StalledViewerGap(32<<20, true)
+		if err != nil {
+			return err
+		}
+		gapAlone.MaxGap, gapAlone.Total = max(gapAlone.MaxGap, a.MaxGap), gapAlone.Total+a.Total/time.Duration(rounds)
+		gapStalled.MaxGap, gapStalled.Total = max(gapStalled.MaxGap, b.MaxGap), gapStalled.Total+b.Total/time.Duration(rounds)
+	}
+	rows = append(rows,
+		row{fmt.Sprintf("shared shell: `cat` of 32 MiB, the longest pause in a reading viewer's output while another viewer stalls (worst of %d rounds)", rounds),
+			lat(gapStalled.MaxGap), lat(gapAlone.MaxGap) + " (no stalled viewer)", "", "≤ 250 ms", verdict(gapStalled.MaxGap <= 250*time.Millisecond)},
+		row{"shared shell: the same flood's time to reach the reading viewer, with a stalled viewer attached (mean)",
+			lat(gapStalled.Total), lat(gapAlone.Total) + " (no stalled viewer)", ratio(float64(gapStalled.Total) / float64(gapAlone.Total)), "", ""})
+
 	fmt.Fprintln(os.Stderr, "ot: 10 editors, transform, memory (ShareDB in Node alongside)...")
 	otRows, err := otRows(rounds)
 	if err != nil {
