@@ -65,7 +65,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		text = scrape(t, h)
-		if metric(t, text, "pid1_commands_out_total") >= 5 || time.Now().After(deadline) {
+		if metric(t, text, "pid1_commands_out_total") >= 9 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
