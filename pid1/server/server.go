@@ -19,6 +19,7 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -45,6 +46,10 @@ type Options struct {
 	// Language is the workspace's language when neither a .replit nor its
 	// files say which (run2 and interp2 use it).
 	Language string
+	// NoOTLog turns off the ot service's op log and its recovery at
+	// start: an acknowledged edit is then lost if pid1 is killed before
+	// a flush. For measuring what the log costs.
+	NoOTLog bool
 }
 
 // Server is an assembled pid1 without its listener.
@@ -103,6 +108,16 @@ func New(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	// After a restore: edits acknowledged before a crash are merged into
+	// the restored files.
+	var otLog *otlog.Store
+	if !o.NoOTLog {
+		if otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
+			bucket.Close()
+			dir.Close()
+			return nil, err
+		}
+	}
 	rp := o.Reaper
 	if rp == nil {
 		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
@@ -113,7 +128,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Hub
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, otLog: otLog})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
