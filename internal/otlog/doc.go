@@ -9,9 +9,11 @@
 // change of the file on disk also holds that change). Each record is a
 // frame: its length, its CRC-32C and its bytes, so a write cut short by
 // SIGKILL leaves a torn last frame that Parse recognises; every complete
-// frame before it is kept. Starting the log over (a new base) writes a new
-// file beside the old one and renames it over it, so a crash leaves one or
-// the other, whole.
+// frame before it is kept. Frames are written over zeros written ahead of
+// them (128 KiB at a time), so that most fdatasyncs write only data, not a
+// new file size. Starting the log over (a new base) writes a new file
+// beside the old one and renames it over it, so a crash leaves one or the
+// other, whole.
 //
 // Recovery (Open) runs at pid1's start, before any client can open a
 // buffer: each log is replayed and compared with its file. A file that

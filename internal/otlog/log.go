@@ -33,6 +33,10 @@ type Log struct {
 	// file in the order their records were handed in, whoever does them.
 	io sync.Mutex
 	f  *os.File // the current file; nil before the first Begin and after Drop
+	// end is where the records in f end, and size how far the file is
+	// already written with zeros: records are written over zeros, so
+	// that their fdatasync need not record a new file size.
+	end, size int64
 	// broken is set when a write failed: the file may end in a torn frame,
 	// so nothing is appended to it until a Begin replaces it.
 	broken bool
@@ -57,6 +61,9 @@ type work struct {
 	drop           bool
 	seq            uint64 // the last record it covers
 }
+
+// zeros is how far ahead of its records a log file is written with zeros.
+var zeros = make([]byte, 128<<10)
 
 var (
 	errNoFile = errors.New("no log file: an entry was appended before any base")
@@ -246,10 +253,16 @@ func (l *Log) do(w work) error {
 	case l.f == nil:
 		return errNoFile
 	}
-	if _, err := l.f.Write(w.pending); err != nil {
+	b := w.pending
+	if l.end+int64(len(b)) > l.size {
+		b = append(b, zeros...) // the file grows: one fdatasync in many also writes its size
+	}
+	if _, err := l.f.WriteAt(b, l.end); err != nil {
 		l.broken = true
 		return err
 	}
+	l.end += int64(len(w.pending))
+	l.size = max(l.size, l.end+int64(len(b)-len(w.pending)))
 	if err := fdatasync(l.f); err != nil {
 		l.broken = true
 		return err
@@ -271,6 +284,9 @@ func (l *Log) replace(fresh, pending []byte) error {
 		_, err = f.Write(pending)
 	}
 	if err == nil {
+		_, err = f.Write(zeros)
+	}
+	if err == nil {
 		err = fdatasync(f)
 	}
 	if err == nil {
@@ -289,6 +305,8 @@ func (l *Log) replace(fresh, pending []byte) error {
 	}
 	l.closeFile()
 	l.f, l.broken = f, false
+	l.end = int64(len(fresh) + len(pending))
+	l.size = l.end + int64(len(zeros))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -223,6 +224,45 @@ func TestAFailedWriteIsReportedAndHealedByABase(t *testing.T) {
 	l.Begin(3, []byte("a"), []byte("abc"))
 	if err := l.Sync(); err == nil {
 		t.Fatal("a base written into a removed directory")
+	}
+	l.Close()
+}
+
+// Records are written over zeros written ahead of them, so most
+// fdatasyncs need not record a new size; the file grows by a step of
+// zeros at a time, and parses whole at every size.
+func TestRecordsGoOverZeros(t *testing.T) {
+	s, _ := newStore(t, nil)
+	l := s.Create("a.txt", newReports().report)
+	l.Begin(1, nil, nil)
+	text := ""
+	line := strings.Repeat("ab", 500) // 1 KB
+	var sizes []int64
+	for v := uint32(2); v <= 301; v++ {
+		l.Append(entry(v, text+line, textot.Skip(len(text)), textot.Insert(line)))
+		text += line
+		if v%10 == 0 {
+			if err := l.Sync(); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(l.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Size() < l.end || fi.Size() > l.end+2*int64(len(zeros)) {
+				t.Fatalf("%d bytes of records in a file of %d", l.end, fi.Size())
+			}
+			if len(sizes) == 0 || sizes[len(sizes)-1] != fi.Size() {
+				sizes = append(sizes, fi.Size())
+			}
+			p := parseFile(t, l)
+			if _, got, n, err := p.Replay(); err != nil || n != int(v-1) || string(got) != text || p.Torn != 0 {
+				t.Fatalf("version %d: replayed %d entries, %d torn: %v", v, n, p.Torn, err)
+			}
+		}
+	}
+	if len(sizes) < 2 || len(sizes) > 5 {
+		t.Fatalf("the file's sizes were %v: it should grow a step at a time", sizes)
 	}
 	l.Close()
 }

@@ -1,6 +1,7 @@
 package otlog
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -56,8 +57,10 @@ type DiskChange struct {
 type Parsed struct {
 	Base    Base
 	Entries []Entry
-	// Torn counts the bytes after the last complete frame: a write that was
-	// cut short (the process killed during it) or damage.
+	// Torn counts the bytes after the last complete frame, up to the last
+	// byte that is not zero (the file is written with zeros ahead of its
+	// records): a write that was cut short (the process killed during
+	// it) or damage.
 	Torn int
 }
 
@@ -95,7 +98,7 @@ func Parse(b []byte) (Parsed, error) {
 		p.Entries = append(p.Entries, e)
 		rest = next
 	}
-	p.Torn = len(rest)
+	p.Torn = len(bytes.TrimRight(rest, "\x00"))
 	return p, nil
 }
 

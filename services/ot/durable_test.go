@@ -1,6 +1,7 @@
 package ot_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -19,7 +20,8 @@ import (
 )
 
 // logOf reads the one op log in the store's directory; ok is false when
-// there is none.
+// there is none. size is that of its records, without the zeros the file
+// is written with ahead of them.
 func logOf(t *testing.T, logs *otlog.Store) (p otlog.Parsed, size int, ok bool) {
 	t.Helper()
 	es, err := os.ReadDir(logs.Dir())
@@ -46,7 +48,11 @@ func logOf(t *testing.T, logs *otlog.Store) (p otlog.Parsed, size int, ok bool) 
 	if p, err = otlog.Parse(b); err != nil {
 		t.Fatal(err)
 	}
-	return p, len(b), true
+	size = len(bytes.TrimRight(b, "\x00"))
+	if len(b) > size+2*128<<10 {
+		t.Fatalf("the log file is %d bytes for %d of records", len(b), size)
+	}
+	return p, size, true
 }
 
 // replayed is what a log recovers: the text on disk and the buffer's.

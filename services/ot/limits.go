@@ -14,9 +14,9 @@ type Limits struct {
 	CursorsPerSession int
 	// LogBytes bounds a linked buffer's op log: once the entries after its
 	// base take more than this or than the base, whichever is more, the
-	// log starts over from a new base (default 1 MiB). The log then never
-	// holds more than about twice its base (the file's text and the
-	// buffer's) plus this.
+	// log starts over from a new base (default 1 MiB). The log's records
+	// then never take more than about twice its base (the file's text
+	// and the buffer's) plus this.
 	LogBytes int
 }
 
