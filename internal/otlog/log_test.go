@@ -76,6 +76,7 @@ func newStore(t *testing.T, files map[string]string) (*Store, *fsroot.Dir) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s, ws
 }
 
@@ -177,7 +178,7 @@ func TestBeginReplacesAndDropRemoves(t *testing.T) {
 		t.Fatalf("sizes: base %d, entries %d", l.BaseBytes(), l.EntryBytes())
 	}
 	names, _ := os.ReadDir(s.Dir())
-	if len(names) != 1 {
+	if len(names) != 2 { // the log and the lock
 		t.Fatalf("the log directory holds %v", names)
 	}
 	l.Drop()
@@ -238,7 +239,7 @@ func TestRecordsGoOverZeros(t *testing.T) {
 	text := ""
 	line := strings.Repeat("ab", 500) // 1 KB
 	var sizes []int64
-	for v := uint32(2); v <= 301; v++ {
+	for v := uint32(2); v <= 201; v++ {
 		l.Append(entry(v, text+line, textot.Skip(len(text)), textot.Insert(line)))
 		text += line
 		if v%10 == 0 {
@@ -255,6 +256,8 @@ func TestRecordsGoOverZeros(t *testing.T) {
 			if len(sizes) == 0 || sizes[len(sizes)-1] != fi.Size() {
 				sizes = append(sizes, fi.Size())
 			}
+		}
+		if v%100 == 0 {
 			p := parseFile(t, l)
 			if _, got, n, err := p.Replay(); err != nil || n != int(v-1) || string(got) != text || p.Torn != 0 {
 				t.Fatalf("version %d: replayed %d entries, %d torn: %v", v, n, p.Torn, err)

@@ -60,6 +60,7 @@ func (w *workspace) open(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -67,7 +68,9 @@ func (w *workspace) open(t *testing.T) *Store {
 // disk, and leaves the log as a killed pid1 would: durable, not removed.
 func (w *workspace) crash(t *testing.T, path, disk string, ops ...textot.Op) (*Log, string) {
 	t.Helper()
-	l := w.open(t).Create(path, func(uint64, error) {})
+	s := w.open(t)
+	defer s.Close() // the process ends
+	l := s.Create(path, func(uint64, error) {})
 	l.Begin(1, []byte(disk), []byte(disk))
 	text := disk
 	for i, op := range ops {
@@ -103,7 +106,7 @@ func logsIn(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range es {
-		if !e.IsDir() {
+		if !e.IsDir() && e.Name() != lockName {
 			names = append(names, e.Name())
 		}
 	}
@@ -276,6 +279,7 @@ func TestWorkspacesSharingAStateDirectoryKeepTheirLogsApart(t *testing.T) {
 func TestSetAsideIsBounded(t *testing.T) {
 	w := newWorkspace(t, t.TempDir(), nil)
 	s := w.open(t)
+	s.Close()
 	for i := range keepAside + 5 {
 		name := filepath.Join(s.Dir(), strings.Repeat("0", 32)[:16]+"-"+strings.Repeat("0", 15)+string(rune('a'+i%26))+"-"+strings.Repeat("0", 5)+string(rune('a'+i/26))+logSuffix)
 		os.WriteFile(name, []byte("junk"), 0o600)
@@ -283,5 +287,26 @@ func TestSetAsideIsBounded(t *testing.T) {
 	s = w.open(t)
 	if aside := logsIn(t, filepath.Join(s.Dir(), asideDir)); len(aside) != keepAside {
 		t.Fatalf("%d set aside", len(aside))
+	}
+}
+
+// While one Store holds a workspace's logs (a pid1 serving it), another
+// recovers none of them: they are live, not a crash's leftovers.
+func TestASecondStoreLeavesLiveLogsAlone(t *testing.T) {
+	w := newWorkspace(t, t.TempDir(), map[string]string{"a.txt": "start\nend\n"})
+	live := w.open(t)
+	l := live.Create("a.txt", func(uint64, error) {})
+	l.Begin(1, []byte("start\nend\n"), []byte("start\nend\n"))
+	l.Append(Entry{Version: 2, Op: edits[0], CRC: crc32.ChecksumIEEE([]byte("start\nedited ✓\nend\n"))})
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	w.open(t)
+	if got := w.read(t, "a.txt"); got != "start\nend\n" {
+		t.Fatalf("a live log was recovered: %q", got)
+	}
+	if names := logsIn(t, live.Dir()); len(names) != 1 || !strings.Contains(w.logs.String(), "another process holds the logs") {
+		t.Fatalf("logs %v; log lines:\n%s", names, w.logs.String())
 	}
 }

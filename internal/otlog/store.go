@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/pid1/pid1/internal/fsroot"
@@ -22,6 +23,7 @@ const (
 	// could not use, for a person to look at; the newest keepAside are kept.
 	asideDir  = "set-aside"
 	keepAside = 32
+	lockName  = "lock"
 )
 
 // Store is the op logs of one workspace's buffers, in a directory of pid1's
@@ -38,13 +40,18 @@ type Store struct {
 	log       *slog.Logger
 	stamp     string
 	n         atomic.Uint64
+	// lock is held (flock) while the Store is open: a second pid1 serving
+	// the same workspace with the same state directory must not take the
+	// first one's live logs for a crash's leftovers.
+	lock *os.File
 }
 
 // Open opens the log directory of files' workspace in stateDir, creating
 // it, and first recovers every log a previous run left there into the
 // workspace (see the package comment). A log it cannot use is moved to the
 // set-aside directory with a log line; Open fails only if the directory
-// cannot be created or read.
+// cannot be created or read. While another open Store (in this process or
+// another) holds the directory, nothing is recovered.
 func Open(stateDir string, files *fsroot.Dir, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -63,8 +70,17 @@ func Open(stateDir string, files *fsroot.Dir, log *slog.Logger) (*Store, error) 
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the ot log directory: %w", err)
 	}
+	if s.lock, err = os.OpenFile(filepath.Join(s.dir, lockName), os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("opening the ot log directory's lock: %w", err)
+	}
+	if err := flock(s.lock); err != nil {
+		s.log.Warn("ot log: another process holds the logs of this workspace (is a second pid1 serving it?); "+
+			"their logs are left to it, not recovered", "dir", s.dir, "err", err)
+		return s, nil
+	}
 	names, err := os.ReadDir(s.dir)
 	if err != nil {
+		s.Close()
 		return nil, fmt.Errorf("reading the ot log directory: %w", err)
 	}
 	for _, e := range names { // sorted by name: older runs' logs first
@@ -77,6 +93,19 @@ func Open(stateDir string, files *fsroot.Dir, log *slog.Logger) (*Store, error) 
 		}
 	}
 	return s, nil
+}
+
+// Close lets another Store open the directory's logs for recovery (the
+// end of the process does the same). Logs made by Create are not closed.
+func (s *Store) Close() error { return s.lock.Close() }
+
+func flock(f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
 }
 
 // Dir is the directory the logs are in.

@@ -63,6 +63,7 @@ type Server struct {
 	watcher    *fswatch.Watcher
 	bucket     *storage.Bucket
 	snapshots  *snapstore.Store
+	otLog      *otlog.Store // nil without one
 	log        *slog.Logger
 }
 
@@ -110,12 +111,9 @@ func New(o Options) (*Server, error) {
 	}
 	// After a restore: edits acknowledged before a crash are merged into
 	// the restored files.
-	var otLog *otlog.Store
 	if !o.NoOTLog {
-		if otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
-			bucket.Close()
-			dir.Close()
-			return nil, err
+		if s.otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
+			o.Logger.Error("ot: no op log; acknowledged edits are lost if pid1 is killed before a flush", "err", err)
 		}
 	}
 	rp := o.Reaper
@@ -128,7 +126,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Hub
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, otLog: otLog})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, otLog: s.otLog})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
@@ -190,6 +188,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
 	s.watcher.Close()
+	if s.otLog != nil {
+		s.otLog.Close()
+	}
 	s.bucket.Close()
 	s.dir.Close()
 	return err

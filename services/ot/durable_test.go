@@ -188,9 +188,12 @@ func TestAFailedFlushAtShutdownKeepsTheLog(t *testing.T) {
 		t.Fatalf("the log replays to %q", text)
 	}
 	os.RemoveAll(path)
-	if _, err := otlog.Open(state, ws, nil); err != nil {
+	logs.Close() // pid1 ends
+	again, err := otlog.Open(state, ws, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer again.Close()
 	if b, _ := os.ReadFile(path); string(b) != "one\ntwo\nthree\n" {
 		t.Fatalf("recovered %q", b)
 	}

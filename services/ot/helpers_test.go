@@ -32,6 +32,7 @@ func serveLogged(t *testing.T, files map[string]string, lim otsvc.Limits) (url f
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { logs.Close() })
 	return servicetest.Serve(t, otsvc.Descriptor(otsvc.Config{Dir: ws, Watcher: w, Log: logs, Limits: lim})), ws, logs
 }
 
