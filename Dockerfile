@@ -27,7 +27,8 @@ ENV SHELL=/bin/bash \
     PID1_LISTEN=0.0.0.0:8283 \
     PID1_WORKSPACE=/home/runner/workspace \
     PID1_STATE_DIR=/home/runner/.local/state/pid1 \
-    PID1_PRINT_URL=false
+    PID1_PRINT_URL=false \
+    PID1_RESTORE=true
 EXPOSE 8283
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8283 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '200 OK' <&3"]

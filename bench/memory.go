@@ -215,7 +215,7 @@ func MeasureConns(self, kind string, n int) (ConnMemory, error) {
 // IdleRSS starts the pid1 binary at bin on a temporary workspace, waits
 // until it serves and has been idle for settle, and reads its RSS.
 func IdleRSS(bin, dir string, settle time.Duration) (int64, error) {
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-workspace", dir+"/ws", "-state-dir", dir+"/state", "-print-url=false")
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-workspace", dir+"/ws", "-state-dir", dir+"/state", "-print-url=false", "-metrics-listen=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return 0, err

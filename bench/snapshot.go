@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 )
@@ -40,7 +41,15 @@ func SnapshotTimes(files int, bytes int64) (first, second time.Duration, res sna
 		return 0, 0, res, err
 	}
 	defer b.Close()
-	st := snapstore.New(b, ws)
+	dir, err := fsroot.Open(ws)
+	if err != nil {
+		return 0, 0, res, err
+	}
+	defer dir.Close()
+	st, err := snapstore.New(b, dir, "bench")
+	if err != nil {
+		return 0, 0, res, err
+	}
 	start := time.Now()
 	if res, err = st.Take(context.Background()); err != nil {
 		return 0, 0, res, err

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
@@ -14,11 +15,12 @@ import (
 // channel is one service instance and the sessions attached to it. It
 // implements services.Channel.
 type channel struct {
-	hub  *Hub
-	info services.Info
-	desc services.Descriptor
-	svc  services.Service
-	log  *slog.Logger
+	hub   *Hub
+	info  services.Info
+	desc  services.Descriptor
+	svc   services.Service
+	owner uint32 // the user who created it
+	log   *slog.Logger
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -34,7 +36,8 @@ type channel struct {
 	mu      sync.RWMutex
 	members map[int32]*session
 	closed  bool
-	pinned  bool // opened by pid1 itself (Hub.Open): outlives its sessions
+	pinned  bool        // opened by pid1 itself (Hub.Open): outlives its sessions
+	idle    *time.Timer // closes a named process channel nobody is attached to
 }
 
 var _ services.Channel = (*channel)(nil)
@@ -124,16 +127,47 @@ func (c *channel) Send(cmd *api.Command) {
 	}
 }
 
-// Backlog is the largest number of bytes waiting to reach any attached
-// session (queued or being written).
-func (c *channel) Backlog() int {
+// throttlePoll is how often Throttle looks at the sessions' backlogs.
+const throttlePoll = 2 * time.Millisecond
+
+func (c *channel) Throttle(limit int, done <-chan struct{}) bool {
+	var waiting time.Time
+	for {
+		behind := c.behind(limit)
+		if len(behind) == 0 {
+			return true
+		}
+		switch {
+		case waiting.IsZero():
+			waiting = time.Now()
+		case time.Since(waiting) > c.hub.cfg.SlowViewerGrace:
+			for _, s := range behind {
+				s.cutOff(fmt.Sprintf("slow client: more than %d KiB behind on the shared channel %d for over %v, while others wait", limit>>10, c.info.ID, c.hub.cfg.SlowViewerGrace))
+			}
+			waiting = time.Time{}
+		}
+		select {
+		case <-done:
+			return false
+		case <-c.ctx.Done():
+			return false
+		case <-time.After(throttlePoll):
+		}
+	}
+}
+
+// behind lists the attached sessions with more than limit bytes waiting
+// (queued or being written).
+func (c *channel) behind(limit int) []*session {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	most := 0
+	var out []*session
 	for _, s := range c.members {
-		most = max(most, s.out.backlog())
+		if s.out.backlog() > limit {
+			out = append(out, s)
+		}
 	}
-	return most
+	return out
 }
 
 // abandon gives up a channel that was never published (its constructor
@@ -245,6 +279,10 @@ func (c *channel) attach(s *session, res *api.Command) {
 		return
 	}
 	c.members[s.id] = s
+	if c.idle != nil {
+		c.idle.Stop()
+		c.idle = nil
+	}
 	s.sendControl(res)
 	c.mu.Unlock()
 	c.safely("attach", func() { services.Attach(c.svc, s.public()) })

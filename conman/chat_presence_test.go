@@ -1,9 +1,12 @@
 package conman_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/services/presence"
 )
 
 func TestChatAmongThreeSessions(t *testing.T) {
@@ -138,5 +141,43 @@ func TestPresenceJoinPart(t *testing.T) {
 	b.Close()
 	if p := next(t, pa.Stream()).GetPart(); p.GetName() != "bo" || p.GetSession() != j.GetSession() {
 		t.Fatalf("part: %v", p)
+	}
+}
+
+// What chat and presence keep and relay is bounded in bytes: an oversized
+// message or file name is refused with the limit, and the scrollback keeps
+// at most 1 MiB of text, newest first, so late joiners are not flooded.
+func TestChatAndPresenceByteCaps(t *testing.T) {
+	t.Parallel()
+	h := newTestHub(t, nil)
+	c := h.dial(t, "writer")
+	ch := open(t, c, "chat", "chatter", api.OpenChannel_ATTACH_OR_CREATE)
+	r, err := ch.Request(ctxT(t), chatMsg(strings.Repeat("x", chat.MaxMessageBytes+1)))
+	if err != nil || r.GetError() != "chatMessage of 65537 bytes is over the limit of 64 KiB" {
+		t.Fatalf("an oversized message: %v %v", r, err)
+	}
+	big := strings.Repeat("y", chat.MaxMessageBytes)
+	for i := range 40 { // 2.5 MiB
+		if err := ch.Send(ctxT(t), chatMsg(itoa(i)+big[len(itoa(i)):])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := ch.Request(ctxT(t), &api.Command{Body: &api.Command_Ping{Ping: &api.Ping{}}}); err != nil || r.GetError() == "" {
+		t.Fatalf("barrier: %v %v", r, err)
+	}
+	reader := open(t, h.dial(t, "reader"), "chat", "chatter", api.OpenChannel_ATTACH)
+	kept := chat.ScrollbackBytes / chat.MaxMessageBytes
+	for i := 40 - kept; i < 40; i++ {
+		if got := next(t, reader.Stream()).GetChatMessage().GetText(); !strings.HasPrefix(got, itoa(i)) || len(got) != chat.MaxMessageBytes {
+			t.Fatalf("scrollback: got a message starting %.5q, want message %d", got, i)
+		}
+	}
+	quiet(t, reader.Stream())
+
+	pr := open(t, c, "presence", "presencer", api.OpenChannel_ATTACH)
+	next(t, pr.Stream()) // the roster
+	r, err = pr.Request(ctxT(t), &api.Command{Body: &api.Command_OpenFile{OpenFile: &api.OpenFile{File: strings.Repeat("f", presence.MaxFileName+1)}}})
+	if err != nil || r.GetError() != "openFile: a file name of 4097 bytes is over the limit of 4096" {
+		t.Fatalf("an oversized file name: %v %v", r, err)
 	}
 }

@@ -2,6 +2,7 @@ package conman
 
 import (
 	"context"
+	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/services"
@@ -49,6 +50,8 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 	if destroy {
 		c.closed = true
 		status = api.CloseChannelRes_CLOSE
+	} else {
+		c.idleLocked()
 	}
 	if reply {
 		s.sendControl(closeRes(c.info.ID, status, ref))
@@ -69,6 +72,32 @@ func (c *channel) detach(s *session, action api.CloseChannel_Action, ref string,
 	if destroy {
 		c.destroy()
 	}
+}
+
+// idleLocked starts the idle timer of a named channel running a process
+// that nobody is attached to any more: if nobody comes back in time, it
+// is closed, so abandoned shells do not pile up. Call with c.mu held.
+func (c *channel) idleLocked() {
+	timeout := c.hub.cfg.IdleChannelTimeout
+	if len(c.members) > 0 || c.closed || c.pinned || !c.desc.Starts || timeout < 0 || c.idle != nil {
+		return
+	}
+	c.idle = time.AfterFunc(timeout, func() { c.post(c.closeIfIdle) })
+}
+
+// closeIfIdle closes the channel if still nobody is attached. Runs on the
+// actor.
+func (c *channel) closeIfIdle() {
+	c.mu.Lock()
+	if len(c.members) > 0 || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.idle = nil
+	c.mu.Unlock()
+	c.log.Info("closing a channel nobody has been attached to", "idle", c.hub.cfg.IdleChannelTimeout)
+	c.destroy()
 }
 
 // drain lets the service end gracefully (services.Drainer). Runs on the
@@ -102,6 +131,12 @@ func (c *channel) shutdown() {
 // destroy unregisters the channel, closes the service and stops the actor.
 // Runs on the actor, after c.closed was set.
 func (c *channel) destroy() {
+	c.mu.Lock()
+	if c.idle != nil {
+		c.idle.Stop()
+		c.idle = nil
+	}
+	c.mu.Unlock()
 	c.hub.forget(c)
 	c.safely("close", func() { services.Close(c.svc) })
 	c.cancel()

@@ -41,7 +41,7 @@ func (h *Hub) openChan(s *session, ref string, req *api.OpenChannel) {
 		refuse(fmt.Sprintf("too many open channels in this session (limit %d)", h.cfg.MaxChannelsPerSession))
 		return
 	}
-	c, created, err := h.resolve(req.GetService(), req.GetName(), req.GetAction(), s.user.CanWrite)
+	c, created, err := h.resolve(req.GetService(), req.GetName(), req.GetAction(), s.user)
 	if err != nil {
 		var r errRefused
 		if !errors.As(err, &r) {

@@ -23,7 +23,8 @@ import (
 // under test).
 type testHub struct {
 	*conman.Hub
-	srv *httptest.Server
+	srv     *httptest.Server // Handler
+	metrics *httptest.Server // MetricsHandler, a listener of its own as in pid1
 }
 
 func newTestHub(t testing.TB, mutate func(*conman.Config)) *testHub {
@@ -46,7 +47,8 @@ func newTestHub(t testing.TB, mutate func(*conman.Config)) *testHub {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h.Handler())
-	th := &testHub{Hub: h, srv: srv}
+	metrics := httptest.NewServer(h.MetricsHandler())
+	th := &testHub{Hub: h, srv: srv, metrics: metrics}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -54,6 +56,7 @@ func newTestHub(t testing.TB, mutate func(*conman.Config)) *testHub {
 			t.Errorf("shutdown: %v", err)
 		}
 		srv.Close()
+		metrics.Close()
 	})
 	return th
 }

@@ -21,6 +21,7 @@ type Hub struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	budget  *budget
 
 	nextSession atomic.Int32
 	nextChannel atomic.Int32
@@ -29,10 +30,14 @@ type Hub struct {
 	channels map[int32]*channel
 	named    map[string]*channel
 	building map[string]chan struct{} // names whose service is being constructed; closed when done
-	sessions map[int32]*session
-	closing  bool
-	wg       sync.WaitGroup // sessions and channel actors
-	owned    sync.WaitGroup // goroutines services started with Channel.Go
+	// userSessions and userProcs count each user's sessions and open
+	// channels running a process they created, for the per-user limits.
+	userSessions map[uint32]int
+	userProcs    map[uint32]int
+	sessions     map[int32]*session
+	closing      bool
+	wg           sync.WaitGroup // sessions and channel actors
+	owned        sync.WaitGroup // goroutines services started with Channel.Go
 }
 
 // New builds a hub from cfg.
@@ -42,16 +47,22 @@ func New(cfg Config) *Hub {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		metrics:  newMetrics(),
+		budget:   newBudget(cfg.MemoryBudget, cfg.MemoryBudget/2),
 		channels: make(map[int32]*channel),
 		named:    make(map[string]*channel),
 		building: make(map[string]chan struct{}),
-		sessions: make(map[int32]*session),
+
+		userSessions: make(map[uint32]int),
+		userProcs:    make(map[uint32]int),
+		sessions:     make(map[int32]*session),
 	}
 	h.nextSession.Store(1) // the first session is 2: 0 and 1 mean "all" and "conman"
 	return h
 }
 
-// Handler serves /wsv2/{token}, /healthz and /metrics.
+// Handler serves /wsv2/{token} and /healthz. /metrics is served by
+// MetricsHandler, meant for a listener of its own (loopback by default),
+// since it tells anyone who can reach it how pid1 is used.
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wsv2/{token...}", h.serveWS)
@@ -62,6 +73,12 @@ func (h *Hub) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus text).
+func (h *Hub) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h.metrics.handler())
 	return mux
 }
@@ -74,7 +91,7 @@ func (h *Hub) Open(service, name string) error {
 	if name == "" {
 		return errors.New("a channel pid1 opens itself needs a name to be attached by")
 	}
-	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE, true)
+	c, _, err := h.resolve(service, name, api.OpenChannel_ATTACH_OR_CREATE, pid1User)
 	if err != nil {
 		return err
 	}
@@ -95,15 +112,19 @@ type errRefused struct{ msg string }
 
 func (e errRefused) Error() string { return e.msg }
 
+// pid1User is who the channels pid1 opens itself (Hub.Open) belong to.
+var pid1User = services.User{Name: "pid1", CanWrite: true}
+
 // resolve finds or creates the channel an openChan names. created reports
 // whether a new instance was built. A session that may not write may not
-// create a channel whose service starts a process.
+// create a channel whose service starts a process, and a user may have
+// only so many of those open.
 //
 // The service is constructed outside the hub's lock (it may fork a shell),
 // while its name is reserved: another openChan for the same name waits
 // for the construction to end and then attaches to (or is refused) the
 // outcome, so two clients never build two channels of one name.
-func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWrite bool) (c *channel, created bool, err error) {
+func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, user services.User) (c *channel, created bool, err error) {
 	if service == "" {
 		return nil, false, errRefused{"openChan needs a service name"}
 	}
@@ -142,8 +163,11 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWr
 		refusal = fmt.Sprintf("no channel named %q to attach to", name)
 	case !ok:
 		refusal = fmt.Sprintf("unknown service %q (pid1 has: %v)", service, h.cfg.Registry.Names())
-	case desc.Starts && !canWrite:
+	case desc.Starts && !user.CanWrite:
 		refusal = services.ReadOnly(fmt.Sprintf("starting a %s channel (attach to one a writer opened)", service)).Error()
+	case desc.Starts && h.userProcs[user.ID] >= h.cfg.MaxProcessChannelsPerUser:
+		refusal = fmt.Sprintf("too many open channels running a process for user %s (limit %d): close some (closeChan CLOSE)",
+			user.Name, h.cfg.MaxProcessChannelsPerUser)
 	}
 	if refusal != "" {
 		h.mu.Unlock()
@@ -153,9 +177,13 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWr
 	if name != "" {
 		h.building[name] = built
 	}
+	if desc.Starts {
+		h.userProcs[user.ID]++ // held while building, so a burst cannot pass the limit
+	}
 	h.mu.Unlock()
 
 	c = newChannel(h, services.Info{ID: h.nextChannel.Add(1), Service: service, Name: name}, desc)
+	c.owner = user.ID
 	svc, err := desc.New(c)
 
 	h.mu.Lock()
@@ -166,9 +194,11 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWr
 	close(built)
 	switch {
 	case err != nil:
+		h.uncount(c)
 		c.abandon(nil)
 		return nil, false, errRefused{fmt.Sprintf("service %s refused the channel: %v", service, err)}
 	case h.closing:
+		h.uncount(c)
 		c.abandon(svc)
 		return nil, false, errRefused{"pid1 is shutting down"}
 	}
@@ -187,6 +217,42 @@ func (h *Hub) resolve(service, name string, action api.OpenChannel_Action, canWr
 	return c, true, nil
 }
 
+// uncount gives back c's place in its owner's count of process channels.
+// Call with h.mu held.
+func (h *Hub) uncount(c *channel) {
+	if !c.desc.Starts {
+		return
+	}
+	if h.userProcs[c.owner]--; h.userProcs[c.owner] <= 0 {
+		delete(h.userProcs, c.owner)
+	}
+}
+
+// cutLargest cuts off the session holding the most of the memory budget,
+// unless what the sessions not already going away hold fits in it.
+func (h *Hub) cutLargest() {
+	h.mu.Lock()
+	var largest *session
+	var live int64
+	for _, s := range h.sessions {
+		select {
+		case <-s.closing:
+			continue // its bytes come back as its writer ends
+		default:
+		}
+		n := s.held.Load()
+		live += n
+		if largest == nil || n > largest.held.Load() {
+			largest = s
+		}
+	}
+	h.mu.Unlock()
+	if largest != nil && live > h.budget.limit {
+		largest.cutOff(fmt.Sprintf("slow client: pid1's memory budget for output (%d MiB) is full and this session holds the most of it (%d MiB)",
+			h.budget.limit>>20, largest.held.Load()>>20))
+	}
+}
+
 // forget drops a destroyed channel from the tables.
 func (h *Hub) forget(c *channel) {
 	h.mu.Lock()
@@ -194,6 +260,7 @@ func (h *Hub) forget(c *channel) {
 	if h.channels[c.info.ID] == c {
 		delete(h.channels, c.info.ID)
 		h.metrics.channels.WithLabelValues(c.info.Service).Dec()
+		h.uncount(c)
 	}
 	if c.info.Name != "" && h.named[c.info.Name] == c {
 		delete(h.named, c.info.Name)

@@ -14,7 +14,7 @@ import (
 
 func scrape(t *testing.T, h *testHub) string {
 	t.Helper()
-	resp, err := http.Get(h.srv.URL + "/metrics")
+	resp, err := http.Get(h.metrics.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,12 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("/healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// /metrics is not on the clients' listener: it has one of its own.
+	if resp, err := http.Get(h.srv.URL + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the clients' handler: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	a := open(t, h.dial(t, "a"), "chat", "chatter", api.OpenChannel_ATTACH_OR_CREATE)
 	open(t, h.dial(t, "b"), "chat", "chatter", api.OpenChannel_ATTACH_OR_CREATE)

@@ -79,12 +79,15 @@ func (q *outQueue) takeUrgent(dst []frame) []frame {
 	return dst
 }
 
-// written reports that the frames of the last take left the process.
-func (q *outQueue) written() {
+// written reports that the frames of the last take left the process, and
+// returns how many bytes they were.
+func (q *outQueue) written() int {
 	q.mu.Lock()
-	q.bytes -= q.inflight
+	defer q.mu.Unlock()
+	n := q.inflight
+	q.bytes -= n
 	q.inflight = 0
-	q.mu.Unlock()
+	return n
 }
 
 // backlog is how many bytes are queued or being written.

@@ -44,7 +44,9 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("session connected", "remote", r.RemoteAddr)
-	h.run(s, wire.WebSocket(conn))
+	wc := wire.WebSocket(conn)
+	wc.SetStallTimeout(h.cfg.StallTimeout)
+	h.run(s, wc)
 }
 
 // run serves session s over conn until either ends; the calling goroutine
@@ -69,6 +71,10 @@ func (h *Hub) admit(user services.User) (*session, error) {
 	if len(h.sessions) >= h.cfg.MaxSessions {
 		return nil, fmt.Errorf("too many sessions (limit %d)", h.cfg.MaxSessions)
 	}
+	if h.userSessions[user.ID] >= h.cfg.MaxSessionsPerUser {
+		return nil, fmt.Errorf("too many sessions of user %s (limit %d per user): close some", user.Name, h.cfg.MaxSessionsPerUser)
+	}
+	h.userSessions[user.ID]++
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{
 		hub:        h,
@@ -104,9 +110,13 @@ func (h *Hub) leave(s *session) {
 	if s.conn != nil {
 		<-s.writerDone
 	}
+	s.unreserve(int(s.held.Load())) // what was queued and never written
 	s.cancel()
 	h.mu.Lock()
 	delete(h.sessions, s.id)
+	if h.userSessions[s.user.ID]--; h.userSessions[s.user.ID] <= 0 {
+		delete(h.userSessions, s.user.ID)
+	}
 	h.mu.Unlock()
 	h.metrics.sessions.Dec()
 	s.log.Info("session disconnected")
@@ -135,6 +145,9 @@ func (h *Hub) readLoop(s *session) {
 			switch {
 			case errors.As(err, &ce):
 				s.log.Debug("client closed", "code", ce.Code, "reason", ce.Reason)
+			case errors.Is(err, wire.ErrStalled):
+				h.metrics.protocolErrors.WithLabelValues("stalled_frame").Inc()
+				s.log.Info("a frame stopped arriving; dropped the connection", "err", err)
 			case errors.Is(err, websocket.ErrMessageTooBig):
 				// coder/websocket has already closed with 1009.
 				h.metrics.protocolErrors.WithLabelValues("too_big").Inc()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -23,6 +24,7 @@ type session struct {
 	conn wire.Conn
 	log  *slog.Logger
 	out  *outQueue
+	held atomic.Int64 // bytes of the hub's memory budget its queue holds
 
 	ctx    context.Context // ends when the session is over
 	cancel context.CancelFunc
@@ -41,21 +43,48 @@ type session struct {
 func (s *session) public() services.Session { return services.Session{ID: s.id, User: s.user} }
 
 // enqueue queues an encoded frame, taking over the caller's reference to
-// it; a full queue disconnects the session.
-func (s *session) enqueue(f frame) {
-	if s.out.push(f) {
+// it; a full queue, or a user over its share of the memory budget,
+// disconnects the session.
+func (s *session) enqueue(f frame) { s.queue(f, false) }
+
+// queue is enqueue, ahead of the channels' output when urgent.
+func (s *session) queue(f frame, urgent bool) {
+	if !s.reserve(len(f.b)) {
+		f.release()
+		return
+	}
+	pushed := false
+	if urgent {
+		pushed = s.out.pushUrgent(f)
+	} else {
+		pushed = s.out.push(f)
+	}
+	if pushed {
 		s.hub.metrics.commandsOut.Inc()
 		return
 	}
+	s.unreserve(len(f.b))
 	f.release()
 	select {
 	case <-s.closing:
 		return // already going away; the frame is moot
 	default:
 	}
-	s.hub.metrics.slowDisconnect.Inc()
 	s.log.Warn("disconnecting slow client", "queued_frames_limit", s.out.maxFrames, "queued_bytes_limit", s.out.maxBytes)
-	s.closeWith(websocket.StatusTryAgainLater, "slow client: outgoing queue full, pid1 disconnected it", false)
+	s.cutOff("slow client: outgoing queue full, pid1 disconnected it")
+}
+
+// cutOff disconnects a session that cannot keep up (close 1013), counted
+// in pid1_slow_client_disconnects_total.
+func (s *session) cutOff(reason string) {
+	select {
+	case <-s.closing:
+		return
+	default:
+	}
+	s.hub.metrics.slowDisconnect.Inc()
+	s.log.Warn("cutting off a slow client", "reason", reason)
+	s.closeWith(websocket.StatusTryAgainLater, reason, false)
 }
 
 // sendControl queues a channel-0 command to this session.
@@ -75,11 +104,30 @@ func (s *session) sendPong(ref string) {
 	if !ok {
 		return
 	}
-	if s.out.pushUrgent(f) {
-		s.hub.metrics.commandsOut.Inc()
-		return
+	s.queue(f, true)
+}
+
+// reserve takes n bytes of the hub's memory budget for a frame to this
+// session. It reports false, after cutting the session off, when its
+// user is over its share. When the whole budget is over, the session
+// holding the most is cut off instead.
+func (s *session) reserve(n int) bool {
+	over, err := s.hub.budget.reserve(s.user.ID, int64(n))
+	if err != nil {
+		s.cutOff(err.Error())
+		return false
 	}
-	s.enqueue(f) // full or closed: the same handling as any frame
+	s.held.Add(int64(n))
+	if over {
+		s.hub.cutLargest()
+	}
+	return true
+}
+
+// unreserve gives back n bytes this session held.
+func (s *session) unreserve(n int) {
+	s.held.Add(-int64(n))
+	s.hub.budget.release(s.user.ID, int64(n))
 }
 
 func (s *session) encodeControl(cmd *api.Command) (frame, bool) {
@@ -140,9 +188,9 @@ func (s *session) writeLoop() {
 		}
 		batch = s.out.take(batch)
 		ok := s.writeAll(batch)
-		s.out.written()
+		s.unreserve(s.out.written())
 		if !ok {
-			s.closeWith(websocket.StatusTryAgainLater, "slow client: write timed out", false)
+			s.cutOff("slow client: write timed out")
 			s.finish()
 			return
 		}

@@ -37,10 +37,13 @@ func startProcess(t *testing.T) *plainPID1 {
 	return startOn(t, filepath.Join(dir, "ws"), filepath.Join(dir, "state"))
 }
 
-func startOn(t *testing.T, workspace, state string) *plainPID1 {
+// startOn runs pid1 on workspace and state with extra flags (which win
+// over the defaults here: -metrics-listen ADDR turns metrics on).
+func startOn(t *testing.T, workspace, state string, flags ...string) *plainPID1 {
 	t.Helper()
 	p := &plainPID1{addr: freeAddr(t), state: state, workspace: workspace, logs: &testutil.Buffer{}}
-	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", workspace, "-state-dir", state, "-print-url=false")
+	args := []string{"-listen", p.addr, "-workspace", workspace, "-state-dir", state, "-print-url=false", "-metrics-listen="}
+	p.cmd = exec.Command(pid1Binary(t), append(args, flags...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -26,16 +26,25 @@ type config struct {
 	maxFrame    int64
 	maxSessions int
 	maxChannels int
-	origins     string
+	// per-user limits and the life of abandoned process channels
+	maxUserSessions int
+	maxUserProcs    int
+	idleChannel     time.Duration
+	origins         string
 
-	storage  string
-	restore  bool
-	language string
+	storage     string
+	restore     bool
+	language    string
+	workspaceID string
+
+	tokenPublicKey string // comma-separated files of PEM public keys: verify only
+	metricsListen  string
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.stateDir, "state-dir", auth.DefaultStateDir(), "pid1's own state (signing key); must be outside the workspace")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8283", "address to serve on")
+	fs.StringVar(&c.tokenPublicKey, "token-public-key", "", "verify tokens with the Ed25519 public keys in these comma-separated PEM files only, and hold no signing key (tokens are minted elsewhere: pid1 token -signing-key)")
 }
 
 func (c *config) serveFlags(fs *flag.FlagSet) {
@@ -49,9 +58,14 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
+	fs.IntVar(&c.maxUserSessions, "max-sessions-per-user", 64, "concurrent sessions of one user (HTTP 503 beyond)")
+	fs.IntVar(&c.maxUserProcs, "max-process-channels-per-user", 32, "open channels running a process (shell, run2, interp2...) one user may have created")
+	fs.DurationVar(&c.idleChannel, "idle-channel-timeout", 30*time.Minute, "close a named channel running a process once nobody has been attached for this long (negative: never)")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
+	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
+	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 }
 
@@ -71,6 +85,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 	}
 	return fs.Parse(args)
 }
+
+func (c *config) publicKeyFiles() []string { return auth.SplitList(c.tokenPublicKey) }
 
 func (c *config) originList() []string {
 	var out []string

@@ -4,7 +4,8 @@
 // Usage:
 //
 //	pid1 [-listen ADDR] [-workspace DIR] [flags] [-- CMD ARGS]   serve (default 127.0.0.1:8283)
-//	pid1 token [-user NAME] [-read-only] [-ttl D]  print a token for this pid1
+//	pid1 token [-user NAME] [-read-only] [-ttl D] [-signing-key FILE]  print a token for this pid1
+//	pid1 keygen [-out FILE]                       write a key pair (FILE, FILE.pub) for -token-public-key
 //
 // As PID 1 (or with -subreaper) it reaps every zombie through the reaper
 // package, the single owner of wait statuses. SIGTERM and SIGINT are

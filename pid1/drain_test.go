@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // saver is a program that, on SIGTERM, takes a moment to save its work to
@@ -82,4 +85,43 @@ func dialAs(t *testing.T, ctx context.Context, p *plainPID1, user string) *clien
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// As a child subreaper, pid1 ends every process it reaps for when it
+// stops: a process that started a session of its own and the background
+// child of a command that has exited, neither in a group pid1 tracks.
+func TestSubreaperShutdownLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
+	marks := t.TempDir()
+	dir := t.TempDir()
+	p := &plainPID1{addr: freeAddr(t), state: filepath.Join(dir, "state"), workspace: filepath.Join(dir, "ws"), logs: &testutil.Buffer{}}
+	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", p.workspace, "-state-dir", p.state,
+		"-print-url=false", "-subreaper", "-grace", "2s", "--", "sh", "-c",
+		`setsid sh -c 'echo $$ > `+marks+`/own-session; exec sleep 1000' &
+		 sh -c 'echo $$ > `+marks+`/left-behind; exec sleep 1000' &
+		 exit 0`)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.WaitDelay = 5 * time.Second // a survivor holding pid1's output open must not hang the test
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.cmd.Process.Kill()
+	var pids []int
+	for _, name := range []string{"own-session", "left-behind"} {
+		waitExists(t, filepath.Join(marks, name))
+		var pid int
+		for deadline := time.Now().Add(10 * time.Second); pid == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			b, _ := os.ReadFile(filepath.Join(marks, name))
+			pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+		pids = append(pids, pid)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	for i, pid := range pids {
+		if syscall.Kill(pid, 0) == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("process %d (%s) outlived pid1:\n%s", pid, []string{"own session", "left behind"}[i], p.logs.String())
+		}
+	}
 }

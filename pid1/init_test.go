@@ -91,7 +91,7 @@ func startPID1(t *testing.T, flags []string, startup ...string) *namespacedPID1 
 	p := &namespacedPID1{addr: freeAddr(t), stateDir: filepath.Join(dir, "state"), logs: &testutil.Buffer{}, exited: make(chan struct{})}
 	args := []string{"--user", "--map-root-user", "--pid", "--fork", "--kill-child", bin,
 		"-listen", p.addr, "-workspace", filepath.Join(dir, "ws"), "-state-dir", p.stateDir,
-		"-print-url=false", "-log-level", "debug"}
+		"-print-url=false", "-metrics-listen=", "-log-level", "debug"}
 	args = append(args, flags...)
 	if len(startup) > 0 {
 		args = append(append(args, "--"), startup...)

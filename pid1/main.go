@@ -8,9 +8,12 @@ import (
 func main() {
 	args := os.Args[1:]
 	var err error
-	if len(args) > 0 && args[0] == "token" {
+	switch {
+	case len(args) > 0 && args[0] == "token":
 		err = runToken(args[1:], os.Stdout)
-	} else {
+	case len(args) > 0 && args[0] == "keygen":
+		err = runKeygen(args[1:], os.Stdout)
+	default:
 		var code int
 		code, err = runServe(args)
 		if err == nil {

@@ -28,7 +28,7 @@ func runServe(args []string) (int, error) {
 	}
 	startup := fs.Args()
 	if i := len(args) - len(startup) - 1; len(startup) > 0 && (i < 0 || args[i] != "--") {
-		return 0, fmt.Errorf("unexpected arguments %q (subcommand: token; a startup command goes after --)", startup)
+		return 0, fmt.Errorf("unexpected arguments %q (subcommands: token, keygen; a startup command goes after --)", startup)
 	}
 	log, err := newLogger(c.logLevel, c.logFormat)
 	if err != nil {
@@ -55,10 +55,13 @@ func runServe(args []string) (int, error) {
 
 	srv, err := server.New(server.Options{
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
-		Storage: c.storage, Restore: c.restore, Language: c.language,
+		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
+		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
+			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
+			IdleChannelTimeout: c.idleChannel,
 		},
 	})
 	if err != nil {
@@ -73,14 +76,24 @@ func runServe(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	metricsAddr, stopMetrics, err := serveMetrics(c.metricsListen, srv.MetricsHandler())
+	if err != nil {
+		ln.Close()
+		return 0, err
+	}
+	defer stopMetrics()
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
-	log.Info("pid1 serving", "addr", ln.Addr().String(), "workspace", srv.Workspace(),
+	log.Info("pid1 serving", "addr", ln.Addr().String(), "metrics", metricsAddr, "workspace", srv.Workspace(),
 		"pid", os.Getpid(), "reap_all", reapAll)
 	if c.printURL {
-		if tok, err := srv.Token(defaultUser(), true, 24*time.Hour); err == nil {
+		tok, err := srv.Token(defaultUser(), true, 24*time.Hour)
+		switch {
+		case err == nil:
 			fmt.Fprintf(os.Stderr, "\npid1 is ready. Connect with:\n  %s\n\n", wsURL(ln.Addr().String(), tok))
+		case errors.Is(err, server.ErrVerifyOnly):
+			log.Info("no URL printed: tokens are minted elsewhere (pid1 token -signing-key FILE)")
 		}
 	}
 

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/pid1/pid1/internal/auth"
 )
 
 // runToken implements `pid1 token`: it prints a token valid for a pid1
-// started with the same -state-dir. With -url it prints the full URL.
+// started with the same -state-dir, or, with -signing-key, one signed with
+// that private key (for a pid1 verifying with its public key). With -url it
+// prints the full URL.
 func runToken(args []string, out io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("pid1 token", flag.ContinueOnError)
@@ -19,6 +23,7 @@ func runToken(args []string, out io.Writer) error {
 	readOnly := fs.Bool("read-only", false, "the user may not change the workspace")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	asURL := fs.Bool("url", false, "print ws://LISTEN/wsv2/TOKEN instead of the bare token")
+	signingKey := fs.String("signing-key", "", "sign with the Ed25519 private key in this PEM file (pid1 keygen writes one) instead of the state directory's key")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,7 +33,15 @@ func runToken(args []string, out io.Writer) error {
 	if *user == "" {
 		return fmt.Errorf("-user must not be empty")
 	}
-	tok, err := mint(c.stateDir, *user, !*readOnly, *ttl)
+	key, err := signingKeyFor(&c, *signingKey)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tok, err := key.Mint(auth.Claims{
+		UserID: auth.UserIDFor(*user), UserName: *user, CanWrite: !*readOnly,
+		IssuedAt: now, Expires: now.Add(*ttl),
+	})
 	if err != nil {
 		return err
 	}
@@ -40,16 +53,40 @@ func runToken(args []string, out io.Writer) error {
 	return nil
 }
 
-func mint(stateDir, user string, canWrite bool, ttl time.Duration) (string, error) {
-	key, err := auth.LoadOrCreateKey(stateDir)
-	if err != nil {
-		return "", fmt.Errorf("loading the signing key: %w", err)
+// errVerifyOnly is `pid1 token`'s answer where pid1 holds no signing key.
+var errVerifyOnly = errors.New("this pid1 verifies tokens with public keys only (-token-public-key or PID1_TOKEN_PUBLIC_KEY is set) and holds no signing key, so it cannot mint tokens: " +
+	"mint them where the private key is, with pid1 token -signing-key FILE")
+
+// signingKeyFor picks the key to mint with: -signing-key's file, else the
+// state directory's (created if missing), which a verify-only
+// configuration refuses. With both -signing-key and public keys, the
+// signing key must be one of them, or the token would be refused.
+func signingKeyFor(c *config, file string) (*auth.Key, error) {
+	public := c.publicKeyFiles()
+	if file == "" {
+		if len(public) > 0 {
+			return nil, errVerifyOnly
+		}
+		key, err := auth.LoadOrCreateKey(c.stateDir)
+		if err != nil {
+			return nil, fmt.Errorf("loading the signing key: %w", err)
+		}
+		return key, nil
 	}
-	now := time.Now()
-	return key.Mint(auth.Claims{
-		UserID: auth.UserIDFor(user), UserName: user, CanWrite: canWrite,
-		IssuedAt: now, Expires: now.Add(ttl),
-	})
+	key, err := auth.ReadSigningKey(file)
+	if err != nil {
+		return nil, fmt.Errorf("-signing-key: %w", err)
+	}
+	if len(public) > 0 {
+		pk, err := auth.OpenPublicKeys(public)
+		if err != nil {
+			return nil, err
+		}
+		if ids := pk.IDs(); !slices.Contains(ids, key.ID()) {
+			return nil, fmt.Errorf("-signing-key %s is key %s, which is not among the public keys pid1 accepts (%v): its tokens would be refused", file, key.ID(), ids)
+		}
+	}
+	return key, nil
 }
 
 func wsURL(listen, token string) string {

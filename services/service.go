@@ -116,10 +116,14 @@ type Channel interface {
 	Go(fn func(ctx context.Context)) bool
 	// Sessions lists the sessions attached now.
 	Sessions() []Session
-	// Backlog is the largest number of bytes waiting to reach any attached
-	// session. A producer that can wait (a pty reader) keeps it bounded
-	// instead of filling a slow client's queue until it is disconnected.
-	Backlog() int
+	// Throttle waits until every attached session has at most limit bytes
+	// waiting to reach it, so that a producer that can wait (a pty reader)
+	// keeps what pid1 holds bounded instead of filling a slow client's
+	// queue. A session that stays above limit for longer than the hub's
+	// slow-viewer grace is disconnected (close 1013), so one stalled
+	// viewer cannot hold back the others. It returns false if done is
+	// closed or the channel closes first.
+	Throttle(limit int, done <-chan struct{}) bool
 	// Context is cancelled when the channel is closed.
 	Context() context.Context
 	Logger() *slog.Logger

@@ -37,8 +37,14 @@ func GenerateKey() (*Key, error) {
 func keyFromSeed(seed []byte) *Key {
 	priv := ed25519.NewKeyFromSeed(seed)
 	pub := priv.Public().(ed25519.PublicKey)
+	return &Key{priv: priv, pub: pub, id: keyID(pub)}
+}
+
+// keyID names a key by its public half, so a verifier that holds only the
+// public key finds it by the id in a token's footer.
+func keyID(pub ed25519.PublicKey) string {
 	sum := sha256.Sum256(pub)
-	return &Key{priv: priv, pub: pub, id: "pid1:" + hex.EncodeToString(sum[:8])}
+	return "pid1:" + hex.EncodeToString(sum[:8])
 }
 
 // ID names the key in every token's footer.

@@ -63,6 +63,17 @@ func (k *Key) Mint(c Claims) (string, error) {
 // it claims. Errors match ErrMissing, ErrMalformed, ErrBadSignature,
 // ErrExpired or ErrNotYetValid with errors.Is.
 func (k *Key) Verify(token string, now time.Time) (Claims, error) {
+	return verify(token, now, func(id string) (ed25519.PublicKey, error) {
+		if id != k.id {
+			return nil, fmt.Errorf("%w (token names key %q, this pid1 has %q)", ErrBadSignature, id, k.id)
+		}
+		return k.pub, nil
+	})
+}
+
+// verify checks token with the public key lookup returns for the key id
+// its footer names. The footer is not trusted: it only picks the key.
+func verify(token string, now time.Time, lookup func(id string) (ed25519.PublicKey, error)) (Claims, error) {
 	if token == "" {
 		return Claims{}, ErrMissing
 	}
@@ -70,10 +81,15 @@ func (k *Key) Verify(token string, now time.Time) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
-	if err := k.checkFooter(footer); err != nil {
+	id, err := footerKeyID(footer)
+	if err != nil {
 		return Claims{}, err
 	}
-	if !ed25519.Verify(k.pub, pae([]byte(header), msg, footer), sig) {
+	pub, err := lookup(id)
+	if err != nil {
+		return Claims{}, err
+	}
+	if !ed25519.Verify(pub, pae([]byte(header), msg, footer), sig) {
 		return Claims{}, ErrBadSignature
 	}
 	body, err := base64.StdEncoding.DecodeString(string(msg))
@@ -107,17 +123,15 @@ func (k *Key) Verify(token string, now time.Time) (Claims, error) {
 	return c, nil
 }
 
-func (k *Key) checkFooter(footer []byte) error {
+// footerKeyID returns the key id a token's footer names.
+func footerKeyID(footer []byte) (string, error) {
 	raw, err := base64.StdEncoding.DecodeString(string(footer))
 	if err != nil {
-		return fmt.Errorf("%w: footer is not base64: %v", ErrMalformed, err)
+		return "", fmt.Errorf("%w: footer is not base64: %v", ErrMalformed, err)
 	}
 	var a api.GovalSigningAuthority
 	if err := proto.Unmarshal(raw, &a); err != nil {
-		return fmt.Errorf("%w: footer is not a GovalSigningAuthority: %v", ErrMalformed, err)
+		return "", fmt.Errorf("%w: footer is not a GovalSigningAuthority: %v", ErrMalformed, err)
 	}
-	if a.GetKeyId() != k.id {
-		return fmt.Errorf("%w (token names key %q, this pid1 has %q)", ErrBadSignature, a.GetKeyId(), k.id)
-	}
-	return nil
+	return a.GetKeyId(), nil
 }

@@ -20,6 +20,8 @@ const DefaultMaxRead = 16 << 20
 // concurrent use.
 type Dir struct {
 	root    *os.Root
+	fd      int      // the directory itself, for the *at calls that never follow a link
+	fdFile  *os.File // owns fd
 	path    string
 	maxRead int64
 }
@@ -33,7 +35,12 @@ func Open(path string) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dir{root: r, path: path, maxRead: DefaultMaxRead}, nil
+	f, err := r.Open(".")
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return &Dir{root: r, fd: int(f.Fd()), fdFile: f, path: path, maxRead: DefaultMaxRead}, nil
 }
 
 // SetMaxRead changes the largest file Read returns.
@@ -43,7 +50,10 @@ func (d *Dir) SetMaxRead(n int64) { d.maxRead = n }
 func (d *Dir) Path() string { return d.path }
 
 // Close releases the directory.
-func (d *Dir) Close() error { return d.root.Close() }
+func (d *Dir) Close() error {
+	d.fdFile.Close()
+	return d.root.Close()
+}
 
 // Info is what Stat reports.
 type Info struct {

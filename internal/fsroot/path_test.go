@@ -60,6 +60,14 @@ func FuzzPaths(f *testing.F) {
 		if b, err := d.Read(p); err == nil && strings.Contains(string(b), hostile.Secret) {
 			t.Fatalf("Read(%q) leaked the secret", p)
 		}
+		if f, err := d.OpenNoFollow(p); err == nil {
+			b := make([]byte, 256)
+			n, _ := f.Read(b)
+			f.Close()
+			if strings.Contains(string(b[:n]), hostile.Secret) {
+				t.Fatalf("OpenNoFollow(%q) leaked the secret", p)
+			}
+		}
 		d.Stat(p)
 		d.ReadDir(p)
 		d.Write(p, []byte("fuzz"))

@@ -32,6 +32,7 @@ func (p *Process) GroupMembers() []int { return members(p.Pid, fieldGroup) }
 
 // Fields of /proc/PID/stat after the command's closing parenthesis.
 const (
+	fieldParent  = 1
 	fieldGroup   = 2
 	fieldSession = 3
 )
@@ -68,4 +69,51 @@ func members(id, field int) []int {
 		}
 	}
 	return out
+}
+
+// descendantPIDs lists the processes below root in the process tree, from
+// /proc (zombies included: they are ours to collect).
+func descendantPIDs(root int) []int {
+	children := map[int][]int{}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := bytes.Fields(stat[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		if ppid, err := strconv.Atoi(string(f[fieldParent])); err == nil {
+			children[ppid] = append(children[ppid], pid)
+		}
+	}
+	var out []int
+	for queue := children[root]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
+}
+
+// procSelf is our pid as the /proc mount sees it.
+func procSelf() int {
+	if s, err := os.Readlink("/proc/self"); err == nil {
+		if pid, err := strconv.Atoi(s); err == nil {
+			return pid
+		}
+	}
+	return os.Getpid()
 }

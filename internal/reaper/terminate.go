@@ -28,15 +28,23 @@ const (
 // signals go to kill(-1), which reaches orphans and processes that left
 // their group too, and Terminate returns when the namespace is empty. That
 // is the s6 model: when PID 1 exits the kernel SIGKILLs the rest anyway, so
-// a graceful stop has to happen before.
+// a graceful stop has to happen before. As a child subreaper with ReapAll,
+// it is every descendant, found through /proc: the orphans reparented to
+// us, processes that started a session of their own and the background
+// children of commands that have exited are all ours to end.
 //
 // Processes spawned after Terminate started may be missed: stop spawning
 // first. Terminate collects exited children itself, so it also works after
 // Run has returned.
 func (r *Reaper) Terminate(ctx context.Context, grace time.Duration) {
 	t := r.groups()
-	if r.reapAll && IsPID1() {
+	switch {
+	case r.reapAll && IsPID1():
 		t = namespace()
+	case r.reapAll && procSelf() == os.Getpid():
+		// (When /proc is another pid namespace's, its pids are not ours
+		// to signal: the groups are what can be reached.)
+		t = tree()
 	}
 	r.reap()
 	if t.gone() {
@@ -88,6 +96,19 @@ func namespace() target {
 	return target{
 		signal: func(sig syscall.Signal) { _ = syscall.Kill(-1, sig) },
 		gone:   func() bool { return errors.Is(syscall.Kill(-1, 0), syscall.ESRCH) },
+	}
+}
+
+// tree targets every process below us in the process tree, found anew at
+// each step (what a dying process leaves is reparented to us).
+func tree() target {
+	return target{
+		signal: func(sig syscall.Signal) {
+			for _, pid := range descendantPIDs(os.Getpid()) {
+				_ = syscall.Kill(pid, sig)
+			}
+		},
+		gone: func() bool { return len(descendantPIDs(os.Getpid())) == 0 },
 	}
 }
 

@@ -15,6 +15,8 @@ func encode(m *Manifest) []byte {
 	b := make([]byte, 0, 64+len(m.Entries)*140)
 	b = append(b, `{"version":`...)
 	b = strconv.AppendInt(b, int64(m.Version), 10)
+	b = append(b, `,"workspace":`...)
+	b = appendString(b, m.Workspace)
 	b = append(b, `,"created":"`...)
 	b = m.Created.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","entries":[`...)

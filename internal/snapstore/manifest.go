@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/pid1/pid1/internal/fsroot"
 )
 
 // Manifest is one snapshot: every path of the workspace.
 type Manifest struct {
-	Version int       `json:"version"`
-	Created time.Time `json:"created"`
-	Entries []Entry   `json:"entries"`
+	Version   int       `json:"version"`
+	Workspace string    `json:"workspace"` // the id of the workspace it was taken of
+	Created   time.Time `json:"created"`
+	Entries   []Entry   `json:"entries"`
 }
 
 // Entry is one path in a manifest.
@@ -30,9 +29,9 @@ type Entry struct {
 
 const manifestVersion = 1
 
-// decodeManifest parses and checks a manifest: it comes from storage, so
-// it is not trusted to name paths inside the workspace.
-func decodeManifest(b []byte) (*Manifest, error) {
+// decodeManifest parses a manifest and checks it (see validate): it comes
+// from storage, so it is not trusted to name paths inside the workspace.
+func decodeManifest(b []byte, id string) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
@@ -40,22 +39,16 @@ func decodeManifest(b []byte) (*Manifest, error) {
 	if m.Version != manifestVersion {
 		return nil, fmt.Errorf("manifest: version %d, this pid1 reads version %d", m.Version, manifestVersion)
 	}
+	if m.Workspace != id {
+		return nil, fmt.Errorf("manifest: taken of workspace %q, not of this one (%q)", m.Workspace, id)
+	}
 	for i := range m.Entries {
 		if e := &m.Entries[i]; len(e.PathBytes) > 0 {
 			e.Path, e.PathBytes = string(e.PathBytes), nil
 		}
 	}
-	for _, e := range m.Entries {
-		c, err := fsroot.Clean(e.Path)
-		if err != nil || c != e.Path || c == "" {
-			return nil, fmt.Errorf("manifest: bad path %q", e.Path)
-		}
-		switch {
-		case e.Kind == "file" && len(e.Hash) != 64:
-			return nil, fmt.Errorf("manifest: %s has no content hash", e.Path)
-		case e.Kind != "file" && e.Kind != "dir" && e.Kind != "link":
-			return nil, fmt.Errorf("manifest: %s has unknown kind %q", e.Path, e.Kind)
-		}
+	if err := validate(m.Entries); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	return &m, nil
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -22,7 +23,8 @@ import (
 // Store takes snapshots of one workspace into one bucket.
 type Store struct {
 	bucket *storage.Bucket
-	dir    string // the workspace's absolute path
+	ws     *fsroot.Dir
+	id     string // the workspace's id: its manifests are under workspaces/<id>/
 
 	mu      sync.Mutex            // one snapshot or restore at a time
 	cache   map[string]cacheEntry // by path, from the last snapshot
@@ -38,9 +40,14 @@ type cacheEntry struct {
 	hash               string
 }
 
-// New returns a store for the workspace at dir, keeping snapshots in b.
-func New(b *storage.Bucket, dir string) *Store {
-	return &Store{bucket: b, dir: dir, cache: map[string]cacheEntry{}, known: map[string]bool{}}
+// New returns a store for the workspace ws, whose id is id, keeping
+// snapshots in b. The id decides which snapshots are this workspace's:
+// Latest and Restore see only manifests taken with the same id.
+func New(b *storage.Bucket, ws *fsroot.Dir, id string) (*Store, error) {
+	if err := CheckID(id); err != nil {
+		return nil, err
+	}
+	return &Store{bucket: b, ws: ws, id: id, cache: map[string]cacheEntry{}, known: map[string]bool{}}, nil
 }
 
 // Result describes a snapshot taken.
@@ -65,11 +72,10 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	defer s.mu.Unlock()
 	s.seedKnown(ctx)
 	var res Result
-	m := &Manifest{Version: manifestVersion, Created: time.Now().UTC()}
+	m := &Manifest{Version: manifestVersion, Workspace: s.id, Created: time.Now().UTC()}
 	type job struct {
 		idx  int
 		path string
-		key  cacheEntry
 	}
 	var jobs []job
 	newCache := make(map[string]cacheEntry, len(s.cache))
@@ -84,7 +90,7 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 				e.Hash = c.hash
 				newCache[e.Path] = c
 			} else {
-				jobs = append(jobs, job{idx: len(m.Entries), path: e.Path, key: w.key})
+				jobs = append(jobs, job{idx: len(m.Entries), path: e.Path})
 			}
 		}
 		m.Entries = append(m.Entries, e)
@@ -95,15 +101,22 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	g.SetLimit(max(4, 2*runtime.GOMAXPROCS(0)))
 	for _, j := range jobs {
 		g.Go(func() error {
-			hash, size, stored, err := s.store(gctx, filepath.Join(s.dir, j.path))
+			hash, key, stored, err := s.store(gctx, j.path)
+			if errors.Is(err, errGone) {
+				mu.Lock()
+				m.Entries[j.idx].Kind = "" // removed below
+				mu.Unlock()
+				return nil
+			}
 			if err != nil {
 				return fmt.Errorf("snapshot: %s: %w", j.path, err)
 			}
+			size := key.size
 			mu.Lock()
 			defer mu.Unlock()
 			m.Entries[j.idx].Hash, m.Entries[j.idx].Size = hash, size
-			j.key.hash, j.key.size = hash, size
-			newCache[j.path] = j.key
+			key.hash = hash
+			newCache[j.path] = key
 			if stored {
 				res.Uploaded++
 				res.UploadedBytes += size
@@ -115,13 +128,17 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	if err := g.Wait(); err != nil {
 		return res, err
 	}
+	m.Entries = slices.DeleteFunc(m.Entries, func(e Entry) bool { return e.Kind == "" })
+	if err := validate(m.Entries); err != nil { // never store what a restore would refuse
+		return res, fmt.Errorf("snapshot: %w", err)
+	}
 	for _, e := range m.Entries {
 		if e.Kind == "file" {
 			res.Files++
 		}
 	}
 	body := encode(m)
-	res.Manifest = fmt.Sprintf("manifests/%020d.json", m.Created.UnixNano())
+	res.Manifest = s.manifestKey(m.Created)
 	if err := s.bucket.WriteAll(ctx, res.Manifest, body, nil); err != nil {
 		return res, fmt.Errorf("snapshot: writing the manifest: %w", err)
 	}
@@ -135,10 +152,10 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	if err2 != nil {
 		return res, fmt.Errorf("snapshot: %w", err2)
 	}
-	if err := s.bucket.WriteAll(ctx, "latest", []byte(res.Manifest), nil); err != nil {
+	if err := s.bucket.WriteAll(ctx, s.latestKey(), []byte(res.Manifest), nil); err != nil {
 		return res, fmt.Errorf("snapshot: marking the manifest current: %w", err)
 	}
-	if err := s.bucket.SyncKeys("latest"); err != nil {
+	if err := s.bucket.SyncKeys(s.latestKey()); err != nil {
 		return res, fmt.Errorf("snapshot: %w", err)
 	}
 	s.cache = newCache
@@ -154,43 +171,56 @@ func statKey(info fs.FileInfo) cacheEntry {
 	return k
 }
 
-// store hashes the file at abs and uploads its content unless a blob with
-// that hash is already stored.
-func (s *Store) store(ctx context.Context, abs string) (hash string, size int64, uploaded bool, err error) {
-	f, err := os.Open(abs)
+// errGone is a file that was removed or replaced by something other than
+// a regular file between the walk and its reading: the snapshot leaves it
+// out, as if the walk had come a moment later.
+var errGone = errors.New("gone")
+
+// store hashes the workspace's file p and uploads its content unless a
+// blob with that hash is already stored. It returns what the file's stat
+// said when it was opened, for the cache.
+func (s *Store) store(ctx context.Context, p string) (hash string, key cacheEntry, uploaded bool, err error) {
+	f, err := s.ws.OpenNoFollow(p)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fsroot.ErrNotRegular) {
+		return "", key, false, errGone
+	}
 	if err != nil {
-		return "", 0, false, err
+		return "", key, false, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return "", 0, false, err
+		return "", key, false, err
 	}
+	key = statKey(info)
 	var data []byte
 	h := sha256.New()
 	if info.Size() <= smallFile {
 		if data, err = io.ReadAll(f); err != nil {
-			return "", 0, false, err
+			return "", key, false, err
 		}
 		h.Write(data)
-	} else if _, err := io.Copy(h, f); err != nil {
-		return "", 0, false, err
+		key.size = int64(len(data))
+	} else if key.size, err = io.Copy(h, f); err != nil {
+		return "", key, false, err
 	}
 	hash = hex.EncodeToString(h.Sum(nil))
 	if !s.claim(ctx, hash) {
-		return hash, max(int64(len(data)), info.Size()), false, nil
+		return hash, key, false, nil
 	}
 	if data != nil {
 		err = s.bucket.WriteAll(ctx, blobKey(hash), data, nil)
-		size = int64(len(data))
 	} else {
-		size, err = s.uploadLarge(ctx, f, hash)
+		var n int64
+		if n, err = s.uploadLarge(ctx, f, hash); err == nil && n != key.size {
+			err = fmt.Errorf("the file changed while it was being stored; try again")
+		}
 	}
 	if err != nil {
 		s.unclaim(hash)
-		return "", 0, false, err
+		return "", key, false, err
 	}
-	return hash, size, true, nil
+	return hash, key, true, nil
 }
 
 // uploadLarge streams f to the blob for hash, checking that the content
@@ -217,8 +247,6 @@ func (s *Store) uploadLarge(ctx context.Context, f *os.File, hash string) (int64
 	}
 	return n, w.Close()
 }
-
-func blobKey(hash string) string { return "blobs/" + hash[:2] + "/" + hash }
 
 // claim reports whether the caller should upload the blob for hash: not
 // if another upload in this snapshot claimed it or the bucket has it.
@@ -271,66 +299,37 @@ type walked struct {
 	key   cacheEntry // for a file
 }
 
-// walk lists the workspace in path order, statting the top-level
-// directories' trees in parallel (a walk is mostly lstat calls).
+// walk lists the workspace through its fsroot.Dir, which never follows a
+// symbolic link: a link is stored as a link.
 func (s *Store) walk(ctx context.Context) ([]walked, error) {
-	tops, err := os.ReadDir(s.dir)
+	nodes, err := s.ws.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	parts := make([][]walked, len(tops))
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(max(4, 2*runtime.GOMAXPROCS(0)))
-	for i, top := range tops {
-		g.Go(func() error {
-			return filepath.WalkDir(filepath.Join(s.dir, top.Name()), func(abs string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				w, ok, err := s.visit(abs, d)
-				if ok {
-					parts[i] = append(parts[i], w)
-				}
-				return err
-			})
-		})
+	out := make([]walked, 0, len(nodes))
+	for _, n := range nodes {
+		if w, ok := visit(n); ok {
+			out = append(out, w)
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var all []walked
-	for _, p := range parts {
-		all = append(all, p...)
-	}
-	return all, nil
+	return out, nil
 }
 
 // visit describes one path; ok is false for what snapshots leave out
-// (pid1's temporary files, sockets, fifos, devices).
-func (s *Store) visit(abs string, d fs.DirEntry) (w walked, ok bool, err error) {
-	if fsroot.IsTemp(d.Name()) {
-		return w, false, nil
-	}
-	rel, _ := filepath.Rel(s.dir, abs)
-	info, err := d.Info()
-	if err != nil {
-		return w, false, err
-	}
-	e := Entry{Path: filepath.ToSlash(rel), Mode: uint32(info.Mode().Perm())}
+// (sockets, fifos, devices).
+func visit(n fsroot.Node) (w walked, ok bool) {
+	e := Entry{Path: n.Path, Mode: uint32(n.Mode.Perm())}
 	switch {
-	case d.IsDir():
+	case n.Mode.IsDir():
 		e.Kind = "dir"
-	case d.Type()&fs.ModeSymlink != 0:
-		e.Kind = "link"
-		if e.Target, err = os.Readlink(abs); err != nil {
-			return w, false, err
-		}
-	case d.Type().IsRegular():
-		e.Kind, e.Size = "file", info.Size()
-		w.key = statKey(info)
+	case n.Mode&fs.ModeSymlink != 0:
+		e.Kind, e.Target = "link", n.Target
+	case n.Mode.IsRegular():
+		e.Kind, e.Size = "file", n.Size
+		w.key = cacheEntry{size: n.Size, mtime: n.MTime, ctime: n.CTime, ino: n.Ino}
 	default:
-		return w, false, nil
+		return w, false
 	}
 	w.entry = e
-	return w, true, nil
+	return w, true
 }

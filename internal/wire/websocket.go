@@ -3,9 +3,17 @@ package wire
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 )
+
+// readChunk is how much one read of a message's payload asks for.
+const readChunk = 32 << 10
 
 // keep is the largest read buffer kept between messages; a rare huge
 // message does not pin its memory to an idle connection.
@@ -17,14 +25,28 @@ const keep = 4 << 20
 // burst of terminal output) growing and zeroing was a large share of the
 // cost of receiving.
 type WSConn struct {
-	c   *websocket.Conn
-	buf bytes.Buffer
+	c     *websocket.Conn
+	buf   bytes.Buffer
+	stall time.Duration
 }
 
 var _ Conn = (*WSConn)(nil)
 
+// DefaultStall is how long a message that has begun may go without a
+// byte arriving before the connection is dropped (see SetStallTimeout).
+const DefaultStall = 30 * time.Second
+
 // WebSocket wraps c.
-func WebSocket(c *websocket.Conn) *WSConn { return &WSConn{c: c} }
+func WebSocket(c *websocket.Conn) *WSConn { return &WSConn{c: c, stall: DefaultStall} }
+
+// SetStallTimeout sets how long a message whose header has arrived may go
+// without more of its bytes before the connection is dropped. Waiting for
+// a message to begin is not limited (an idle client is fine), but a peer
+// that announces a frame and then sends nothing (or a header claiming
+// 2^62 bytes) must not hold a connection and its reader forever. A slow
+// peer that keeps sending is not cut off as long as each 32 KiB of a
+// message (or its end) arrives within d.
+func (w *WSConn) SetStallTimeout(d time.Duration) { w.stall = d }
 
 // Read returns the next message; the bytes are valid until the next Read.
 func (w *WSConn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
@@ -36,11 +58,33 @@ func (w *WSConn) Read(ctx context.Context) (websocket.MessageType, []byte, error
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := w.buf.ReadFrom(rd); err != nil {
-		return 0, nil, err
+	var stalled atomic.Bool
+	watchdog := time.AfterFunc(w.stall, func() {
+		stalled.Store(true)
+		w.c.CloseNow()
+	})
+	defer watchdog.Stop()
+	for {
+		w.buf.Grow(readChunk)
+		b := w.buf.AvailableBuffer()[:readChunk]
+		n, err := rd.Read(b)
+		w.buf.Write(b[:n])
+		if n > 0 {
+			watchdog.Reset(w.stall)
+		}
+		switch {
+		case err == io.EOF:
+			return typ, w.buf.Bytes(), nil
+		case err != nil && stalled.Load():
+			return 0, nil, fmt.Errorf("%w: no byte of the message for %v", ErrStalled, w.stall)
+		case err != nil:
+			return 0, nil, err
+		}
 	}
-	return typ, w.buf.Bytes(), nil
 }
+
+// ErrStalled is the error of a Read whose message stopped arriving.
+var ErrStalled = errors.New("wire: message stalled")
 
 func (w *WSConn) Write(ctx context.Context, typ websocket.MessageType, b []byte) error {
 	return w.c.Write(ctx, typ, b)

@@ -14,6 +14,9 @@
 // 1 MiB: output is coalesced into fewer, larger messages. When a message
 // is full, or any attached session still has more than 1 MiB to receive,
 // the reader stops reading: the program writing to the pty is then
-// blocked by the kernel, which is the back pressure. Nothing is dropped,
-// and pid1 holds at most about 2 MiB per session for a terminal.
+// blocked by the kernel, which is the back pressure. A session that stays
+// more than 1 MiB behind for longer than the hub's slow-viewer grace is
+// disconnected (close 1013) rather than holding everyone back. Nothing is
+// dropped for the sessions that keep up, and pid1 holds at most about
+// 2 MiB per session for a terminal.
 package termed

@@ -2,18 +2,19 @@ package termed
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/internal/textstream"
 	"github.com/pid1/pid1/services"
 )
 
 const (
-	inputDepth = 256     // input commands waiting for the pty
 	maxMessage = 1 << 20 // the most one output message carries
 	// highWater is how much any attached session may have waiting before
 	// the reader stops reading the pty.
@@ -25,27 +26,17 @@ const (
 // input queues s for the pty.
 func (t *Term) input(s string) error {
 	select {
-	case t.in <- s:
-		return nil
 	case <-t.done:
 		return errors.New("the terminal is closed")
 	default:
-		return errors.New("input is full: the program is not reading its terminal")
 	}
+	if err := t.in.Put(s); err != nil {
+		return fmt.Errorf("input is full: the program is not reading its terminal (%d KiB wait already)", feed.MaxBytes>>10)
+	}
+	return nil
 }
 
-func (t *Term) writeInput() {
-	for {
-		select {
-		case s := <-t.in:
-			if _, err := t.master.WriteString(s); err != nil {
-				return
-			}
-		case <-t.done:
-			return
-		}
-	}
-}
+func (t *Term) writeInput() { t.in.Drain(t.master, t.done) }
 
 // pump sends what the pty prints until the terminal is closed. While
 // the pacer allows no message it keeps reading into the next one, up to
@@ -159,22 +150,11 @@ func (t *Term) readNow(b []byte) int {
 	return n
 }
 
-// waitForClients holds the reader back while a session is behind. It
-// reports false when the terminal closed meanwhile.
+// waitForClients holds the reader back while a session is behind; one that
+// stays behind is cut off by the hub (Channel.Throttle), so the others go
+// on. It reports false when the terminal closed meanwhile.
 func (t *Term) waitForClients() bool {
-	for t.ch.Backlog() > highWater {
-		select {
-		case <-t.done:
-			return false
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-	select {
-	case <-t.done:
-		return false
-	default:
-		return true
-	}
+	return t.ch.Throttle(highWater, t.done)
 }
 
 // post turns b into the next output message on the channel's actor, so

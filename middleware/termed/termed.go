@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/services"
 )
 
@@ -125,7 +126,7 @@ type Term struct {
 	tty    *os.File
 	rows   uint16
 	cols   uint16
-	in     chan string
+	in     *feed.Queue
 	drains chan chan struct{}
 	done   chan struct{}
 }
@@ -164,7 +165,7 @@ func open(ch services.Channel, pacer Pacer) (*Term, error) {
 		return nil, err
 	}
 	t := &Term{ch: ch, pacer: pacer, master: master, raw: raw, tty: tty,
-		in: make(chan string, inputDepth), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
+		in: feed.New(), drains: make(chan chan struct{}, 4), done: make(chan struct{})}
 	if err := t.resize(DefaultRows, DefaultCols); err != nil {
 		t.Close()
 		return nil, err

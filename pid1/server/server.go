@@ -5,14 +5,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
@@ -41,11 +36,17 @@ type Options struct {
 	// Storage is the bucket URL gcsfiles and snapshot persist to; ""
 	// means file://<StateDir>/storage.
 	Storage string
-	// Restore makes the workspace equal to the latest snapshot at start.
+	// Restore makes the workspace equal to its latest snapshot at start.
 	Restore bool
 	// Language is the workspace's language when neither a .replit nor its
 	// files say which (run2 and interp2 use it).
 	Language string
+	// WorkspaceID names the workspace's snapshots in Storage; "" derives
+	// one from the workspace's resolved path (see defaultWorkspaceID).
+	WorkspaceID string
+	// TokenPublicKeys, if any, are files of PEM public keys: pid1 then
+	// verifies tokens with them only and never holds a signing key.
+	TokenPublicKeys []string
 	// NoOTLog turns off the ot service's op log and its recovery at
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
@@ -56,7 +57,7 @@ type Options struct {
 type Server struct {
 	hub        *conman.Hub
 	registry   *services.Registry
-	key        *auth.Key
+	tokens     *tokens
 	stopReaper context.CancelFunc // for a private reaper
 	workspace  string
 	dir        *fsroot.Dir
@@ -72,42 +73,29 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	ws, err := filepath.Abs(o.Workspace)
+	ws, state, err := prepareDirs(o)
 	if err != nil {
 		return nil, err
-	}
-	state, err := filepath.Abs(o.StateDir)
-	if err != nil {
-		return nil, err
-	}
-	if within(state, ws) {
-		return nil, fmt.Errorf("state directory %s is inside the workspace %s: clients could read the signing key", state, ws)
-	}
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the workspace: %w", err)
 	}
 	dir, err := fsroot.Open(ws)
 	if err != nil {
 		return nil, fmt.Errorf("opening the workspace: %w", err)
 	}
-	key, err := auth.LoadOrCreateKey(state)
+	tok, err := newTokens(o.TokenPublicKeys, state, o.Logger)
 	if err != nil {
 		dir.Close()
-		return nil, fmt.Errorf("loading the signing key: %w", err)
+		return nil, err
 	}
 	bucket, err := openStorage(o.Storage, state, ws)
 	if err != nil {
 		dir.Close()
 		return nil, err
 	}
-	s := &Server{key: key, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
-	s.snapshots = snapstore.New(bucket.Prefixed("snapshots/"), ws)
-	if o.Restore {
-		if err := s.restore(); err != nil {
-			bucket.Close()
-			dir.Close()
-			return nil, err
-		}
+	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
+	if err := s.prepareWorkspace(o); err != nil {
+		bucket.Close()
+		dir.Close()
+		return nil, err
 	}
 	// After a restore: edits acknowledged before a crash are merged into
 	// the restored files.
@@ -146,21 +134,11 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-func (s *Server) authenticate(token string) (services.User, error) {
-	c, err := s.key.Verify(token, time.Now())
-	if err != nil {
-		return services.User{}, err
-	}
-	return services.User{ID: c.UserID, Name: c.UserName, CanWrite: c.CanWrite}, nil
-}
-
-// Handler serves /wsv2/{token}, /healthz and /metrics.
+// Handler serves /wsv2/{token} and /healthz.
 func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+
+// MetricsHandler serves /metrics, for a listener of its own.
+func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }
 
 // Connect opens an in-process session for user on the hub (see
 // conman.Hub.Connect), for embedders and tests that need no socket.
@@ -171,16 +149,6 @@ func (s *Server) Services() *services.Registry { return s.registry }
 
 // Workspace is the absolute workspace path.
 func (s *Server) Workspace() string { return s.workspace }
-
-// Token mints a token for user.
-func (s *Server) Token(user string, canWrite bool, ttl time.Duration) (string, error) {
-	if user == "" {
-		return "", errors.New("a token needs a user name")
-	}
-	now := time.Now()
-	return s.key.Mint(auth.Claims{UserID: auth.UserIDFor(user), UserName: user, CanWrite: canWrite,
-		IssuedAt: now, Expires: now.Add(ttl)})
-}
 
 // Shutdown closes every channel and session (see conman.Hub.Shutdown);
 // closing the channels kills the processes their services ran.

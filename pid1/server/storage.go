@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 )
@@ -18,8 +19,10 @@ func openStorage(rawURL, stateDir, ws string) (*storage.Bucket, error) {
 	if rawURL == "" {
 		rawURL = "file://" + filepath.Join(stateDir, "storage")
 	}
-	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" && within(u.Path, ws) {
-		return nil, fmt.Errorf("storage %s is inside the workspace %s: snapshots would contain themselves", rawURL, ws)
+	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" {
+		if p, err := resolvePath(u.Path); err == nil && within(p, ws) {
+			return nil, fmt.Errorf("storage %s is inside the workspace %s: snapshots would contain themselves", rawURL, ws)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -30,19 +33,23 @@ func openStorage(rawURL, stateDir, ws string) (*storage.Bucket, error) {
 	return b, nil
 }
 
-// restore makes the workspace equal to the latest snapshot.
+// restore makes the workspace equal to its latest snapshot; a failed
+// restore leaves the workspace as it was.
 func (s *Server) restore() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), restoreTimeout)
 	defer cancel()
 	start := time.Now()
-	name, err := s.snapshots.Restore(ctx, s.dir)
+	r, err := s.snapshots.Restore(ctx)
 	switch {
 	case errors.Is(err, snapstore.ErrNone):
-		s.log.Info("no snapshot to restore; starting with the workspace as it is")
+		s.log.Info("this workspace has no snapshot to restore; starting with the workspace as it is")
 		return nil
-	case err != nil:
+	case errors.Is(err, fsroot.ErrSwapIncomplete):
 		return fmt.Errorf("restoring the latest snapshot: %w", err)
+	case err != nil:
+		return fmt.Errorf("restoring the latest snapshot (the workspace was left as it was): %w", err)
 	}
-	s.log.Info("restored the latest snapshot", "manifest", name, "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("restored the latest snapshot", "manifest", r.Manifest, "files", r.Files, "reused", r.Reused,
+		"downloaded", r.Downloaded, "downloaded_bytes", r.DownloadedBytes, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

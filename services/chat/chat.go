@@ -9,8 +9,16 @@ import (
 	"github.com/pid1/pid1/services"
 )
 
-// ScrollbackLen is how many messages a new session is sent.
-const ScrollbackLen = 100
+// Bounds of what chat keeps and relays.
+const (
+	// ScrollbackLen is how many messages a new session is sent.
+	ScrollbackLen = 100
+	// ScrollbackBytes bounds the text the scrollback holds; the oldest
+	// messages go first.
+	ScrollbackBytes = 1 << 20
+	// MaxMessageBytes bounds one message's text.
+	MaxMessageBytes = 64 << 10
+)
 
 // Descriptor registers the service.
 var Descriptor = services.Descriptor{Name: "chat", WellKnown: "chatter", New: New}
@@ -18,7 +26,8 @@ var Descriptor = services.Descriptor{Name: "chat", WellKnown: "chatter", New: Ne
 // Chat is one chat channel.
 type Chat struct {
 	ch         services.Channel
-	scrollback []*api.ChatMessage // oldest first, at most ScrollbackLen
+	scrollback []*api.ChatMessage // oldest first, at most ScrollbackLen and ScrollbackBytes
+	bytes      int                // text in scrollback
 }
 
 var _ services.Service = (*Chat)(nil)
@@ -39,13 +48,12 @@ func (c *Chat) Attach(s services.Session) {
 func (c *Chat) Command(s services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_ChatMessage:
+		if n := len(b.ChatMessage.GetText()); n > MaxMessageBytes {
+			return fmt.Errorf("chatMessage of %d bytes is over the limit of %d KiB", n, MaxMessageBytes>>10)
+		}
 		m := proto.Clone(b.ChatMessage).(*api.ChatMessage)
 		m.Username = s.User.Name
-		if len(c.scrollback) == ScrollbackLen {
-			copy(c.scrollback, c.scrollback[1:])
-			c.scrollback = c.scrollback[:ScrollbackLen-1]
-		}
-		c.scrollback = append(c.scrollback, m)
+		c.keep(m)
 		services.Others(c.ch, s.ID, &api.Command{Body: &api.Command_ChatMessage{ChatMessage: m}})
 	case *api.Command_ChatTyping:
 		t := proto.Clone(b.ChatTyping).(*api.ChatTyping)
@@ -55,4 +63,19 @@ func (c *Chat) Command(s services.Session, cmd *api.Command) error {
 		return fmt.Errorf("chat takes chatMessage and chatTyping, not %s", services.BodyName(cmd))
 	}
 	return nil
+}
+
+// keep adds m to the scrollback, dropping the oldest messages beyond its
+// bounds.
+func (c *Chat) keep(m *api.ChatMessage) {
+	c.scrollback = append(c.scrollback, m)
+	c.bytes += len(m.Text)
+	drop := 0
+	for len(c.scrollback)-drop > ScrollbackLen || c.bytes > ScrollbackBytes {
+		c.bytes -= len(c.scrollback[drop].Text)
+		drop++
+	}
+	if drop > 0 {
+		c.scrollback = append(c.scrollback[:0:0], c.scrollback[drop:]...)
+	}
 }

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/textstream"
@@ -20,17 +22,13 @@ import (
 // has exited, for descendants that keep its stdout open (`sleep 100 &`).
 const drainAfterExit = 200 * time.Millisecond
 
-// stdinDepth is how many `input` commands may wait for the command to read.
-const stdinDepth = 256
-
 // job is one running command.
 type job struct {
 	req request
 	*jobs.Job
 
-	in       *os.File    // our end of its stdin; nil unless lifecycle STDIN
-	inQueue  chan string // input waiting to be written to in
-	inClosed sync.Once
+	in      *os.File    // our end of its stdin; nil unless lifecycle STDIN
+	inQueue *feed.Queue // input waiting to be written to in
 }
 
 // spawn starts req's command with its output pumped to the channel.
@@ -110,7 +108,7 @@ func contains(fs []*os.File, f *os.File) bool {
 // pipe open), then close its pipes.
 func (e *Exec) watch(j *job, out, errOut *os.File) (drain func()) {
 	if j.in != nil {
-		j.inQueue = make(chan string, stdinDepth)
+		j.inQueue = feed.New()
 		e.ch.Go(func(context.Context) { j.writeStdin() })
 	}
 	var wg sync.WaitGroup
@@ -171,29 +169,25 @@ func (e *Exec) pump(r io.Reader, stderr bool) {
 
 // feed queues s for the command's stdin.
 func (j *job) feed(s string) error {
-	select {
-	case j.inQueue <- s:
-		return nil
-	default:
-		return errors.New("stdin is full: the command is not reading its input")
+	if err := j.inQueue.Put(s); err != nil {
+		if errors.Is(err, feed.ErrClosed) {
+			return errors.New("the command's stdin is closed (inputClose)")
+		}
+		return fmt.Errorf("stdin is full: the command is not reading its input (%d KiB wait already)", feed.MaxBytes>>10)
 	}
+	return nil
 }
 
+// writeStdin writes what is fed until inputClose or the command's end.
 func (j *job) writeStdin() {
-	for s := range j.inQueue {
-		if _, err := io.WriteString(j.in, s); err != nil {
-			break // the command closed its stdin or exited
-		}
-	}
+	j.inQueue.Drain(j.in, nil)
 	j.in.Close()
-	for range j.inQueue {
-	}
 }
 
 // closeStdin ends the command's input once what was fed is written.
 func (j *job) closeStdin() {
 	if j.inQueue != nil {
-		j.inClosed.Do(func() { close(j.inQueue) })
+		j.inQueue.Close()
 	}
 }
 

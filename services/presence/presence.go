@@ -11,6 +11,10 @@ import (
 	"github.com/pid1/pid1/services"
 )
 
+// MaxFileName bounds the file name openFile announces (a path no longer
+// than Linux's PATH_MAX), since it is kept and sent to everyone.
+const MaxFileName = 4096
+
 // Descriptor registers the service.
 var Descriptor = services.Descriptor{Name: "presence", WellKnown: "presencer", New: New}
 
@@ -75,6 +79,9 @@ func (p *Presence) sortedIDs() []int32 {
 func (p *Presence) Command(s services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
 	case *api.Command_OpenFile:
+		if n := len(b.OpenFile.GetFile()); n > MaxFileName {
+			return fmt.Errorf("openFile: a file name of %d bytes is over the limit of %d", n, MaxFileName)
+		}
 		f := &api.FileOpened{UserId: s.User.ID, File: b.OpenFile.GetFile(), Session: s.ID,
 			Timestamp: timestamppb.New(p.now())}
 		p.opened[s.ID] = f

@@ -2,6 +2,7 @@ package shell_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -9,6 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
@@ -202,4 +206,69 @@ func TestFloodIsPacedAndInterruptible(t *testing.T) {
 	input(t, ch, "echo stopped-$((1+1))\r")
 	until(t, ch, "stopped-2")
 	t.Logf("the next command's output arrived %v after ^C (the flood's queued output first)", time.Since(start))
+}
+
+// Input to a program that does not read it waits in a bounded queue: past
+// it, input is refused with a reason, and pid1 does not grow.
+func TestInputToAProgramThatDoesNotReadIsBounded(t *testing.T) {
+	url, _ := serve(t)
+	ch := servicetest.Open(t, url("ada"), "shell", "")
+	servicetest.Input(t, ch, "stty -echo; sleep 30\r")
+	chunk := strings.Repeat("x", 64<<10)
+	for i := range 64 { // 4 MiB
+		if err := ch.Send(context.Background(), &api.Command{Ref: fmt.Sprint("in-", i), Body: &api.Command_Input{Input: chunk}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case c := <-ch.Stream():
+			e := c.GetError()
+			if e == "" {
+				continue
+			}
+			if !strings.HasPrefix(e, "input is full: the program is not reading its terminal") {
+				t.Fatalf("input refused with %q", e)
+			}
+			var n int
+			if _, err := fmt.Sscanf(c.GetRef(), "in-%d", &n); err != nil || n < 8 {
+				t.Fatalf("input refused at %q, after less than 512 KiB", c.GetRef())
+			}
+			return
+		case <-deadline:
+			t.Fatal("4 MiB of input to a program that reads nothing was all accepted")
+		}
+	}
+}
+
+// A viewer that stops reading a shared terminal is cut off (close 1013)
+// once it stays behind, instead of holding the terminal back for everyone:
+// the other viewer gets the whole of a flood.
+func TestStalledViewerIsCutOffAndOthersGoOn(t *testing.T) {
+	deps := servicetest.Deps(t, nil)
+	deps.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + deps.Dir(), "PS1=$ ", "LANG=C.UTF-8"}
+	hub, url := servicetest.ServeHub(t, shell.Descriptor(shell.Config{Deps: deps, Shell: "bash", Args: []string{"--norc", "--noprofile"}}))
+	ch := servicetest.Open(t, url("ada"), "shell", "shell")
+	stalled, _, err := websocket.Dial(context.Background(), url("sleepy"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.CloseNow()
+	open, _ := proto.Marshal(&api.Command{Ref: "o", Body: &api.Command_OpenChan{OpenChan: &api.OpenChannel{
+		Service: "shell", Name: "shell", Action: api.OpenChannel_ATTACH}}})
+	if err := stalled.Write(context.Background(), websocket.MessageBinary, open); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // attached; from now on it reads nothing
+	servicetest.Input(t, ch, "seq 1 3000000 | tr '\\n' ' '; echo; echo FLOOD-$((20+22))\r")
+	if out := servicetest.Until(t, ch, "FLOOD-42"); !strings.Contains(out, " 2 3 4 5 6 ") || !strings.Contains(out, "2999999 3000000") {
+		t.Fatal("the viewer that keeps up did not get the whole flood")
+	}
+
+	// The hub says it cut a slow client off. (The close frame itself
+	// cannot reach a client whose TCP window stays full.)
+	if !strings.Contains(servicetest.Metrics(t, hub), "pid1_slow_client_disconnects_total 1") {
+		t.Fatal("the stalled viewer was not cut off as a slow client")
+	}
 }

@@ -33,7 +33,7 @@ var servingRE = regexp.MustCompile(`msg="pid1 serving" addr=(\S+)`)
 func startPID1(t *testing.T, bin, stateDir, workspace string) string {
 	t.Helper()
 	cmd := exec.Command(bin, "-subreaper", "-listen", "127.0.0.1:0", "-workspace", workspace,
-		"-state-dir", stateDir, "-print-url=false")
+		"-state-dir", stateDir, "-print-url=false", "-metrics-listen=")
 	// The shell service runs bash, which reads ~/.bashrc: an empty home
 	// keeps this machine's start-up files (which may hang) out of the test.
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())

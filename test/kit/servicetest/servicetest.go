@@ -143,3 +143,11 @@ func UserID(name string) uint32 {
 	h.Write([]byte(name))
 	return 1 + h.Sum32()%1_000_000
 }
+
+// Metrics is the text of h's /metrics.
+func Metrics(t testing.TB, h *conman.Hub) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
+}
