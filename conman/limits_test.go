@@ -23,7 +23,7 @@ func procDescriptor(closed *atomic.Int32) services.Descriptor {
 type closer struct{ n *atomic.Int32 }
 
 func (closer) Command(services.Session, *api.Command) error { return nil }
-func (c closer) Close()                                      { c.n.Add(1) }
+func (c closer) Close()                                     { c.n.Add(1) }
 
 func TestSessionsPerUserAreLimited(t *testing.T) {
 	t.Parallel()
