@@ -48,7 +48,12 @@ type Log struct {
 	drop    bool   // remove the file before writing what follows
 	// appended is the sequence number of the last record handed in; each
 	// Begin and Append takes the next one.
-	appended              uint64
+	appended uint64
+	// durable is the sequence number of the last record made durable (or
+	// made moot by Drop), and failed the error of the last write that
+	// failed.
+	durable               uint64
+	failed                error
 	baseBytes, entryBytes int
 	stopped, running      bool
 	exited                chan struct{}
@@ -170,9 +175,17 @@ func (l *Log) Run(ctx context.Context) {
 }
 
 // Sync writes and makes durable every record handed in so far, on the
-// calling goroutine, and returns the write's error. It returns at once
-// when there is nothing to write.
-func (l *Log) Sync() error { return l.writeOut() }
+// calling goroutine. It fails if any of them is not durable: its write
+// failed, now or before (until a Begin or Drop starts over).
+func (l *Log) Sync() error {
+	err := l.writeOut()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil && l.durable < l.appended {
+		err = l.failed
+	}
+	return err
+}
 
 // Close stops the writer goroutine and writes what is left. Begin and
 // Append must not be called afterwards.
@@ -212,14 +225,20 @@ func (l *Log) writeOut() error {
 		return nil
 	}
 	err := l.do(w)
-	if err == nil && (w.fresh != nil || len(w.pending) > 0) {
-		l.mu.Lock()
-		l.syncs++
-		l.mu.Unlock()
-	}
 	if err != nil {
 		err = fmt.Errorf("op log %s: %w", l.file, err)
 	}
+	l.mu.Lock()
+	switch {
+	case err != nil:
+		l.failed = err
+	default:
+		l.durable = max(l.durable, w.seq)
+		if w.fresh != nil || len(w.pending) > 0 {
+			l.syncs++
+		}
+	}
+	l.mu.Unlock()
 	l.onDurable(w.seq, err)
 	return err
 }

@@ -209,6 +209,9 @@ func TestAFailedWriteIsReportedAndHealedByABase(t *testing.T) {
 	if got, err := r.last(); got != seq || err == nil {
 		t.Fatalf("reported %d, %v", got, err)
 	}
+	if err := l.Sync(); err == nil {
+		t.Fatal("a Sync with nothing new to write says the failed record is durable")
+	}
 	l.Append(entry(3, "abc", textot.Skip(2), textot.Insert("c")))
 	if err := l.Sync(); !errors.Is(err, errBroken) {
 		t.Fatalf("an append after a failure: %v", err)

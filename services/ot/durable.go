@@ -62,7 +62,17 @@ func (s *service) logCommit(p *packet, disk *otlog.DiskChange) {
 		return
 	}
 	s.out.waitFor(s.oplog.log.Append(otlog.Entry{Version: p.version, Op: p.op, CRC: p.crc, Disk: disk}))
+	if len(s.out.queue) >= maxHeld {
+		// Clients commit faster than the disk takes their ops: wait for
+		// it here, so that what is held stays bounded and the senders
+		// are slowed down at their own connections.
+		s.syncLog()
+	}
 }
+
+// maxHeld bounds the commands held for the op log before the actor waits
+// for it.
+const maxHeld = 4096
 
 // logWritten runs on the actor after a write of the log: what waited for
 // it goes out. A write that failed makes the buffer flush to its file
@@ -80,6 +90,7 @@ func (s *service) logWritten(seq uint64, err error) {
 	s.ch.Logger().Error("ot: cannot write the op log; flushing the buffer to its file instead", "path", s.link.path, "err", err)
 	msg := "ot: cannot write the op log (" + err.Error() + "), so the buffer was flushed to " + s.link.path +
 		"; edits made before the next flush are not safe from a crash of pid1"
+	s.syncDisk() // a change on disk not yet merged must not be overwritten
 	if ferr := s.link.write(s.buf); ferr != nil {
 		s.ch.Logger().Error("ot: flushing the buffer did not work either", "path", s.link.path, "err", ferr)
 		msg = "ot: cannot write the op log (" + err.Error() + ") nor flush the buffer (" + ferr.Error() +
@@ -99,8 +110,8 @@ func (s *service) logWritten(seq uint64, err error) {
 // log's last text is the file's, which recovery recognises as nothing to
 // do. A failure is reported through logWritten.
 func (s *service) syncLog() {
-	if s.logging() {
-		s.oplog.log.Sync()
+	if s.logging() && s.oplog.log.Sync() == nil {
+		s.out.release(s.out.need)
 	}
 }
 
