@@ -7,30 +7,42 @@ COPY . .
 # docker build --build-arg TAGS=gcs . adds gs:// storage (about 15 MiB more memory).
 ARG TAGS=
 RUN CGO_ENABLED=0 go build -tags "$TAGS" -trimpath -ldflags="-s -w" -o /out/pid1 ./pid1 \
+ && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper \
  && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conman-repl ./conman-repl
 
 FROM debian:bookworm-slim
-# A development container: a shell, the basics services run, and the
-# languages run2 and interp2 support (python3, nodejs, C with make; Go
-# comes from the build stage).
+# A development container: a shell, the basics services run, the languages
+# run2 and interp2 support (python3, nodejs, C with make; Go comes from the
+# build stage), and the toolchains of the sandbox's runners (runners/).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       bash ca-certificates git procps \
       python3 nodejs gcc libc6-dev make \
+      g++ zsh perl ruby lua5.4 php-cli rustc default-jdk-headless \
+      asymptote dvisvgm ghostscript \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --shell /bin/bash runner
 COPY --from=build /usr/local/go /usr/local/go
-COPY --from=build /out/pid1 /out/conman-repl /usr/local/bin/
-USER runner
+# The go runner builds against this warm cache (through an overlay).
+RUN CGO_ENABLED=0 GOCACHE=/var/cache/pid1/go-build GOFLAGS= GOTOOLCHAIN=local /usr/local/go/bin/go build std
+# pid1-sandbox-helper beside pid1: the sandbox's helper, which starts
+# faster than pid1's own binary.
+COPY --from=build /out/pid1 /out/pid1-sandbox-helper /out/conman-repl /usr/local/bin/
+# pid1 runs as root and runs its users' programs as runner (-run-as's
+# default), which cannot read pid1's state (root's, 0700: the token
+# signing key), environment or memory, nor signal it.
 WORKDIR /home/runner
+RUN install -d -o runner -g runner /home/runner/workspace
 ENV SHELL=/bin/bash \
     PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PID1_LISTEN=0.0.0.0:8283 \
     PID1_WORKSPACE=/home/runner/workspace \
-    PID1_STATE_DIR=/home/runner/.local/state/pid1 \
-    PID1_PRINT_URL=false \
+    PID1_STATE_DIR=/var/lib/pid1 \
     PID1_RESTORE=true
 EXPOSE 8283
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8283 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '200 OK' <&3"]
-# pid1 is PID 1: it reaps zombies and forwards signals itself.
+# pid1 health asks the pid1 on PID1_LISTEN, whatever port it is set to.
+HEALTHCHECK --interval=30s --timeout=5s CMD ["/usr/local/bin/pid1", "health"]
+# pid1 is PID 1: it reaps zombies and forwards signals itself. At start it
+# prints a URL with a 24-hour token (docker logs shows it again); for
+# another, `docker exec CONTAINER pid1 token -url`.
 ENTRYPOINT ["/usr/local/bin/pid1"]

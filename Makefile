@@ -6,21 +6,31 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint bench bench-record fuzz proto image conman-repl-run clean
+.PHONY: all build run test test-go test-deps lint chart bench bench-record fuzz fuzz-ci proto image conman-repl-run clean
 
 all: build
 
 build:
 	$(GO) build -o bin/pid1 ./pid1
+	$(GO) build -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
 	$(GO) build -o bin/conman-repl ./conman-repl
 
 ## run: start pid1 on ./workspace; prints a ready-to-use URL with a token.
 run:
 	$(GO) run ./pid1 -workspace ./workspace
 
-## test: install what the tests need, then run every test with the race detector.
-test: test-deps lint
-	$(GO) test -race -count=1 -timeout 20m ./...
+## test: install what the tests need, check the Helm chart, then run every test with the race
+## detector, and the fuzzers of what parses hostile input for a bounded time.
+test: test-deps lint chart
+	$(GO) test -race -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz-ci
+
+## fuzz-ci: the fuzzers of paths, tokens, frames and ATO requests, FUZZCI seconds each (from their committed corpora).
+FUZZCI ?= 10s
+fuzz-ci:
+	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest"; do \
+	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
+	done
 
 test-deps:
 	@bash scripts/test-deps.sh
@@ -30,6 +40,10 @@ lint:
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+## chart: helm lint and helm template of deploy/pid1, both shapes (helm from the Go module proxy).
+chart:
+	@bash scripts/check-chart.sh
 
 ## bench: benchmarks with their baselines; the report goes to bench/results/latest.md (untracked).
 bench:

@@ -1,10 +1,11 @@
 // goval.proto: the messages pid1 speaks on its WebSocket.
 //
 // Every field number and enum value is identical to the public goval
-// protocol as published in @replit/protocol 0.4.27 (see
-// ../../shared/PROTOCOL.md). Only the subset of Command bodies that pid1 and
-// its clients use is declared; any other body a client sends decodes as an
-// unknown field and is answered with an error by the service.
+// protocol as published in @replit/protocol 0.4.27 (see PROTOCOL.md at the
+// repository's root). Only the subset of Command bodies that pid1 and its
+// clients use is declared; any other body a client sends decodes as an
+// unknown field and is answered with an error by the service. pid1's own
+// bodies are numbered 5000 to 5999.
 //
 // Regenerate the Go code with `make proto`.
 
@@ -718,6 +719,52 @@ func (x BootStatus_Stage) Number() protoreflect.EnumNumber {
 // Deprecated: Use BootStatus_Stage.Descriptor instead.
 func (BootStatus_Stage) EnumDescriptor() ([]byte, []int) {
 	return file_goval_proto_rawDescGZIP(), []int{85, 0}
+}
+
+type AtoOutput_Stream int32
+
+const (
+	AtoOutput_STDOUT AtoOutput_Stream = 0
+	AtoOutput_STDERR AtoOutput_Stream = 1
+)
+
+// Enum value maps for AtoOutput_Stream.
+var (
+	AtoOutput_Stream_name = map[int32]string{
+		0: "STDOUT",
+		1: "STDERR",
+	}
+	AtoOutput_Stream_value = map[string]int32{
+		"STDOUT": 0,
+		"STDERR": 1,
+	}
+)
+
+func (x AtoOutput_Stream) Enum() *AtoOutput_Stream {
+	p := new(AtoOutput_Stream)
+	*p = x
+	return p
+}
+
+func (x AtoOutput_Stream) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AtoOutput_Stream) Descriptor() protoreflect.EnumDescriptor {
+	return file_goval_proto_enumTypes[14].Descriptor()
+}
+
+func (AtoOutput_Stream) Type() protoreflect.EnumType {
+	return &file_goval_proto_enumTypes[14]
+}
+
+func (x AtoOutput_Stream) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AtoOutput_Stream.Descriptor instead.
+func (AtoOutput_Stream) EnumDescriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{95, 0}
 }
 
 type OpenChannel struct {
@@ -5785,6 +5832,10 @@ type Command struct {
 	//	*Command_FirewallDenied
 	//	*Command_UserEvent
 	//	*Command_Focused
+	//	*Command_AtoRun
+	//	*Command_AtoOutput
+	//	*Command_AtoDone
+	//	*Command_AtoKill
 	Body          isCommand_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -6924,6 +6975,42 @@ func (x *Command) GetFocused() *Focused {
 	return nil
 }
 
+func (x *Command) GetAtoRun() *AtoRun {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AtoRun); ok {
+			return x.AtoRun
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAtoOutput() *AtoOutput {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AtoOutput); ok {
+			return x.AtoOutput
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAtoDone() *AtoDone {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AtoDone); ok {
+			return x.AtoDone
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAtoKill() *AtoKill {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AtoKill); ok {
+			return x.AtoKill
+		}
+	}
+	return nil
+}
+
 type isCommand_Body interface {
 	isCommand_Body()
 }
@@ -7400,6 +7487,24 @@ type Command_Focused struct {
 	Focused *Focused `protobuf:"bytes,428,opt,name=focused,proto3,oneof"`
 }
 
+type Command_AtoRun struct {
+	// pid1's own, not goval's (PROTOCOL.md, Field numbers): the
+	// execution engines' channel services take 5000–5099; ato 5000–5009.
+	AtoRun *AtoRun `protobuf:"bytes,5000,opt,name=atoRun,proto3,oneof"`
+}
+
+type Command_AtoOutput struct {
+	AtoOutput *AtoOutput `protobuf:"bytes,5001,opt,name=atoOutput,proto3,oneof"`
+}
+
+type Command_AtoDone struct {
+	AtoDone *AtoDone `protobuf:"bytes,5002,opt,name=atoDone,proto3,oneof"`
+}
+
+type Command_AtoKill struct {
+	AtoKill *AtoKill `protobuf:"bytes,5003,opt,name=atoKill,proto3,oneof"`
+}
+
 func (*Command_OpenChan) isCommand_Body() {}
 
 func (*Command_OpenChanRes) isCommand_Body() {}
@@ -7635,6 +7740,356 @@ func (*Command_FirewallDenied) isCommand_Body() {}
 func (*Command_UserEvent) isCommand_Body() {}
 
 func (*Command_Focused) isCommand_Body() {}
+
+func (*Command_AtoRun) isCommand_Body() {}
+
+func (*Command_AtoOutput) isCommand_Body() {}
+
+func (*Command_AtoDone) isCommand_Body() {}
+
+func (*Command_AtoKill) isCommand_Body() {}
+
+// AtoRun asks the ato service to run a program: Attempt This Online's
+// request (its API's message 1), field for field.
+type AtoRun struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Language      string                 `protobuf:"bytes,1,opt,name=language,proto3" json:"language,omitempty"` // a runner id: "python", "c_gcc", ...
+	Code          []byte                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	Input         []byte                 `protobuf:"bytes,3,opt,name=input,proto3" json:"input,omitempty"`         // standard input
+	Options       [][]byte               `protobuf:"bytes,4,rep,name=options,proto3" json:"options,omitempty"`     // to the compiler or interpreter
+	Arguments     [][]byte               `protobuf:"bytes,5,rep,name=arguments,proto3" json:"arguments,omitempty"` // to the program
+	Timeout       uint32                 `protobuf:"varint,6,opt,name=timeout,proto3" json:"timeout,omitempty"`    // seconds, 1–60; 0 means 60
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AtoRun) Reset() {
+	*x = AtoRun{}
+	mi := &file_goval_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AtoRun) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AtoRun) ProtoMessage() {}
+
+func (x *AtoRun) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AtoRun.ProtoReflect.Descriptor instead.
+func (*AtoRun) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *AtoRun) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *AtoRun) GetCode() []byte {
+	if x != nil {
+		return x.Code
+	}
+	return nil
+}
+
+func (x *AtoRun) GetInput() []byte {
+	if x != nil {
+		return x.Input
+	}
+	return nil
+}
+
+func (x *AtoRun) GetOptions() [][]byte {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *AtoRun) GetArguments() [][]byte {
+	if x != nil {
+		return x.Arguments
+	}
+	return nil
+}
+
+func (x *AtoRun) GetTimeout() uint32 {
+	if x != nil {
+		return x.Timeout
+	}
+	return 0
+}
+
+// AtoOutput is output of the running program, sent as it arrives, in
+// chunks of at most 16 KiB; each stream stops at 128 KiB.
+type AtoOutput struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stream        AtoOutput_Stream       `protobuf:"varint,1,opt,name=stream,proto3,enum=replit.goval.api.AtoOutput_Stream" json:"stream,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AtoOutput) Reset() {
+	*x = AtoOutput{}
+	mi := &file_goval_proto_msgTypes[95]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AtoOutput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AtoOutput) ProtoMessage() {}
+
+func (x *AtoOutput) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[95]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AtoOutput.ProtoReflect.Descriptor instead.
+func (*AtoOutput) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{95}
+}
+
+func (x *AtoOutput) GetStream() AtoOutput_Stream {
+	if x != nil {
+		return x.Stream
+	}
+	return AtoOutput_STDOUT
+}
+
+func (x *AtoOutput) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// AtoDone is how the run ended: ATO's Done, with its statistics.
+type AtoDone struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	StatusType      string                 `protobuf:"bytes,1,opt,name=status_type,json=statusType,proto3" json:"status_type,omitempty"`     // exited, killed, core_dumped, unknown
+	StatusValue     int32                  `protobuf:"varint,2,opt,name=status_value,json=statusValue,proto3" json:"status_value,omitempty"` // exit code, signal number, or -1
+	TimedOut        bool                   `protobuf:"varint,3,opt,name=timed_out,json=timedOut,proto3" json:"timed_out,omitempty"`
+	StdoutTruncated bool                   `protobuf:"varint,4,opt,name=stdout_truncated,json=stdoutTruncated,proto3" json:"stdout_truncated,omitempty"`
+	StderrTruncated bool                   `protobuf:"varint,5,opt,name=stderr_truncated,json=stderrTruncated,proto3" json:"stderr_truncated,omitempty"`
+	Real            int64                  `protobuf:"varint,6,opt,name=real,proto3" json:"real,omitempty"`                   // ns
+	Kernel          int64                  `protobuf:"varint,7,opt,name=kernel,proto3" json:"kernel,omitempty"`               // ns
+	User            int64                  `protobuf:"varint,8,opt,name=user,proto3" json:"user,omitempty"`                   // ns
+	MaxMem          int64                  `protobuf:"varint,9,opt,name=max_mem,json=maxMem,proto3" json:"max_mem,omitempty"` // KiB
+	Waits           int64                  `protobuf:"varint,10,opt,name=waits,proto3" json:"waits,omitempty"`                // voluntary context switches
+	Preemptions     int64                  `protobuf:"varint,11,opt,name=preemptions,proto3" json:"preemptions,omitempty"`    // involuntary context switches
+	MajorPageFaults int64                  `protobuf:"varint,12,opt,name=major_page_faults,json=majorPageFaults,proto3" json:"major_page_faults,omitempty"`
+	MinorPageFaults int64                  `protobuf:"varint,13,opt,name=minor_page_faults,json=minorPageFaults,proto3" json:"minor_page_faults,omitempty"`
+	InputOps        int64                  `protobuf:"varint,14,opt,name=input_ops,json=inputOps,proto3" json:"input_ops,omitempty"`
+	OutputOps       int64                  `protobuf:"varint,15,opt,name=output_ops,json=outputOps,proto3" json:"output_ops,omitempty"`
+	Killed          bool                   `protobuf:"varint,16,opt,name=killed,proto3" json:"killed,omitempty"` // by atoKill or its requester leaving
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AtoDone) Reset() {
+	*x = AtoDone{}
+	mi := &file_goval_proto_msgTypes[96]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AtoDone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AtoDone) ProtoMessage() {}
+
+func (x *AtoDone) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[96]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AtoDone.ProtoReflect.Descriptor instead.
+func (*AtoDone) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{96}
+}
+
+func (x *AtoDone) GetStatusType() string {
+	if x != nil {
+		return x.StatusType
+	}
+	return ""
+}
+
+func (x *AtoDone) GetStatusValue() int32 {
+	if x != nil {
+		return x.StatusValue
+	}
+	return 0
+}
+
+func (x *AtoDone) GetTimedOut() bool {
+	if x != nil {
+		return x.TimedOut
+	}
+	return false
+}
+
+func (x *AtoDone) GetStdoutTruncated() bool {
+	if x != nil {
+		return x.StdoutTruncated
+	}
+	return false
+}
+
+func (x *AtoDone) GetStderrTruncated() bool {
+	if x != nil {
+		return x.StderrTruncated
+	}
+	return false
+}
+
+func (x *AtoDone) GetReal() int64 {
+	if x != nil {
+		return x.Real
+	}
+	return 0
+}
+
+func (x *AtoDone) GetKernel() int64 {
+	if x != nil {
+		return x.Kernel
+	}
+	return 0
+}
+
+func (x *AtoDone) GetUser() int64 {
+	if x != nil {
+		return x.User
+	}
+	return 0
+}
+
+func (x *AtoDone) GetMaxMem() int64 {
+	if x != nil {
+		return x.MaxMem
+	}
+	return 0
+}
+
+func (x *AtoDone) GetWaits() int64 {
+	if x != nil {
+		return x.Waits
+	}
+	return 0
+}
+
+func (x *AtoDone) GetPreemptions() int64 {
+	if x != nil {
+		return x.Preemptions
+	}
+	return 0
+}
+
+func (x *AtoDone) GetMajorPageFaults() int64 {
+	if x != nil {
+		return x.MajorPageFaults
+	}
+	return 0
+}
+
+func (x *AtoDone) GetMinorPageFaults() int64 {
+	if x != nil {
+		return x.MinorPageFaults
+	}
+	return 0
+}
+
+func (x *AtoDone) GetInputOps() int64 {
+	if x != nil {
+		return x.InputOps
+	}
+	return 0
+}
+
+func (x *AtoDone) GetOutputOps() int64 {
+	if x != nil {
+		return x.OutputOps
+	}
+	return 0
+}
+
+func (x *AtoDone) GetKilled() bool {
+	if x != nil {
+		return x.Killed
+	}
+	return false
+}
+
+// AtoKill kills the running program.
+type AtoKill struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AtoKill) Reset() {
+	*x = AtoKill{}
+	mi := &file_goval_proto_msgTypes[97]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AtoKill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AtoKill) ProtoMessage() {}
+
+func (x *AtoKill) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[97]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AtoKill.ProtoReflect.Descriptor instead.
+func (*AtoKill) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{97}
+}
 
 var File_goval_proto protoreflect.FileDescriptor
 
@@ -8021,7 +8476,7 @@ const file_goval_proto_rawDesc = "" +
 	"\n" +
 	"event_data\x18\x02 \x01(\v2\x17.google.protobuf.StructR\teventData\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\x05R\aversion\"\t\n" +
-	"\aFocused\"\xd5;\n" +
+	"\aFocused\"\xb8=\n" +
 	"\aCommand\x12\x18\n" +
 	"\achannel\x18\x01 \x01(\x05R\achannel\x12\x18\n" +
 	"\asession\x18\x02 \x01(\x05R\asession\x12\x11\n" +
@@ -8171,11 +8626,51 @@ const file_goval_proto_rawDesc = "" +
 	"\bstartLSP\x18\xd9\x02 \x01(\v2\x1a.replit.goval.api.StartLSPH\x00R\bstartLSP\x12K\n" +
 	"\x0efirewallDenied\x18\x89\x03 \x01(\v2 .replit.goval.api.FirewallDeniedH\x00R\x0efirewallDenied\x12<\n" +
 	"\tuserEvent\x18\xa7\x03 \x01(\v2\x1b.replit.goval.api.UserEventH\x00R\tuserEvent\x126\n" +
-	"\afocused\x18\xac\x03 \x01(\v2\x19.replit.goval.api.FocusedH\x00R\afocused\x1a<\n" +
+	"\afocused\x18\xac\x03 \x01(\v2\x19.replit.goval.api.FocusedH\x00R\afocused\x123\n" +
+	"\x06atoRun\x18\x88' \x01(\v2\x18.replit.goval.api.AtoRunH\x00R\x06atoRun\x12<\n" +
+	"\tatoOutput\x18\x89' \x01(\v2\x1b.replit.goval.api.AtoOutputH\x00R\tatoOutput\x126\n" +
+	"\aatoDone\x18\x8a' \x01(\v2\x19.replit.goval.api.AtoDoneH\x00R\aatoDone\x126\n" +
+	"\aatoKill\x18\x8b' \x01(\v2\x19.replit.goval.api.AtoKillH\x00R\aatoKill\x1a<\n" +
 	"\x0eTraceInfoEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n" +
-	"\x04body*!\n" +
+	"\x04body\"\xa0\x01\n" +
+	"\x06AtoRun\x12\x1a\n" +
+	"\blanguage\x18\x01 \x01(\tR\blanguage\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\fR\x04code\x12\x14\n" +
+	"\x05input\x18\x03 \x01(\fR\x05input\x12\x18\n" +
+	"\aoptions\x18\x04 \x03(\fR\aoptions\x12\x1c\n" +
+	"\targuments\x18\x05 \x03(\fR\targuments\x12\x18\n" +
+	"\atimeout\x18\x06 \x01(\rR\atimeout\"}\n" +
+	"\tAtoOutput\x12:\n" +
+	"\x06stream\x18\x01 \x01(\x0e2\".replit.goval.api.AtoOutput.StreamR\x06stream\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\" \n" +
+	"\x06Stream\x12\n" +
+	"\n" +
+	"\x06STDOUT\x10\x00\x12\n" +
+	"\n" +
+	"\x06STDERR\x10\x01\"\xfd\x03\n" +
+	"\aAtoDone\x12\x1f\n" +
+	"\vstatus_type\x18\x01 \x01(\tR\n" +
+	"statusType\x12!\n" +
+	"\fstatus_value\x18\x02 \x01(\x05R\vstatusValue\x12\x1b\n" +
+	"\ttimed_out\x18\x03 \x01(\bR\btimedOut\x12)\n" +
+	"\x10stdout_truncated\x18\x04 \x01(\bR\x0fstdoutTruncated\x12)\n" +
+	"\x10stderr_truncated\x18\x05 \x01(\bR\x0fstderrTruncated\x12\x12\n" +
+	"\x04real\x18\x06 \x01(\x03R\x04real\x12\x16\n" +
+	"\x06kernel\x18\a \x01(\x03R\x06kernel\x12\x12\n" +
+	"\x04user\x18\b \x01(\x03R\x04user\x12\x17\n" +
+	"\amax_mem\x18\t \x01(\x03R\x06maxMem\x12\x14\n" +
+	"\x05waits\x18\n" +
+	" \x01(\x03R\x05waits\x12 \n" +
+	"\vpreemptions\x18\v \x01(\x03R\vpreemptions\x12*\n" +
+	"\x11major_page_faults\x18\f \x01(\x03R\x0fmajorPageFaults\x12*\n" +
+	"\x11minor_page_faults\x18\r \x01(\x03R\x0fminorPageFaults\x12\x1b\n" +
+	"\tinput_ops\x18\x0e \x01(\x03R\binputOps\x12\x1d\n" +
+	"\n" +
+	"output_ops\x18\x0f \x01(\x03R\toutputOps\x12\x16\n" +
+	"\x06killed\x18\x10 \x01(\bR\x06killed\"\t\n" +
+	"\aAtoKill*!\n" +
 	"\x05State\x12\v\n" +
 	"\aStopped\x10\x00\x12\v\n" +
 	"\aRunning\x10\x01B\x1eZ\x1cgithub.com/pid1/pid1/api;apib\x06proto3"
@@ -8192,8 +8687,8 @@ func file_goval_proto_rawDescGZIP() []byte {
 	return file_goval_proto_rawDescData
 }
 
-var file_goval_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
-var file_goval_proto_msgTypes = make([]protoimpl.MessageInfo, 96)
+var file_goval_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
+var file_goval_proto_msgTypes = make([]protoimpl.MessageInfo, 100)
 var file_goval_proto_goTypes = []any{
 	(State)(0),                               // 0: replit.goval.api.State
 	(OpenChannel_Action)(0),                  // 1: replit.goval.api.OpenChannel.Action
@@ -8209,105 +8704,110 @@ var file_goval_proto_goTypes = []any{
 	(FileEvent_Op)(0),                        // 11: replit.goval.api.FileEvent.Op
 	(Exec_Lifecycle)(0),                      // 12: replit.goval.api.Exec.Lifecycle
 	(BootStatus_Stage)(0),                    // 13: replit.goval.api.BootStatus.Stage
-	(*OpenChannel)(nil),                      // 14: replit.goval.api.OpenChannel
-	(*OpenChannelRes)(nil),                   // 15: replit.goval.api.OpenChannelRes
-	(*CloseChannel)(nil),                     // 16: replit.goval.api.CloseChannel
-	(*CloseChannelRes)(nil),                  // 17: replit.goval.api.CloseChannelRes
-	(*ContainerState)(nil),                   // 18: replit.goval.api.ContainerState
-	(*PortOpen)(nil),                         // 19: replit.goval.api.PortOpen
-	(*PortClose)(nil),                        // 20: replit.goval.api.PortClose
-	(*Toast)(nil),                            // 21: replit.goval.api.Toast
-	(*ProtocolError)(nil),                    // 22: replit.goval.api.ProtocolError
-	(*Redirect)(nil),                         // 23: replit.goval.api.Redirect
-	(*RunMain)(nil),                          // 24: replit.goval.api.RunMain
-	(*Clear)(nil),                            // 25: replit.goval.api.Clear
-	(*OutputBlockStartEvent)(nil),            // 26: replit.goval.api.OutputBlockStartEvent
-	(*OutputBlockEndEvent)(nil),              // 27: replit.goval.api.OutputBlockEndEvent
-	(*ShellMetadata)(nil),                    // 28: replit.goval.api.ShellMetadata
-	(*SaneTerm)(nil),                         // 29: replit.goval.api.SaneTerm
-	(*ResizeTerm)(nil),                       // 30: replit.goval.api.ResizeTerm
-	(*OK)(nil),                               // 31: replit.goval.api.OK
-	(*File)(nil),                             // 32: replit.goval.api.File
-	(*Move)(nil),                             // 33: replit.goval.api.Move
-	(*StatResult)(nil),                       // 34: replit.goval.api.StatResult
-	(*TransferStart)(nil),                    // 35: replit.goval.api.TransferStart
-	(*TransferChunk)(nil),                    // 36: replit.goval.api.TransferChunk
-	(*TransferComplete)(nil),                 // 37: replit.goval.api.TransferComplete
-	(*Transfer)(nil),                         // 38: replit.goval.api.Transfer
-	(*Files)(nil),                            // 39: replit.goval.api.Files
-	(*CheckChanges)(nil),                     // 40: replit.goval.api.CheckChanges
-	(*DebugStatus)(nil),                      // 41: replit.goval.api.DebugStatus
-	(*StackFrame)(nil),                       // 42: replit.goval.api.StackFrame
-	(*EnsurePackages)(nil),                   // 43: replit.goval.api.EnsurePackages
-	(*Ping)(nil),                             // 44: replit.goval.api.Ping
-	(*Pong)(nil),                             // 45: replit.goval.api.Pong
-	(*Hello)(nil),                            // 46: replit.goval.api.Hello
-	(*Goodbye)(nil),                          // 47: replit.goval.api.Goodbye
-	(*ProxyGoingAway)(nil),                   // 48: replit.goval.api.ProxyGoingAway
-	(*Hint)(nil),                             // 49: replit.goval.api.Hint
-	(*Connect)(nil),                          // 50: replit.goval.api.Connect
-	(*Send)(nil),                             // 51: replit.goval.api.Send
-	(*Recv)(nil),                             // 52: replit.goval.api.Recv
-	(*Disconnect)(nil),                       // 53: replit.goval.api.Disconnect
-	(*OTPacket)(nil),                         // 54: replit.goval.api.OTPacket
-	(*OTOpComponent)(nil),                    // 55: replit.goval.api.OTOpComponent
-	(*OTStatus)(nil),                         // 56: replit.goval.api.OTStatus
-	(*OTCursor)(nil),                         // 57: replit.goval.api.OTCursor
-	(*User)(nil),                             // 58: replit.goval.api.User
-	(*OTLinkFile)(nil),                       // 59: replit.goval.api.OTLinkFile
-	(*OTLinkFileResponse)(nil),               // 60: replit.goval.api.OTLinkFileResponse
-	(*OTFetchRequest)(nil),                   // 61: replit.goval.api.OTFetchRequest
-	(*OTFetchResponse)(nil),                  // 62: replit.goval.api.OTFetchResponse
-	(*OTTransformSelectionRequest)(nil),      // 63: replit.goval.api.OTTransformSelectionRequest
-	(*OTTransformSelectionResponse)(nil),     // 64: replit.goval.api.OTTransformSelectionResponse
-	(*Flush)(nil),                            // 65: replit.goval.api.Flush
-	(*OTFlushNotification)(nil),              // 66: replit.goval.api.OTFlushNotification
-	(*Debug)(nil),                            // 67: replit.goval.api.Debug
-	(*ExecInfo)(nil),                         // 68: replit.goval.api.ExecInfo
-	(*SubscribeFile)(nil),                    // 69: replit.goval.api.SubscribeFile
-	(*FileEvent)(nil),                        // 70: replit.goval.api.FileEvent
-	(*Roster)(nil),                           // 71: replit.goval.api.Roster
-	(*FileOpened)(nil),                       // 72: replit.goval.api.FileOpened
-	(*OpenFile)(nil),                         // 73: replit.goval.api.OpenFile
-	(*FollowUser)(nil),                       // 74: replit.goval.api.FollowUser
-	(*UnfollowUser)(nil),                     // 75: replit.goval.api.UnfollowUser
-	(*UpdateSessionTimestamp)(nil),           // 76: replit.goval.api.UpdateSessionTimestamp
-	(*SessionTimestampUpdated)(nil),          // 77: replit.goval.api.SessionTimestampUpdated
-	(*Exec)(nil),                             // 78: replit.goval.api.Exec
-	(*PackageSearch)(nil),                    // 79: replit.goval.api.PackageSearch
-	(*PackageSearchResp)(nil),                // 80: replit.goval.api.PackageSearchResp
-	(*Package)(nil),                          // 81: replit.goval.api.Package
-	(*PackageInfo)(nil),                      // 82: replit.goval.api.PackageInfo
-	(*PackageInfoResp)(nil),                  // 83: replit.goval.api.PackageInfoResp
-	(*PackageAdd)(nil),                       // 84: replit.goval.api.PackageAdd
-	(*PackageAddResponse)(nil),               // 85: replit.goval.api.PackageAddResponse
-	(*PackageRemove)(nil),                    // 86: replit.goval.api.PackageRemove
-	(*PackageInstall)(nil),                   // 87: replit.goval.api.PackageInstall
-	(*PackageInstallResponse)(nil),           // 88: replit.goval.api.PackageInstallResponse
-	(*PackageListSpecfile)(nil),              // 89: replit.goval.api.PackageListSpecfile
-	(*PackageListSpecfileResp)(nil),          // 90: replit.goval.api.PackageListSpecfileResp
-	(*PackageCacheSave)(nil),                 // 91: replit.goval.api.PackageCacheSave
-	(*ChatMessage)(nil),                      // 92: replit.goval.api.ChatMessage
-	(*ChatTyping)(nil),                       // 93: replit.goval.api.ChatTyping
-	(*ChatScrollback)(nil),                   // 94: replit.goval.api.ChatScrollback
-	(*FSSnapshot)(nil),                       // 95: replit.goval.api.FSSnapshot
-	(*FSSnapshotEvent)(nil),                  // 96: replit.goval.api.FSSnapshotEvent
-	(*FSLock)(nil),                           // 97: replit.goval.api.FSLock
-	(*SnapshotEvent)(nil),                    // 98: replit.goval.api.SnapshotEvent
-	(*BootStatus)(nil),                       // 99: replit.goval.api.BootStatus
-	(*Audio)(nil),                            // 100: replit.goval.api.Audio
-	(*Audio2)(nil),                           // 101: replit.goval.api.Audio2
-	(*PTYConfig)(nil),                        // 102: replit.goval.api.PTYConfig
-	(*StartLSP)(nil),                         // 103: replit.goval.api.StartLSP
-	(*FirewallDenied)(nil),                   // 104: replit.goval.api.FirewallDenied
-	(*UserEvent)(nil),                        // 105: replit.goval.api.UserEvent
-	(*Focused)(nil),                          // 106: replit.goval.api.Focused
-	(*Command)(nil),                          // 107: replit.goval.api.Command
-	nil,                                      // 108: replit.goval.api.Exec.EnvEntry
-	nil,                                      // 109: replit.goval.api.Command.TraceInfoEntry
-	(*timestamppb.Timestamp)(nil),            // 110: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 111: google.protobuf.Struct
-	(*emptypb.Empty)(nil),                    // 112: google.protobuf.Empty
+	(AtoOutput_Stream)(0),                    // 14: replit.goval.api.AtoOutput.Stream
+	(*OpenChannel)(nil),                      // 15: replit.goval.api.OpenChannel
+	(*OpenChannelRes)(nil),                   // 16: replit.goval.api.OpenChannelRes
+	(*CloseChannel)(nil),                     // 17: replit.goval.api.CloseChannel
+	(*CloseChannelRes)(nil),                  // 18: replit.goval.api.CloseChannelRes
+	(*ContainerState)(nil),                   // 19: replit.goval.api.ContainerState
+	(*PortOpen)(nil),                         // 20: replit.goval.api.PortOpen
+	(*PortClose)(nil),                        // 21: replit.goval.api.PortClose
+	(*Toast)(nil),                            // 22: replit.goval.api.Toast
+	(*ProtocolError)(nil),                    // 23: replit.goval.api.ProtocolError
+	(*Redirect)(nil),                         // 24: replit.goval.api.Redirect
+	(*RunMain)(nil),                          // 25: replit.goval.api.RunMain
+	(*Clear)(nil),                            // 26: replit.goval.api.Clear
+	(*OutputBlockStartEvent)(nil),            // 27: replit.goval.api.OutputBlockStartEvent
+	(*OutputBlockEndEvent)(nil),              // 28: replit.goval.api.OutputBlockEndEvent
+	(*ShellMetadata)(nil),                    // 29: replit.goval.api.ShellMetadata
+	(*SaneTerm)(nil),                         // 30: replit.goval.api.SaneTerm
+	(*ResizeTerm)(nil),                       // 31: replit.goval.api.ResizeTerm
+	(*OK)(nil),                               // 32: replit.goval.api.OK
+	(*File)(nil),                             // 33: replit.goval.api.File
+	(*Move)(nil),                             // 34: replit.goval.api.Move
+	(*StatResult)(nil),                       // 35: replit.goval.api.StatResult
+	(*TransferStart)(nil),                    // 36: replit.goval.api.TransferStart
+	(*TransferChunk)(nil),                    // 37: replit.goval.api.TransferChunk
+	(*TransferComplete)(nil),                 // 38: replit.goval.api.TransferComplete
+	(*Transfer)(nil),                         // 39: replit.goval.api.Transfer
+	(*Files)(nil),                            // 40: replit.goval.api.Files
+	(*CheckChanges)(nil),                     // 41: replit.goval.api.CheckChanges
+	(*DebugStatus)(nil),                      // 42: replit.goval.api.DebugStatus
+	(*StackFrame)(nil),                       // 43: replit.goval.api.StackFrame
+	(*EnsurePackages)(nil),                   // 44: replit.goval.api.EnsurePackages
+	(*Ping)(nil),                             // 45: replit.goval.api.Ping
+	(*Pong)(nil),                             // 46: replit.goval.api.Pong
+	(*Hello)(nil),                            // 47: replit.goval.api.Hello
+	(*Goodbye)(nil),                          // 48: replit.goval.api.Goodbye
+	(*ProxyGoingAway)(nil),                   // 49: replit.goval.api.ProxyGoingAway
+	(*Hint)(nil),                             // 50: replit.goval.api.Hint
+	(*Connect)(nil),                          // 51: replit.goval.api.Connect
+	(*Send)(nil),                             // 52: replit.goval.api.Send
+	(*Recv)(nil),                             // 53: replit.goval.api.Recv
+	(*Disconnect)(nil),                       // 54: replit.goval.api.Disconnect
+	(*OTPacket)(nil),                         // 55: replit.goval.api.OTPacket
+	(*OTOpComponent)(nil),                    // 56: replit.goval.api.OTOpComponent
+	(*OTStatus)(nil),                         // 57: replit.goval.api.OTStatus
+	(*OTCursor)(nil),                         // 58: replit.goval.api.OTCursor
+	(*User)(nil),                             // 59: replit.goval.api.User
+	(*OTLinkFile)(nil),                       // 60: replit.goval.api.OTLinkFile
+	(*OTLinkFileResponse)(nil),               // 61: replit.goval.api.OTLinkFileResponse
+	(*OTFetchRequest)(nil),                   // 62: replit.goval.api.OTFetchRequest
+	(*OTFetchResponse)(nil),                  // 63: replit.goval.api.OTFetchResponse
+	(*OTTransformSelectionRequest)(nil),      // 64: replit.goval.api.OTTransformSelectionRequest
+	(*OTTransformSelectionResponse)(nil),     // 65: replit.goval.api.OTTransformSelectionResponse
+	(*Flush)(nil),                            // 66: replit.goval.api.Flush
+	(*OTFlushNotification)(nil),              // 67: replit.goval.api.OTFlushNotification
+	(*Debug)(nil),                            // 68: replit.goval.api.Debug
+	(*ExecInfo)(nil),                         // 69: replit.goval.api.ExecInfo
+	(*SubscribeFile)(nil),                    // 70: replit.goval.api.SubscribeFile
+	(*FileEvent)(nil),                        // 71: replit.goval.api.FileEvent
+	(*Roster)(nil),                           // 72: replit.goval.api.Roster
+	(*FileOpened)(nil),                       // 73: replit.goval.api.FileOpened
+	(*OpenFile)(nil),                         // 74: replit.goval.api.OpenFile
+	(*FollowUser)(nil),                       // 75: replit.goval.api.FollowUser
+	(*UnfollowUser)(nil),                     // 76: replit.goval.api.UnfollowUser
+	(*UpdateSessionTimestamp)(nil),           // 77: replit.goval.api.UpdateSessionTimestamp
+	(*SessionTimestampUpdated)(nil),          // 78: replit.goval.api.SessionTimestampUpdated
+	(*Exec)(nil),                             // 79: replit.goval.api.Exec
+	(*PackageSearch)(nil),                    // 80: replit.goval.api.PackageSearch
+	(*PackageSearchResp)(nil),                // 81: replit.goval.api.PackageSearchResp
+	(*Package)(nil),                          // 82: replit.goval.api.Package
+	(*PackageInfo)(nil),                      // 83: replit.goval.api.PackageInfo
+	(*PackageInfoResp)(nil),                  // 84: replit.goval.api.PackageInfoResp
+	(*PackageAdd)(nil),                       // 85: replit.goval.api.PackageAdd
+	(*PackageAddResponse)(nil),               // 86: replit.goval.api.PackageAddResponse
+	(*PackageRemove)(nil),                    // 87: replit.goval.api.PackageRemove
+	(*PackageInstall)(nil),                   // 88: replit.goval.api.PackageInstall
+	(*PackageInstallResponse)(nil),           // 89: replit.goval.api.PackageInstallResponse
+	(*PackageListSpecfile)(nil),              // 90: replit.goval.api.PackageListSpecfile
+	(*PackageListSpecfileResp)(nil),          // 91: replit.goval.api.PackageListSpecfileResp
+	(*PackageCacheSave)(nil),                 // 92: replit.goval.api.PackageCacheSave
+	(*ChatMessage)(nil),                      // 93: replit.goval.api.ChatMessage
+	(*ChatTyping)(nil),                       // 94: replit.goval.api.ChatTyping
+	(*ChatScrollback)(nil),                   // 95: replit.goval.api.ChatScrollback
+	(*FSSnapshot)(nil),                       // 96: replit.goval.api.FSSnapshot
+	(*FSSnapshotEvent)(nil),                  // 97: replit.goval.api.FSSnapshotEvent
+	(*FSLock)(nil),                           // 98: replit.goval.api.FSLock
+	(*SnapshotEvent)(nil),                    // 99: replit.goval.api.SnapshotEvent
+	(*BootStatus)(nil),                       // 100: replit.goval.api.BootStatus
+	(*Audio)(nil),                            // 101: replit.goval.api.Audio
+	(*Audio2)(nil),                           // 102: replit.goval.api.Audio2
+	(*PTYConfig)(nil),                        // 103: replit.goval.api.PTYConfig
+	(*StartLSP)(nil),                         // 104: replit.goval.api.StartLSP
+	(*FirewallDenied)(nil),                   // 105: replit.goval.api.FirewallDenied
+	(*UserEvent)(nil),                        // 106: replit.goval.api.UserEvent
+	(*Focused)(nil),                          // 107: replit.goval.api.Focused
+	(*Command)(nil),                          // 108: replit.goval.api.Command
+	(*AtoRun)(nil),                           // 109: replit.goval.api.AtoRun
+	(*AtoOutput)(nil),                        // 110: replit.goval.api.AtoOutput
+	(*AtoDone)(nil),                          // 111: replit.goval.api.AtoDone
+	(*AtoKill)(nil),                          // 112: replit.goval.api.AtoKill
+	nil,                                      // 113: replit.goval.api.Exec.EnvEntry
+	nil,                                      // 114: replit.goval.api.Command.TraceInfoEntry
+	(*timestamppb.Timestamp)(nil),            // 115: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 116: google.protobuf.Struct
+	(*emptypb.Empty)(nil),                    // 117: google.protobuf.Empty
 }
 var file_goval_proto_depIdxs = []int32{
 	1,   // 0: replit.goval.api.OpenChannel.action:type_name -> replit.goval.api.OpenChannel.Action
@@ -8317,156 +8817,161 @@ var file_goval_proto_depIdxs = []int32{
 	5,   // 4: replit.goval.api.ContainerState.state:type_name -> replit.goval.api.ContainerState.State
 	6,   // 5: replit.goval.api.RunMain.runMode:type_name -> replit.goval.api.RunMain.RunMode
 	7,   // 6: replit.goval.api.OutputBlockStartEvent.executionMode:type_name -> replit.goval.api.OutputBlockStartEvent.ExecutionMode
-	110, // 7: replit.goval.api.OutputBlockStartEvent.measureStartTime:type_name -> google.protobuf.Timestamp
-	110, // 8: replit.goval.api.OutputBlockEndEvent.measureEndTime:type_name -> google.protobuf.Timestamp
+	115, // 7: replit.goval.api.OutputBlockStartEvent.measureStartTime:type_name -> google.protobuf.Timestamp
+	115, // 8: replit.goval.api.OutputBlockEndEvent.measureEndTime:type_name -> google.protobuf.Timestamp
 	8,   // 9: replit.goval.api.File.type:type_name -> replit.goval.api.File.Type
 	8,   // 10: replit.goval.api.StatResult.type:type_name -> replit.goval.api.File.Type
-	32,  // 11: replit.goval.api.Files.files:type_name -> replit.goval.api.File
-	42,  // 12: replit.goval.api.DebugStatus.stack:type_name -> replit.goval.api.StackFrame
-	32,  // 13: replit.goval.api.EnsurePackages.file:type_name -> replit.goval.api.File
-	55,  // 14: replit.goval.api.OTPacket.op:type_name -> replit.goval.api.OTOpComponent
-	110, // 15: replit.goval.api.OTPacket.committed:type_name -> google.protobuf.Timestamp
+	33,  // 11: replit.goval.api.Files.files:type_name -> replit.goval.api.File
+	43,  // 12: replit.goval.api.DebugStatus.stack:type_name -> replit.goval.api.StackFrame
+	33,  // 13: replit.goval.api.EnsurePackages.file:type_name -> replit.goval.api.File
+	56,  // 14: replit.goval.api.OTPacket.op:type_name -> replit.goval.api.OTOpComponent
+	115, // 15: replit.goval.api.OTPacket.committed:type_name -> google.protobuf.Timestamp
 	9,   // 16: replit.goval.api.OTPacket.author:type_name -> replit.goval.api.OTPacket.Author
-	32,  // 17: replit.goval.api.OTStatus.linkedFile:type_name -> replit.goval.api.File
-	57,  // 18: replit.goval.api.OTStatus.cursors:type_name -> replit.goval.api.OTCursor
-	58,  // 19: replit.goval.api.OTCursor.user:type_name -> replit.goval.api.User
-	32,  // 20: replit.goval.api.OTLinkFile.file:type_name -> replit.goval.api.File
-	32,  // 21: replit.goval.api.OTLinkFileResponse.linkedFile:type_name -> replit.goval.api.File
-	54,  // 22: replit.goval.api.OTFetchResponse.packets:type_name -> replit.goval.api.OTPacket
+	33,  // 17: replit.goval.api.OTStatus.linkedFile:type_name -> replit.goval.api.File
+	58,  // 18: replit.goval.api.OTStatus.cursors:type_name -> replit.goval.api.OTCursor
+	59,  // 19: replit.goval.api.OTCursor.user:type_name -> replit.goval.api.User
+	33,  // 20: replit.goval.api.OTLinkFile.file:type_name -> replit.goval.api.File
+	33,  // 21: replit.goval.api.OTLinkFileResponse.linkedFile:type_name -> replit.goval.api.File
+	55,  // 22: replit.goval.api.OTFetchResponse.packets:type_name -> replit.goval.api.OTPacket
 	10,  // 23: replit.goval.api.Flush.consistency:type_name -> replit.goval.api.Flush.Consistency
-	32,  // 24: replit.goval.api.SubscribeFile.files:type_name -> replit.goval.api.File
-	32,  // 25: replit.goval.api.FileEvent.file:type_name -> replit.goval.api.File
-	32,  // 26: replit.goval.api.FileEvent.dest:type_name -> replit.goval.api.File
+	33,  // 24: replit.goval.api.SubscribeFile.files:type_name -> replit.goval.api.File
+	33,  // 25: replit.goval.api.FileEvent.file:type_name -> replit.goval.api.File
+	33,  // 26: replit.goval.api.FileEvent.dest:type_name -> replit.goval.api.File
 	11,  // 27: replit.goval.api.FileEvent.op:type_name -> replit.goval.api.FileEvent.Op
-	58,  // 28: replit.goval.api.Roster.user:type_name -> replit.goval.api.User
-	72,  // 29: replit.goval.api.Roster.files:type_name -> replit.goval.api.FileOpened
-	110, // 30: replit.goval.api.FileOpened.timestamp:type_name -> google.protobuf.Timestamp
-	110, // 31: replit.goval.api.SessionTimestampUpdated.timestamp:type_name -> google.protobuf.Timestamp
-	108, // 32: replit.goval.api.Exec.env:type_name -> replit.goval.api.Exec.EnvEntry
+	59,  // 28: replit.goval.api.Roster.user:type_name -> replit.goval.api.User
+	73,  // 29: replit.goval.api.Roster.files:type_name -> replit.goval.api.FileOpened
+	115, // 30: replit.goval.api.FileOpened.timestamp:type_name -> google.protobuf.Timestamp
+	115, // 31: replit.goval.api.SessionTimestampUpdated.timestamp:type_name -> google.protobuf.Timestamp
+	113, // 32: replit.goval.api.Exec.env:type_name -> replit.goval.api.Exec.EnvEntry
 	12,  // 33: replit.goval.api.Exec.lifecycle:type_name -> replit.goval.api.Exec.Lifecycle
-	81,  // 34: replit.goval.api.PackageSearchResp.results:type_name -> replit.goval.api.Package
-	81,  // 35: replit.goval.api.Package.dependencies:type_name -> replit.goval.api.Package
-	81,  // 36: replit.goval.api.PackageInfo.pkg:type_name -> replit.goval.api.Package
-	81,  // 37: replit.goval.api.PackageInfoResp.pkg:type_name -> replit.goval.api.Package
-	81,  // 38: replit.goval.api.PackageAdd.pkgs:type_name -> replit.goval.api.Package
-	81,  // 39: replit.goval.api.PackageRemove.pkgs:type_name -> replit.goval.api.Package
-	81,  // 40: replit.goval.api.PackageListSpecfileResp.pkgs:type_name -> replit.goval.api.Package
-	92,  // 41: replit.goval.api.ChatScrollback.scrollback:type_name -> replit.goval.api.ChatMessage
+	82,  // 34: replit.goval.api.PackageSearchResp.results:type_name -> replit.goval.api.Package
+	82,  // 35: replit.goval.api.Package.dependencies:type_name -> replit.goval.api.Package
+	82,  // 36: replit.goval.api.PackageInfo.pkg:type_name -> replit.goval.api.Package
+	82,  // 37: replit.goval.api.PackageInfoResp.pkg:type_name -> replit.goval.api.Package
+	82,  // 38: replit.goval.api.PackageAdd.pkgs:type_name -> replit.goval.api.Package
+	82,  // 39: replit.goval.api.PackageRemove.pkgs:type_name -> replit.goval.api.Package
+	82,  // 40: replit.goval.api.PackageListSpecfileResp.pkgs:type_name -> replit.goval.api.Package
+	93,  // 41: replit.goval.api.ChatScrollback.scrollback:type_name -> replit.goval.api.ChatMessage
 	13,  // 42: replit.goval.api.BootStatus.stage:type_name -> replit.goval.api.BootStatus.Stage
-	111, // 43: replit.goval.api.UserEvent.event_data:type_name -> google.protobuf.Struct
-	109, // 44: replit.goval.api.Command.trace_info:type_name -> replit.goval.api.Command.TraceInfoEntry
-	14,  // 45: replit.goval.api.Command.openChan:type_name -> replit.goval.api.OpenChannel
-	15,  // 46: replit.goval.api.Command.openChanRes:type_name -> replit.goval.api.OpenChannelRes
-	16,  // 47: replit.goval.api.Command.closeChan:type_name -> replit.goval.api.CloseChannel
-	17,  // 48: replit.goval.api.Command.closeChanRes:type_name -> replit.goval.api.CloseChannelRes
-	18,  // 49: replit.goval.api.Command.containerState:type_name -> replit.goval.api.ContainerState
-	19,  // 50: replit.goval.api.Command.portOpen:type_name -> replit.goval.api.PortOpen
-	20,  // 51: replit.goval.api.Command.portClose:type_name -> replit.goval.api.PortClose
-	21,  // 52: replit.goval.api.Command.toast:type_name -> replit.goval.api.Toast
-	22,  // 53: replit.goval.api.Command.protocolError:type_name -> replit.goval.api.ProtocolError
-	23,  // 54: replit.goval.api.Command.redirect:type_name -> replit.goval.api.Redirect
-	24,  // 55: replit.goval.api.Command.runMain:type_name -> replit.goval.api.RunMain
-	25,  // 56: replit.goval.api.Command.clear:type_name -> replit.goval.api.Clear
-	112, // 57: replit.goval.api.Command.inputClose:type_name -> google.protobuf.Empty
-	26,  // 58: replit.goval.api.Command.outputBlockStartEvent:type_name -> replit.goval.api.OutputBlockStartEvent
-	27,  // 59: replit.goval.api.Command.outputBlockEndEvent:type_name -> replit.goval.api.OutputBlockEndEvent
-	28,  // 60: replit.goval.api.Command.shellMetadata:type_name -> replit.goval.api.ShellMetadata
-	29,  // 61: replit.goval.api.Command.saneTerm:type_name -> replit.goval.api.SaneTerm
-	30,  // 62: replit.goval.api.Command.resizeTerm:type_name -> replit.goval.api.ResizeTerm
+	116, // 43: replit.goval.api.UserEvent.event_data:type_name -> google.protobuf.Struct
+	114, // 44: replit.goval.api.Command.trace_info:type_name -> replit.goval.api.Command.TraceInfoEntry
+	15,  // 45: replit.goval.api.Command.openChan:type_name -> replit.goval.api.OpenChannel
+	16,  // 46: replit.goval.api.Command.openChanRes:type_name -> replit.goval.api.OpenChannelRes
+	17,  // 47: replit.goval.api.Command.closeChan:type_name -> replit.goval.api.CloseChannel
+	18,  // 48: replit.goval.api.Command.closeChanRes:type_name -> replit.goval.api.CloseChannelRes
+	19,  // 49: replit.goval.api.Command.containerState:type_name -> replit.goval.api.ContainerState
+	20,  // 50: replit.goval.api.Command.portOpen:type_name -> replit.goval.api.PortOpen
+	21,  // 51: replit.goval.api.Command.portClose:type_name -> replit.goval.api.PortClose
+	22,  // 52: replit.goval.api.Command.toast:type_name -> replit.goval.api.Toast
+	23,  // 53: replit.goval.api.Command.protocolError:type_name -> replit.goval.api.ProtocolError
+	24,  // 54: replit.goval.api.Command.redirect:type_name -> replit.goval.api.Redirect
+	25,  // 55: replit.goval.api.Command.runMain:type_name -> replit.goval.api.RunMain
+	26,  // 56: replit.goval.api.Command.clear:type_name -> replit.goval.api.Clear
+	117, // 57: replit.goval.api.Command.inputClose:type_name -> google.protobuf.Empty
+	27,  // 58: replit.goval.api.Command.outputBlockStartEvent:type_name -> replit.goval.api.OutputBlockStartEvent
+	28,  // 59: replit.goval.api.Command.outputBlockEndEvent:type_name -> replit.goval.api.OutputBlockEndEvent
+	29,  // 60: replit.goval.api.Command.shellMetadata:type_name -> replit.goval.api.ShellMetadata
+	30,  // 61: replit.goval.api.Command.saneTerm:type_name -> replit.goval.api.SaneTerm
+	31,  // 62: replit.goval.api.Command.resizeTerm:type_name -> replit.goval.api.ResizeTerm
 	0,   // 63: replit.goval.api.Command.state:type_name -> replit.goval.api.State
-	31,  // 64: replit.goval.api.Command.ok:type_name -> replit.goval.api.OK
-	32,  // 65: replit.goval.api.Command.persist:type_name -> replit.goval.api.File
-	32,  // 66: replit.goval.api.Command.persistMirror:type_name -> replit.goval.api.File
-	32,  // 67: replit.goval.api.Command.write:type_name -> replit.goval.api.File
-	32,  // 68: replit.goval.api.Command.remove:type_name -> replit.goval.api.File
-	33,  // 69: replit.goval.api.Command.move:type_name -> replit.goval.api.Move
-	32,  // 70: replit.goval.api.Command.tryRemove:type_name -> replit.goval.api.File
-	32,  // 71: replit.goval.api.Command.mkdir:type_name -> replit.goval.api.File
-	32,  // 72: replit.goval.api.Command.stat:type_name -> replit.goval.api.File
-	34,  // 73: replit.goval.api.Command.statRes:type_name -> replit.goval.api.StatResult
-	35,  // 74: replit.goval.api.Command.transferStart:type_name -> replit.goval.api.TransferStart
-	36,  // 75: replit.goval.api.Command.transferChunk:type_name -> replit.goval.api.TransferChunk
-	37,  // 76: replit.goval.api.Command.transferComplete:type_name -> replit.goval.api.TransferComplete
-	38,  // 77: replit.goval.api.Command.transferCancel:type_name -> replit.goval.api.Transfer
-	38,  // 78: replit.goval.api.Command.transfer:type_name -> replit.goval.api.Transfer
-	32,  // 79: replit.goval.api.Command.read:type_name -> replit.goval.api.File
-	32,  // 80: replit.goval.api.Command.readdir:type_name -> replit.goval.api.File
-	39,  // 81: replit.goval.api.Command.files:type_name -> replit.goval.api.Files
-	32,  // 82: replit.goval.api.Command.file:type_name -> replit.goval.api.File
-	40,  // 83: replit.goval.api.Command.checkChanges:type_name -> replit.goval.api.CheckChanges
-	39,  // 84: replit.goval.api.Command.changedFiles:type_name -> replit.goval.api.Files
-	24,  // 85: replit.goval.api.Command.debuggerStep:type_name -> replit.goval.api.RunMain
-	41,  // 86: replit.goval.api.Command.debuggerStatus:type_name -> replit.goval.api.DebugStatus
-	43,  // 87: replit.goval.api.Command.ensurePackages:type_name -> replit.goval.api.EnsurePackages
-	44,  // 88: replit.goval.api.Command.ping:type_name -> replit.goval.api.Ping
-	45,  // 89: replit.goval.api.Command.pong:type_name -> replit.goval.api.Pong
-	46,  // 90: replit.goval.api.Command.hello:type_name -> replit.goval.api.Hello
-	47,  // 91: replit.goval.api.Command.goodbye:type_name -> replit.goval.api.Goodbye
-	48,  // 92: replit.goval.api.Command.proxyGoingAway:type_name -> replit.goval.api.ProxyGoingAway
-	49,  // 93: replit.goval.api.Command.hint:type_name -> replit.goval.api.Hint
-	50,  // 94: replit.goval.api.Command.connect:type_name -> replit.goval.api.Connect
-	51,  // 95: replit.goval.api.Command.send:type_name -> replit.goval.api.Send
-	52,  // 96: replit.goval.api.Command.recv:type_name -> replit.goval.api.Recv
-	53,  // 97: replit.goval.api.Command.disconnect:type_name -> replit.goval.api.Disconnect
-	54,  // 98: replit.goval.api.Command.ot:type_name -> replit.goval.api.OTPacket
-	56,  // 99: replit.goval.api.Command.otstatus:type_name -> replit.goval.api.OTStatus
-	59,  // 100: replit.goval.api.Command.otLinkFile:type_name -> replit.goval.api.OTLinkFile
-	60,  // 101: replit.goval.api.Command.otLinkFileResponse:type_name -> replit.goval.api.OTLinkFileResponse
-	57,  // 102: replit.goval.api.Command.otNewCursor:type_name -> replit.goval.api.OTCursor
-	57,  // 103: replit.goval.api.Command.otDeleteCursor:type_name -> replit.goval.api.OTCursor
-	61,  // 104: replit.goval.api.Command.otFetchRequest:type_name -> replit.goval.api.OTFetchRequest
-	62,  // 105: replit.goval.api.Command.otFetchResponse:type_name -> replit.goval.api.OTFetchResponse
-	63,  // 106: replit.goval.api.Command.otTransformSelectionRequest:type_name -> replit.goval.api.OTTransformSelectionRequest
-	64,  // 107: replit.goval.api.Command.otTransformSelectionResponse:type_name -> replit.goval.api.OTTransformSelectionResponse
-	65,  // 108: replit.goval.api.Command.flush:type_name -> replit.goval.api.Flush
-	66,  // 109: replit.goval.api.Command.otFlushNotification:type_name -> replit.goval.api.OTFlushNotification
-	67,  // 110: replit.goval.api.Command.debug:type_name -> replit.goval.api.Debug
-	68,  // 111: replit.goval.api.Command.execInfo:type_name -> replit.goval.api.ExecInfo
-	69,  // 112: replit.goval.api.Command.subscribeFile:type_name -> replit.goval.api.SubscribeFile
-	70,  // 113: replit.goval.api.Command.fileEvent:type_name -> replit.goval.api.FileEvent
-	71,  // 114: replit.goval.api.Command.roster:type_name -> replit.goval.api.Roster
-	58,  // 115: replit.goval.api.Command.join:type_name -> replit.goval.api.User
-	58,  // 116: replit.goval.api.Command.part:type_name -> replit.goval.api.User
-	73,  // 117: replit.goval.api.Command.openFile:type_name -> replit.goval.api.OpenFile
-	72,  // 118: replit.goval.api.Command.fileOpened:type_name -> replit.goval.api.FileOpened
-	74,  // 119: replit.goval.api.Command.followUser:type_name -> replit.goval.api.FollowUser
-	75,  // 120: replit.goval.api.Command.unfollowUser:type_name -> replit.goval.api.UnfollowUser
-	76,  // 121: replit.goval.api.Command.updateSessionTimestamp:type_name -> replit.goval.api.UpdateSessionTimestamp
-	77,  // 122: replit.goval.api.Command.sessionTimestampUpdated:type_name -> replit.goval.api.SessionTimestampUpdated
-	78,  // 123: replit.goval.api.Command.exec:type_name -> replit.goval.api.Exec
-	79,  // 124: replit.goval.api.Command.packageSearch:type_name -> replit.goval.api.PackageSearch
-	80,  // 125: replit.goval.api.Command.packageSearchResp:type_name -> replit.goval.api.PackageSearchResp
-	82,  // 126: replit.goval.api.Command.packageInfo:type_name -> replit.goval.api.PackageInfo
-	83,  // 127: replit.goval.api.Command.packageInfoResp:type_name -> replit.goval.api.PackageInfoResp
-	84,  // 128: replit.goval.api.Command.packageAdd:type_name -> replit.goval.api.PackageAdd
-	85,  // 129: replit.goval.api.Command.packageAddResponse:type_name -> replit.goval.api.PackageAddResponse
-	86,  // 130: replit.goval.api.Command.packageRemove:type_name -> replit.goval.api.PackageRemove
-	87,  // 131: replit.goval.api.Command.packageInstall:type_name -> replit.goval.api.PackageInstall
-	88,  // 132: replit.goval.api.Command.packageInstallResponse:type_name -> replit.goval.api.PackageInstallResponse
-	89,  // 133: replit.goval.api.Command.packageListSpecfile:type_name -> replit.goval.api.PackageListSpecfile
-	90,  // 134: replit.goval.api.Command.packageListSpecfileResp:type_name -> replit.goval.api.PackageListSpecfileResp
-	91,  // 135: replit.goval.api.Command.packageCacheSave:type_name -> replit.goval.api.PackageCacheSave
-	92,  // 136: replit.goval.api.Command.chatMessage:type_name -> replit.goval.api.ChatMessage
-	93,  // 137: replit.goval.api.Command.chatTyping:type_name -> replit.goval.api.ChatTyping
-	94,  // 138: replit.goval.api.Command.chatScrollback:type_name -> replit.goval.api.ChatScrollback
-	95,  // 139: replit.goval.api.Command.fsSnapshot:type_name -> replit.goval.api.FSSnapshot
-	96,  // 140: replit.goval.api.Command.fsSnapshotEvent:type_name -> replit.goval.api.FSSnapshotEvent
-	97,  // 141: replit.goval.api.Command.fsTakeLock:type_name -> replit.goval.api.FSLock
-	97,  // 142: replit.goval.api.Command.fsReleaseLock:type_name -> replit.goval.api.FSLock
-	98,  // 143: replit.goval.api.Command.snapshotEvent:type_name -> replit.goval.api.SnapshotEvent
-	99,  // 144: replit.goval.api.Command.bootStatus:type_name -> replit.goval.api.BootStatus
-	100, // 145: replit.goval.api.Command.audio:type_name -> replit.goval.api.Audio
-	101, // 146: replit.goval.api.Command.audio2:type_name -> replit.goval.api.Audio2
-	102, // 147: replit.goval.api.Command.PTYConfig:type_name -> replit.goval.api.PTYConfig
-	103, // 148: replit.goval.api.Command.startLSP:type_name -> replit.goval.api.StartLSP
-	104, // 149: replit.goval.api.Command.firewallDenied:type_name -> replit.goval.api.FirewallDenied
-	105, // 150: replit.goval.api.Command.userEvent:type_name -> replit.goval.api.UserEvent
-	106, // 151: replit.goval.api.Command.focused:type_name -> replit.goval.api.Focused
-	152, // [152:152] is the sub-list for method output_type
-	152, // [152:152] is the sub-list for method input_type
-	152, // [152:152] is the sub-list for extension type_name
-	152, // [152:152] is the sub-list for extension extendee
-	0,   // [0:152] is the sub-list for field type_name
+	32,  // 64: replit.goval.api.Command.ok:type_name -> replit.goval.api.OK
+	33,  // 65: replit.goval.api.Command.persist:type_name -> replit.goval.api.File
+	33,  // 66: replit.goval.api.Command.persistMirror:type_name -> replit.goval.api.File
+	33,  // 67: replit.goval.api.Command.write:type_name -> replit.goval.api.File
+	33,  // 68: replit.goval.api.Command.remove:type_name -> replit.goval.api.File
+	34,  // 69: replit.goval.api.Command.move:type_name -> replit.goval.api.Move
+	33,  // 70: replit.goval.api.Command.tryRemove:type_name -> replit.goval.api.File
+	33,  // 71: replit.goval.api.Command.mkdir:type_name -> replit.goval.api.File
+	33,  // 72: replit.goval.api.Command.stat:type_name -> replit.goval.api.File
+	35,  // 73: replit.goval.api.Command.statRes:type_name -> replit.goval.api.StatResult
+	36,  // 74: replit.goval.api.Command.transferStart:type_name -> replit.goval.api.TransferStart
+	37,  // 75: replit.goval.api.Command.transferChunk:type_name -> replit.goval.api.TransferChunk
+	38,  // 76: replit.goval.api.Command.transferComplete:type_name -> replit.goval.api.TransferComplete
+	39,  // 77: replit.goval.api.Command.transferCancel:type_name -> replit.goval.api.Transfer
+	39,  // 78: replit.goval.api.Command.transfer:type_name -> replit.goval.api.Transfer
+	33,  // 79: replit.goval.api.Command.read:type_name -> replit.goval.api.File
+	33,  // 80: replit.goval.api.Command.readdir:type_name -> replit.goval.api.File
+	40,  // 81: replit.goval.api.Command.files:type_name -> replit.goval.api.Files
+	33,  // 82: replit.goval.api.Command.file:type_name -> replit.goval.api.File
+	41,  // 83: replit.goval.api.Command.checkChanges:type_name -> replit.goval.api.CheckChanges
+	40,  // 84: replit.goval.api.Command.changedFiles:type_name -> replit.goval.api.Files
+	25,  // 85: replit.goval.api.Command.debuggerStep:type_name -> replit.goval.api.RunMain
+	42,  // 86: replit.goval.api.Command.debuggerStatus:type_name -> replit.goval.api.DebugStatus
+	44,  // 87: replit.goval.api.Command.ensurePackages:type_name -> replit.goval.api.EnsurePackages
+	45,  // 88: replit.goval.api.Command.ping:type_name -> replit.goval.api.Ping
+	46,  // 89: replit.goval.api.Command.pong:type_name -> replit.goval.api.Pong
+	47,  // 90: replit.goval.api.Command.hello:type_name -> replit.goval.api.Hello
+	48,  // 91: replit.goval.api.Command.goodbye:type_name -> replit.goval.api.Goodbye
+	49,  // 92: replit.goval.api.Command.proxyGoingAway:type_name -> replit.goval.api.ProxyGoingAway
+	50,  // 93: replit.goval.api.Command.hint:type_name -> replit.goval.api.Hint
+	51,  // 94: replit.goval.api.Command.connect:type_name -> replit.goval.api.Connect
+	52,  // 95: replit.goval.api.Command.send:type_name -> replit.goval.api.Send
+	53,  // 96: replit.goval.api.Command.recv:type_name -> replit.goval.api.Recv
+	54,  // 97: replit.goval.api.Command.disconnect:type_name -> replit.goval.api.Disconnect
+	55,  // 98: replit.goval.api.Command.ot:type_name -> replit.goval.api.OTPacket
+	57,  // 99: replit.goval.api.Command.otstatus:type_name -> replit.goval.api.OTStatus
+	60,  // 100: replit.goval.api.Command.otLinkFile:type_name -> replit.goval.api.OTLinkFile
+	61,  // 101: replit.goval.api.Command.otLinkFileResponse:type_name -> replit.goval.api.OTLinkFileResponse
+	58,  // 102: replit.goval.api.Command.otNewCursor:type_name -> replit.goval.api.OTCursor
+	58,  // 103: replit.goval.api.Command.otDeleteCursor:type_name -> replit.goval.api.OTCursor
+	62,  // 104: replit.goval.api.Command.otFetchRequest:type_name -> replit.goval.api.OTFetchRequest
+	63,  // 105: replit.goval.api.Command.otFetchResponse:type_name -> replit.goval.api.OTFetchResponse
+	64,  // 106: replit.goval.api.Command.otTransformSelectionRequest:type_name -> replit.goval.api.OTTransformSelectionRequest
+	65,  // 107: replit.goval.api.Command.otTransformSelectionResponse:type_name -> replit.goval.api.OTTransformSelectionResponse
+	66,  // 108: replit.goval.api.Command.flush:type_name -> replit.goval.api.Flush
+	67,  // 109: replit.goval.api.Command.otFlushNotification:type_name -> replit.goval.api.OTFlushNotification
+	68,  // 110: replit.goval.api.Command.debug:type_name -> replit.goval.api.Debug
+	69,  // 111: replit.goval.api.Command.execInfo:type_name -> replit.goval.api.ExecInfo
+	70,  // 112: replit.goval.api.Command.subscribeFile:type_name -> replit.goval.api.SubscribeFile
+	71,  // 113: replit.goval.api.Command.fileEvent:type_name -> replit.goval.api.FileEvent
+	72,  // 114: replit.goval.api.Command.roster:type_name -> replit.goval.api.Roster
+	59,  // 115: replit.goval.api.Command.join:type_name -> replit.goval.api.User
+	59,  // 116: replit.goval.api.Command.part:type_name -> replit.goval.api.User
+	74,  // 117: replit.goval.api.Command.openFile:type_name -> replit.goval.api.OpenFile
+	73,  // 118: replit.goval.api.Command.fileOpened:type_name -> replit.goval.api.FileOpened
+	75,  // 119: replit.goval.api.Command.followUser:type_name -> replit.goval.api.FollowUser
+	76,  // 120: replit.goval.api.Command.unfollowUser:type_name -> replit.goval.api.UnfollowUser
+	77,  // 121: replit.goval.api.Command.updateSessionTimestamp:type_name -> replit.goval.api.UpdateSessionTimestamp
+	78,  // 122: replit.goval.api.Command.sessionTimestampUpdated:type_name -> replit.goval.api.SessionTimestampUpdated
+	79,  // 123: replit.goval.api.Command.exec:type_name -> replit.goval.api.Exec
+	80,  // 124: replit.goval.api.Command.packageSearch:type_name -> replit.goval.api.PackageSearch
+	81,  // 125: replit.goval.api.Command.packageSearchResp:type_name -> replit.goval.api.PackageSearchResp
+	83,  // 126: replit.goval.api.Command.packageInfo:type_name -> replit.goval.api.PackageInfo
+	84,  // 127: replit.goval.api.Command.packageInfoResp:type_name -> replit.goval.api.PackageInfoResp
+	85,  // 128: replit.goval.api.Command.packageAdd:type_name -> replit.goval.api.PackageAdd
+	86,  // 129: replit.goval.api.Command.packageAddResponse:type_name -> replit.goval.api.PackageAddResponse
+	87,  // 130: replit.goval.api.Command.packageRemove:type_name -> replit.goval.api.PackageRemove
+	88,  // 131: replit.goval.api.Command.packageInstall:type_name -> replit.goval.api.PackageInstall
+	89,  // 132: replit.goval.api.Command.packageInstallResponse:type_name -> replit.goval.api.PackageInstallResponse
+	90,  // 133: replit.goval.api.Command.packageListSpecfile:type_name -> replit.goval.api.PackageListSpecfile
+	91,  // 134: replit.goval.api.Command.packageListSpecfileResp:type_name -> replit.goval.api.PackageListSpecfileResp
+	92,  // 135: replit.goval.api.Command.packageCacheSave:type_name -> replit.goval.api.PackageCacheSave
+	93,  // 136: replit.goval.api.Command.chatMessage:type_name -> replit.goval.api.ChatMessage
+	94,  // 137: replit.goval.api.Command.chatTyping:type_name -> replit.goval.api.ChatTyping
+	95,  // 138: replit.goval.api.Command.chatScrollback:type_name -> replit.goval.api.ChatScrollback
+	96,  // 139: replit.goval.api.Command.fsSnapshot:type_name -> replit.goval.api.FSSnapshot
+	97,  // 140: replit.goval.api.Command.fsSnapshotEvent:type_name -> replit.goval.api.FSSnapshotEvent
+	98,  // 141: replit.goval.api.Command.fsTakeLock:type_name -> replit.goval.api.FSLock
+	98,  // 142: replit.goval.api.Command.fsReleaseLock:type_name -> replit.goval.api.FSLock
+	99,  // 143: replit.goval.api.Command.snapshotEvent:type_name -> replit.goval.api.SnapshotEvent
+	100, // 144: replit.goval.api.Command.bootStatus:type_name -> replit.goval.api.BootStatus
+	101, // 145: replit.goval.api.Command.audio:type_name -> replit.goval.api.Audio
+	102, // 146: replit.goval.api.Command.audio2:type_name -> replit.goval.api.Audio2
+	103, // 147: replit.goval.api.Command.PTYConfig:type_name -> replit.goval.api.PTYConfig
+	104, // 148: replit.goval.api.Command.startLSP:type_name -> replit.goval.api.StartLSP
+	105, // 149: replit.goval.api.Command.firewallDenied:type_name -> replit.goval.api.FirewallDenied
+	106, // 150: replit.goval.api.Command.userEvent:type_name -> replit.goval.api.UserEvent
+	107, // 151: replit.goval.api.Command.focused:type_name -> replit.goval.api.Focused
+	109, // 152: replit.goval.api.Command.atoRun:type_name -> replit.goval.api.AtoRun
+	110, // 153: replit.goval.api.Command.atoOutput:type_name -> replit.goval.api.AtoOutput
+	111, // 154: replit.goval.api.Command.atoDone:type_name -> replit.goval.api.AtoDone
+	112, // 155: replit.goval.api.Command.atoKill:type_name -> replit.goval.api.AtoKill
+	14,  // 156: replit.goval.api.AtoOutput.stream:type_name -> replit.goval.api.AtoOutput.Stream
+	157, // [157:157] is the sub-list for method output_type
+	157, // [157:157] is the sub-list for method input_type
+	157, // [157:157] is the sub-list for extension type_name
+	157, // [157:157] is the sub-list for extension extendee
+	0,   // [0:157] is the sub-list for field type_name
 }
 
 func init() { file_goval_proto_init() }
@@ -8598,14 +9103,18 @@ func file_goval_proto_init() {
 		(*Command_FirewallDenied)(nil),
 		(*Command_UserEvent)(nil),
 		(*Command_Focused)(nil),
+		(*Command_AtoRun)(nil),
+		(*Command_AtoOutput)(nil),
+		(*Command_AtoDone)(nil),
+		(*Command_AtoKill)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goval_proto_rawDesc), len(file_goval_proto_rawDesc)),
-			NumEnums:      14,
-			NumMessages:   96,
+			NumEnums:      15,
+			NumMessages:   100,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -104,3 +104,59 @@ func TestFloodPingHarness(t *testing.T) {
 		t.Fatalf("%v %v", l, err)
 	}
 }
+
+// TestEngineHarness runs the engine measurements briefly (as root, as CI
+// does): each program once through ATO's API and bare, sequentially and
+// concurrently.
+func TestEngineHarness(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("sandboxed runs need root")
+	}
+	s, err := StartEngines("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range EnginePrograms {
+		if l, err := Sequential(1, func() error { return s.Run(p) }); err != nil || l.P50 <= 0 {
+			t.Errorf("%s through ATO: %v %v", p.Language, l, err)
+		}
+		if l, err := Sequential(1, func() error { return RunBare(p) }); err != nil || l.P50 <= 0 {
+			t.Errorf("%s bare: %v %v", p.Language, l, err)
+		}
+		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
+			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
+		}
+	}
+}
+
+// TestSandboxHarnesses runs the sandbox measurements briefly (as root:
+// the sandbox needs it).
+func TestSandboxHarnesses(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the sandbox runs as root")
+	}
+	for name, f := range map[string]func(B, int){"SandboxTrue": SandboxTrue(""), "BareTrue": BareTrue, "BwrapTrue": BwrapTrue} {
+		t.Run(name, func(t *testing.T) { f(&Smoke{T: t}, 2) })
+	}
+	for name, f := range map[string]func(B, int){"SandboxPython": SandboxPython(""), "BarePython": BarePython} {
+		t.Run(name, func(t *testing.T) {
+			s := &Smoke{T: t}
+			f(s, Callers)
+			if s.Metrics["runs/s"] <= 0 {
+				t.Errorf("no rate: %v", s.Metrics)
+			}
+		})
+	}
+}
+
+func TestStalledViewerGapHarness(t *testing.T) {
+	g, err := StalledViewerGap(4<<20, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Total <= 0 || g.MaxGap <= 0 || g.MaxGap > g.Total {
+		t.Fatalf("gap %v of total %v", g.MaxGap, g.Total)
+	}
+	t.Logf("4 MiB with a stalled viewer: longest pause %v, total %v", g.MaxGap, g.Total)
+}

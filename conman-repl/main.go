@@ -130,7 +130,8 @@ func startInProcess(workspace, defaultUser, language string) (dialer, func(), er
 	if workspace == "" {
 		workspace = filepath.Join(tmp, "workspace")
 	}
-	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state"), Language: language})
+	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state"), Language: language,
+		Engine: inProcessEngine})
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, nil, err

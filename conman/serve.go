@@ -76,16 +76,19 @@ func (h *Hub) admit(user services.User) (*session, error) {
 	}
 	h.userSessions[user.ID]++
 	ctx, cancel := context.WithCancel(context.Background())
+	writes, abortWrites := context.WithCancel(ctx)
 	s := &session{
-		hub:        h,
-		id:         h.nextSession.Add(1),
-		user:       user,
-		out:        newOutQueue(h.cfg.QueueFrames, h.cfg.QueueBytes),
-		ctx:        ctx,
-		cancel:     cancel,
-		chans:      make(map[int32]*channel),
-		closing:    make(chan struct{}),
-		writerDone: make(chan struct{}),
+		writes:      writes,
+		abortWrites: abortWrites,
+		hub:         h,
+		id:          h.nextSession.Add(1),
+		user:        user,
+		out:         newOutQueue(h.cfg.QueueFrames, h.cfg.QueueBytes),
+		ctx:         ctx,
+		cancel:      cancel,
+		chans:       make(map[int32]*channel),
+		closing:     make(chan struct{}),
+		writerDone:  make(chan struct{}),
 	}
 	s.log = h.log.With("session", s.id, "user", user.Name, "user_id", user.ID)
 	h.sessions[s.id] = s

@@ -28,6 +28,10 @@ type session struct {
 
 	ctx    context.Context // ends when the session is over
 	cancel context.CancelFunc
+	// writes ends when a write in progress must give up: the session was
+	// cut off, and what it holds should go now.
+	writes      context.Context
+	abortWrites context.CancelFunc
 
 	mu    sync.Mutex
 	chans map[int32]*channel // channels this session has open, by id
@@ -85,6 +89,10 @@ func (s *session) cutOff(reason string) {
 	s.hub.metrics.slowDisconnect.Inc()
 	s.log.Warn("cutting off a slow client", "reason", reason)
 	s.closeWith(websocket.StatusTryAgainLater, reason, false)
+	// A client that does not read will not read this either: what it
+	// holds goes now rather than when a write times out.
+	s.unreserve(s.out.drop())
+	s.abortWrites()
 }
 
 // sendControl queues a channel-0 command to this session.
@@ -188,6 +196,9 @@ func (s *session) writeLoop() {
 		}
 		batch = s.out.take(batch)
 		ok := s.writeAll(batch)
+		if !ok {
+			clear(batch) // what was not written goes now
+		}
 		s.unreserve(s.out.written())
 		if !ok {
 			s.cutOff("slow client: write timed out")
@@ -225,7 +236,7 @@ func (s *session) writeAll(frames []frame) bool {
 // failed is not released: the library may not be done with its bytes.
 func (s *session) write(f frame) bool {
 	b := f.b
-	ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(s.writes, s.hub.cfg.WriteTimeout)
 	err := s.conn.Write(ctx, websocket.MessageBinary, b)
 	cancel()
 	if err != nil {

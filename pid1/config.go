@@ -23,7 +23,8 @@ type config struct {
 	logLevel  string
 	logFormat string
 
-	maxFrame    int64
+	maxFrame    size
+	memBudget   size
 	maxSessions int
 	maxChannels int
 	// per-user limits and the life of abandoned process channels
@@ -35,10 +36,13 @@ type config struct {
 	storage     string
 	restore     bool
 	language    string
+	runAs       string
 	workspaceID string
 
 	tokenPublicKey string // comma-separated files of PEM public keys: verify only
 	metricsListen  string
+
+	engines engineFlags
 }
 
 func (c *config) commonFlags(fs *flag.FlagSet) {
@@ -55,7 +59,9 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.printURL, "print-url", true, "print a ready-to-use URL with a fresh token at start")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.Int64Var(&c.maxFrame, "max-frame-bytes", 16<<20, "largest frame a client may send (close 1009 beyond)")
+	c.maxFrame = 16 << 20
+	fs.Var(&c.memBudget, "memory-budget", "bytes of output pid1 may hold for clients that have not read it, across all sessions (a user gets half); beyond, who holds the most is cut off. Default: a quarter of the container's memory limit, at most 2GiB")
+	fs.Var(&c.maxFrame, "max-frame-bytes", "largest frame a client may send (close 1009 beyond), in bytes or with KiB, MiB, GiB")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
 	fs.IntVar(&c.maxUserSessions, "max-sessions-per-user", 64, "concurrent sessions of one user (HTTP 503 beyond)")
@@ -63,10 +69,12 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.idleChannel, "idle-channel-timeout", 30*time.Minute, "close a named channel running a process once nobody has been attached for this long (negative: never)")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")
+	fs.StringVar(&c.runAs, "run-as", "", "the user the workspace's programs run as (NAME, UID or UID:GID; needs root); default: runner when pid1 is root and that user exists; self: pid1's own user")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
 	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
+	c.engines.register(fs, true)
 }
 
 // parse parses args after taking defaults from PID1_* variables.

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
@@ -18,57 +17,75 @@ import (
 	"github.com/pid1/pid1/pid1/server"
 )
 
+// usage heads pid1 -help.
+const usage = `pid1 is a development container's init and the server its clients drive it through.
+
+Usage:
+  pid1 [flags] [-- CMD ARGS...]   serve the workspace; CMD, if given, is the startup command,
+                                  run in the workspace as the workspace's programs are
+  pid1 token [flags]              print a token (-url: a ready URL) for a pid1 of the same
+                                  -state-dir; pid1 token -help lists its flags
+  pid1 keygen -out FILE           write a signing key pair for -token-public-key deployments
+  pid1 health                     exit 0 if the pid1 on -listen answers /healthz (health checks)
+
+Every flag can also be set as PID1_<FLAG> (dashes as underscores); the command line wins.
+
+Flags:
+`
+
 // runServe runs pid1 until a terminating signal; it returns the exit code.
 func runServe(args []string) (int, error) {
 	var c config
 	fs := flag.NewFlagSet("pid1", flag.ContinueOnError)
 	c.serveFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
 	startup := fs.Args()
 	if i := len(args) - len(startup) - 1; len(startup) > 0 && (i < 0 || args[i] != "--") {
-		return 0, fmt.Errorf("unexpected arguments %q (subcommands: token, keygen; a startup command goes after --)", startup)
+		return 0, fmt.Errorf("unexpected arguments %q (subcommands: token, keygen, engines; a startup command goes after --)", startup)
 	}
 	log, err := newLogger(c.logLevel, c.logFormat)
 	if err != nil {
 		return 0, err
 	}
 
-	// Signals first: as PID 1, a signal without a handler is ignored, and
-	// in a Go program SIGTERM without Notify would kill us ungracefully.
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
-
-	reapAll := reaper.IsPID1()
-	if c.subreaper && !reapAll {
-		if err := reaper.SetSubreaper(); err != nil {
-			return 0, fmt.Errorf("becoming a child subreaper: %w", err)
-		}
-		reapAll = true
+	in, err := startInit(c.subreaper, log)
+	if err != nil {
+		return 0, err
 	}
-	rp := reaper.New(reaper.Options{ReapAll: reapAll, Logger: log.With("component", "reaper")})
-	rctx, stopReaper := context.WithCancel(context.Background())
-	defer stopReaper()
-	go rp.Run(rctx)
+	defer in.stop()
+	rp, rctx, sigs, reapAll := in.reaper, in.ctx, in.sigs, in.reapAll
 
+	budget := limitMemory(int64(c.memBudget), log)
+	user, err := runAs(c.runAs, log)
+	if err != nil {
+		return 0, err
+	}
+	eng := startServeEngines(rctx, c.engines, rp, log)
 	srv, err := server.New(server.Options{
+		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
+		Engine:          eng.core(),
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
-			MaxFrameBytes: c.maxFrame, MaxSessions: c.maxSessions,
+			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
 			IdleChannelTimeout: c.idleChannel,
 		},
 	})
 	if err != nil {
+		eng.shutdown(context.Background())
 		return 0, err
 	}
 	if len(startup) > 0 {
-		if err := startCommand(rctx, rp, startup, srv.Workspace(), log); err != nil {
+		if err := startCommand(rctx, srv.Jobs(), startup, log); err != nil {
 			return 0, err
 		}
 	}
@@ -82,9 +99,12 @@ func runServe(args []string) (int, error) {
 		return 0, err
 	}
 	defer stopMetrics()
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
+	httpSrv := &http.Server{Handler: eng.attach(srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 2)
 	go func() { served <- httpSrv.Serve(ln) }()
+	if err := eng.listenOwn(served, log); err != nil {
+		return 0, err
+	}
 	log.Info("pid1 serving", "addr", ln.Addr().String(), "metrics", metricsAddr, "workspace", srv.Workspace(),
 		"pid", os.Getpid(), "reap_all", reapAll)
 	if c.printURL {
@@ -108,7 +128,7 @@ func runServe(args []string) (int, error) {
 				continue
 			}
 			log.Info("shutting down", "signal", s.String(), "grace", c.grace)
-			shutdown(httpSrv, srv, rp, c.grace, sigs, log)
+			shutdown([]*http.Server{httpSrv, eng.ownServer()}, rp, c.grace, sigs, log, srv.Shutdown, eng.shutdown)
 			return 128 + int(s), nil
 		}
 	}
@@ -123,10 +143,11 @@ func forward(rp *reaper.Reaper, sig syscall.Signal, log *slog.Logger) {
 	}
 }
 
-// shutdown is the two-phase stop: stop accepting and let services flush
-// and clients hear 1001 within the grace period, then TERM and finally KILL
-// whatever processes remain. A second signal skips to the kill.
-func shutdown(httpSrv *http.Server, srv *server.Server, rp *reaper.Reaper, grace time.Duration, sigs <-chan os.Signal, log *slog.Logger) {
+// shutdown is the two-phase stop: stop accepting and let each part
+// (the hub's services, the engines) flush and tell its clients (1001)
+// within the grace period, then TERM and finally KILL whatever processes
+// remain. A second signal skips to the kill.
+func shutdown(httpSrvs []*http.Server, rp *reaper.Reaper, grace time.Duration, sigs <-chan os.Signal, log *slog.Logger, parts ...func(context.Context) error) {
 	deadline := time.Now().Add(grace)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
@@ -140,10 +161,16 @@ func shutdown(httpSrv *http.Server, srv *server.Server, rp *reaper.Reaper, grace
 	}()
 	// Stop accepting; hijacked WebSockets are not waited for here.
 	sctx, scancel := context.WithTimeout(ctx, time.Second)
-	_ = httpSrv.Shutdown(sctx)
+	for _, h := range httpSrvs {
+		if h != nil {
+			_ = h.Shutdown(sctx)
+		}
+	}
 	scancel()
-	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		log.Warn("closing sessions", "err", err)
+	for _, part := range parts {
+		if err := part(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("closing sessions", "err", err)
+		}
 	}
 	rp.Terminate(ctx, time.Until(deadline))
 	log.Info("pid1 stopped")

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"time"
 
@@ -89,6 +90,14 @@ func signingKeyFor(c *config, file string) (*auth.Key, error) {
 	return key, nil
 }
 
+// wsURL is the URL a client connects to pid1 on listen with. A wildcard
+// address (0.0.0.0, a container's) is shown as 127.0.0.1, where a
+// published port is reached from the host.
 func wsURL(listen, token string) string {
+	if host, port, err := net.SplitHostPort(listen); err == nil {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			listen = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
 	return "ws://" + listen + "/wsv2/" + token
 }

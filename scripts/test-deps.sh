@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
-# packages of the Node tests (@replit/protocol, @replit/crosis, ws, and ShareDB for
-# the ot benchmark's baseline), and the
-# Debian packages the init tests use (util-linux for unshare, procps), when
-# running as root. Idempotent and quiet when everything is there.
+# packages of the Node tests (@replit/protocol, @replit/crosis, ws,
+# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline), and the
+# Debian packages the tests use (util-linux for unshare, procps, chromium
+# for ATO's example page) and the toolchains of the sandbox's runners, when
+# running as root, and the warm Go build cache of the go runner. Idempotent
+# and quiet when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,26 @@ need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v ps >/dev/null || need_apt+=(procps)
+command -v chromium >/dev/null || need_apt+=(chromium)
+need_toolchains=()
+# The sandbox's language runners (runners/) use Debian's toolchains, found
+# by absolute path (a python3 earlier in PATH, pyenv's, is not Debian's),
+# and the sandbox benchmark compares with bubblewrap. About 3 minutes on a
+# fresh machine, most of it asymptote's TeX Live.
+for pkg in gcc:/usr/bin/gcc g++:/usr/bin/g++ python3:/usr/bin/python3 nodejs:/usr/bin/node \
+  zsh:/usr/bin/zsh perl:/usr/bin/perl ruby:/usr/bin/ruby lua5.4:/usr/bin/lua5.4 php-cli:/usr/bin/php \
+  rustc:/usr/bin/rustc default-jdk-headless:/usr/bin/java bubblewrap:/usr/bin/bwrap \
+  asymptote:/usr/bin/asy dvisvgm:/usr/bin/dvisvgm ghostscript:/usr/bin/gs; do
+  [ -x "${pkg#*:}" ] || need_toolchains+=("${pkg%%:*}")
+done
+if [ ${#need_toolchains[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_toolchains[@]}"
+  else
+    echo "test-deps: missing ${need_toolchains[*]}; install them (not root, so not doing it here)" >&2
+  fi
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -32,3 +54,10 @@ for dir in test/node bench/node; do
     cp "$dir/package-lock.json" "$stamp"
   fi
 done
+
+# The go runner compiles against a warm build cache (a cold build of hello
+# world takes about a minute): fill it for the Go that runs it. A few
+# seconds when it is already warm.
+if [ "$(id -u)" = 0 ] && [ -x /usr/local/go/bin/go ]; then
+  (cd / && CGO_ENABLED=0 GOCACHE=/var/cache/pid1/go-build GOFLAGS= GOTOOLCHAIN=local /usr/local/go/bin/go build std)
+fi

@@ -24,6 +24,10 @@ type Dir struct {
 	fdFile  *os.File // owns fd
 	path    string
 	maxRead int64
+	// uid and gid own what the Dir creates, when pid1 runs as root and
+	// the workspace belongs to another user (SetOwner); -1 leaves it to
+	// pid1's own user.
+	uid, gid int
 }
 
 // Open opens (creating it if needed) the directory at path.
@@ -40,7 +44,24 @@ func Open(path string) (*Dir, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Dir{root: r, fd: int(f.Fd()), fdFile: f, path: path, maxRead: DefaultMaxRead}, nil
+	return &Dir{root: r, fd: int(f.Fd()), fdFile: f, path: path, maxRead: DefaultMaxRead, uid: -1, gid: -1}, nil
+}
+
+// SetOwner makes uid and gid own every file, directory and link the Dir
+// creates from now on (and the workspace directory itself), so that the
+// workspace's user can change what pid1 wrote for its clients. Call it
+// before the Dir is shared.
+func (d *Dir) SetOwner(uid, gid int) error {
+	d.uid, d.gid = uid, gid
+	return d.fdFile.Chown(uid, gid)
+}
+
+// own gives the new entry c to the workspace's owner, if one is set.
+func (d *Dir) own(c string) error {
+	if d.uid < 0 {
+		return nil
+	}
+	return d.root.Lchown(osName(c), d.uid, d.gid)
 }
 
 // SetMaxRead changes the largest file Read returns.
@@ -214,7 +235,41 @@ func (d *Dir) Mkdir(p string) (err error) {
 	if err != nil {
 		return err
 	}
-	return d.root.MkdirAll(osName(c), 0o755)
+	return d.mkdirAll(c)
+}
+
+// mkdirAll creates the directory c and its missing parents, each owned by
+// the workspace's owner (os.Root.MkdirAll cannot say who owns them). Its
+// errors read as os.Root.MkdirAll's: c being a file "file exists", one of
+// its parents being one "not a directory".
+func (d *Dir) mkdirAll(c string) error {
+	if c == "" {
+		return nil
+	}
+	// Stat follows a link to a directory that stays in the workspace, as
+	// os.Root does.
+	switch fi, err := d.root.Stat(osName(c)); {
+	case err == nil && fi.IsDir():
+		return nil
+	case err == nil:
+		return &fs.PathError{Op: "mkdir", Path: c, Err: syscall.EEXIST}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	if err := d.mkdirAll(Parent(c)); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Err == syscall.EEXIST {
+			return &fs.PathError{Op: "mkdir", Path: c, Err: syscall.ENOTDIR}
+		}
+		return err
+	}
+	if err := d.root.Mkdir(osName(c), 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made meanwhile
+		}
+		return err
+	}
+	return d.own(c)
 }
 
 // ReadDir lists the directory p, sorted by name. Names that are not valid
@@ -300,10 +355,7 @@ func unwrapPathErr(err error) error {
 }
 
 func (d *Dir) mkParents(c string) error {
-	if par := Parent(c); par != "" {
-		return d.root.MkdirAll(par, 0o755)
-	}
-	return nil
+	return d.mkdirAll(Parent(c))
 }
 
 // syncDir makes a rename in dir durable.
@@ -374,5 +426,8 @@ func (d *Dir) Symlink(target, p string) (err error) {
 	if err := d.mkParents(c); err != nil {
 		return err
 	}
-	return d.root.Symlink(target, c)
+	if err := d.root.Symlink(target, c); err != nil {
+		return err
+	}
+	return d.own(c)
 }

@@ -113,6 +113,9 @@ func (w *Pending) Written() int64 { return w.n }
 func (w *Pending) Commit() (err error) {
 	defer goStyle(&err)
 	err = w.f.Chmod(w.mode)
+	if err == nil && w.d.uid >= 0 {
+		err = w.f.Chown(w.d.uid, w.d.gid)
+	}
 	if err == nil {
 		err = w.f.Sync()
 	}

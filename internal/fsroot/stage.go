@@ -88,7 +88,7 @@ func (s *Stage) Mkdir(p string) error {
 	if err := unix.Mkdirat(pfd, name, 0o700); err != nil {
 		return &fs.PathError{Op: "mkdir", Path: p, Err: err}
 	}
-	return nil
+	return s.own(pfd, name, p)
 }
 
 // Symlink creates the symbolic link p pointing to target. The stage never
@@ -102,7 +102,7 @@ func (s *Stage) Symlink(target, p string) error {
 	if err := unix.Symlinkat(target, pfd, name); err != nil {
 		return &fs.PathError{Op: "symlink", Path: p, Err: err}
 	}
-	return nil
+	return s.own(pfd, name, p)
 }
 
 // Create creates the regular file p (mode 0600) for writing; set its mode
@@ -118,6 +118,10 @@ func (s *Stage) Create(p string) (*os.File, error) {
 	})
 	if err != nil {
 		return nil, &fs.PathError{Op: "create", Path: p, Err: err}
+	}
+	if err := s.own(pfd, name, p); err != nil {
+		unix.Close(fd)
+		return nil, err
 	}
 	return os.NewFile(uintptr(fd), p), nil
 }
@@ -314,4 +318,16 @@ func (s *Stage) Abort() {
 		unix.Close(s.fd)
 	}
 	s.d.root.RemoveAll(s.name)
+}
+
+// own gives the new entry name in pfd to the workspace's owner, if one is
+// set (Dir.SetOwner).
+func (s *Stage) own(pfd int, name, p string) error {
+	if s.d.uid < 0 {
+		return nil
+	}
+	if err := unix.Fchownat(pfd, name, s.d.uid, s.d.gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &fs.PathError{Op: "chown", Path: p, Err: err}
+	}
+	return nil
 }

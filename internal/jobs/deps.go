@@ -3,9 +3,12 @@ package jobs
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/reaper"
 )
 
@@ -13,10 +16,15 @@ import (
 type Deps struct {
 	Reaper    *reaper.Reaper // starts every process and owns its status
 	Workspace *fsroot.Dir    // the processes' working directory
+	// User, if set, is who the processes run as (pid1 is root and its
+	// users' programs are not). Nil runs them as pid1's own user.
+	User *User
 	// Env is the environment processes start from ("KEY=value"); nil
-	// means pid1's own, less what pid1 inherited that is not the user's
-	// (see UserEnv).
+	// means the user environment that BaseEnv describes.
 	Env []string
+	// Vars are set in every process's environment over the base: the
+	// workspace's own variables (REPL_HOME, REPL_SLUG, REPL_ID).
+	Vars []string
 	// Language is the workspace's language when neither a .replit nor its
 	// files say (pid1 -language, conman-repl LANGUAGE=).
 	Language string
@@ -33,52 +41,84 @@ func (d Deps) Check(service string) error {
 // Dir is the workspace's path, the processes' working directory.
 func (d Deps) Dir() string { return d.Workspace.Path() }
 
-// Environ is the environment a process starts with: the base (UserEnv of
-// Env) with extra ("KEY=value") laid over it.
-func (d Deps) Environ(extra ...string) []string {
-	base := UserEnv(d.Env)
-	if len(extra) == 0 {
-		return base
+// Spec is how argv starts: in the workspace, as the workspace's user,
+// with the user's environment and extra ("KEY=value") laid over it. Path
+// "" lets the caller resolve argv[0].
+func (d Deps) Spec(path string, argv []string, extra ...string) reaper.Spec {
+	s := reaper.Spec{Path: path, Args: argv, Env: d.Environ(extra...), Dir: d.Dir()}
+	if u := d.User; u != nil {
+		s.Credential = &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: u.Groups}
 	}
-	over := make(map[string]bool, len(extra))
-	for _, kv := range extra {
-		k, _, _ := strings.Cut(kv, "=")
-		over[k] = true
-	}
-	out := make([]string, 0, len(base)+len(extra))
-	for _, kv := range base {
-		if k, _, _ := strings.Cut(kv, "="); !over[k] {
-			out = append(out, kv)
-		}
-	}
-	return append(out, extra...)
+	return s
 }
 
-// inherited are variables pid1 may have inherited from whatever started
-// it (`make run`, a test under make) that would change how the user's
-// programs behave: make prints "Entering directory" and passes flags down
-// when it sees them.
-var inherited = []string{"MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "GNUMAKEFLAGS"}
-
-// UserEnv is the environment for a user's program: base (pid1's own when
-// nil) without the variables pid1 inherited that are not the user's.
-func UserEnv(base []string) []string {
+// Environ is the environment a process starts with: the base (Env, or
+// BaseEnv), the workspace's variables (Vars, then the .replit's [env]
+// table), and extra laid over it, later ones winning.
+func (d Deps) Environ(extra ...string) []string {
+	base := d.Env
 	if base == nil {
-		base = os.Environ()
+		base = BaseEnv(d.User, os.Environ())
 	}
-	out := make([]string, 0, len(base))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		drop := false
-		for _, x := range inherited {
-			if k == x {
-				drop = true
-				break
-			}
+	layers := [][]string{base, d.Vars}
+	if d.Workspace != nil {
+		if env, err := language.Env(d.Workspace); err == nil {
+			layers = append(layers, env)
 		}
-		if !drop {
+	}
+	return overlay(append(layers, extra)...)
+}
+
+// overlay lays each list of "KEY=value" over the ones before it.
+func overlay(layers ...[]string) []string {
+	var out []string
+	at := map[string]int{}
+	for _, l := range layers {
+		for _, kv := range l {
+			k, _, _ := strings.Cut(kv, "=")
+			if i, ok := at[k]; ok {
+				out[i] = kv
+				continue
+			}
+			at[k] = len(out)
 			out = append(out, kv)
 		}
+	}
+	return out
+}
+
+// passed are the variables of pid1's own environment that its users'
+// programs get: how to find programs, and locale and time zone. Nothing
+// else of pid1's reaches them: not its PID1_* settings, not cloud
+// credentials (AWS_*, GOOGLE_*), not what started it (MAKEFLAGS).
+var passed = []string{"PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR"}
+
+// defaultPath is PATH when pid1 has none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// BaseEnv is the environment a user's program starts from, taken from
+// pid1's (environ): PATH, LANG, LANGUAGE, LC_*, TZ and TMPDIR, and who the
+// user is (HOME, USER, LOGNAME, SHELL): from u, or from pid1's own
+// environment when u is nil (pid1 runs them as itself).
+func BaseEnv(u *User, environ []string) []string {
+	var out []string
+	who := map[string]bool{"HOME": true, "USER": true, "LOGNAME": true, "SHELL": true}
+	hasPath := false
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case slices.Contains(passed, k), strings.HasPrefix(k, "LC_"):
+			out = append(out, kv)
+			hasPath = hasPath || k == "PATH"
+		case who[k] && u == nil:
+			out = append(out, kv)
+		}
+	}
+	if !hasPath {
+		out = append(out, "PATH="+defaultPath)
+	}
+	if u != nil {
+		out = append(out, "HOME="+u.Home, "USER="+u.Name, "LOGNAME="+u.Name, "SHELL="+u.Shell)
 	}
 	return out
 }

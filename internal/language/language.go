@@ -34,11 +34,12 @@ type Config struct {
 
 // dotReplit is the part of .replit pid1 reads.
 type dotReplit struct {
-	Run         any    `toml:"run"`
-	Entrypoint  string `toml:"entrypoint"`
-	Language    string `toml:"language"`
-	Compile     any    `toml:"compile"`
-	Interpreter any    `toml:"interpreter"`
+	Run         any               `toml:"run"`
+	Entrypoint  string            `toml:"entrypoint"`
+	Language    string            `toml:"language"`
+	Compile     any               `toml:"compile"`
+	Interpreter any               `toml:"interpreter"`
+	Env         map[string]string `toml:"env"`
 }
 
 // ErrNothingToRun is returned when there is no .replit and no file the
@@ -225,4 +226,30 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// Env is the environment the workspace's .replit sets for its programs
+// (its [env] table), as "KEY=value" strings sorted by key; none without a
+// .replit.
+func Env(ws *fsroot.Dir) ([]string, error) {
+	data, err := ws.Read(".replit")
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf(".replit: %w", err)
+	}
+	var r dotReplit
+	if _, err := toml.Decode(string(data), &r); err != nil {
+		return nil, fmt.Errorf(".replit: %w", err)
+	}
+	out := make([]string, 0, len(r.Env))
+	for k, v := range r.Env {
+		if k == "" || strings.ContainsAny(k, "=\x00") || strings.ContainsRune(v, 0) {
+			return nil, fmt.Errorf(".replit: [env] %q is not a valid variable", k)
+		}
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -48,6 +48,23 @@ type Spec struct {
 	// thread (runtime.LockOSThread) takes the thread with it, so do not
 	// Spawn with Pdeathsig from one. 0 disables it.
 	Pdeathsig syscall.Signal
+
+	// The fields below are passed to the kernel as they are (see
+	// syscall.SysProcAttr); they serve the sandbox's helper.
+
+	// Cloneflags are extra clone flags: new namespaces (CLONE_NEWUSER, ...).
+	Cloneflags uintptr
+	// UidMappings and GidMappings fill a new user namespace's maps;
+	// GidMappingsEnableSetgroups leaves setgroups allowed in it.
+	UidMappings, GidMappings   []syscall.SysProcIDMap
+	GidMappingsEnableSetgroups bool
+	// Credential, when set, is the child's uid and gids (set after the
+	// user namespace maps, so uid 0 there is the mapped uid outside).
+	Credential *syscall.Credential
+	// UseCgroupFD starts the child in the cgroup open at CgroupFD
+	// (CLONE_INTO_CGROUP, cgroup v2, Linux 5.7+).
+	UseCgroupFD bool
+	CgroupFD    int
 }
 
 // Spawn starts the process and registers it, so that its status reaches
@@ -86,6 +103,14 @@ func (r *Reaper) Spawn(s Spec) (*Process, error) {
 			Setctty:   s.Setctty,
 			Ctty:      s.Ctty,
 			Pdeathsig: s.Pdeathsig,
+
+			Cloneflags:                 s.Cloneflags,
+			UidMappings:                s.UidMappings,
+			GidMappings:                s.GidMappings,
+			GidMappingsEnableSetgroups: s.GidMappingsEnableSetgroups,
+			Credential:                 s.Credential,
+			UseCgroupFD:                s.UseCgroupFD,
+			CgroupFD:                   s.CgroupFD,
 		},
 	}
 

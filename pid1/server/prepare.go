@@ -55,6 +55,7 @@ func (s *Server) prepareWorkspace(o Options) error {
 				"workspace_id", id)
 		}
 	}
+	s.workspaceID = id
 	if s.snapshots, err = snapstore.New(s.bucket.Prefixed("snapshots/"), s.dir, id); err != nil {
 		return err
 	}

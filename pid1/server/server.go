@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
@@ -20,6 +21,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/ato"
 )
 
 // Options configure a Server.
@@ -41,12 +43,19 @@ type Options struct {
 	// Language is the workspace's language when neither a .replit nor its
 	// files say which (run2 and interp2 use it).
 	Language string
+	// RunAs, if set, is the user the workspace's programs run as, and who
+	// owns what pid1 writes into the workspace; pid1 must be root. Nil
+	// runs them as pid1's own user.
+	RunAs *jobs.User
 	// WorkspaceID names the workspace's snapshots in Storage; "" derives
 	// one from the workspace's resolved path (see defaultWorkspaceID).
 	WorkspaceID string
 	// TokenPublicKeys, if any, are files of PEM public keys: pid1 then
 	// verifies tokens with them only and never holds a signing key.
 	TokenPublicKeys []string
+	// Engine runs the ato service's programs (the pid1 command passes the
+	// engine its native endpoints use); without one atoRun is refused.
+	Engine ato.Engine
 	// NoOTLog turns off the ot service's op log and its recovery at
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
@@ -55,17 +64,19 @@ type Options struct {
 
 // Server is an assembled pid1 without its listener.
 type Server struct {
-	hub        *conman.Hub
-	registry   *services.Registry
-	tokens     *tokens
-	stopReaper context.CancelFunc // for a private reaper
-	workspace  string
-	dir        *fsroot.Dir
-	watcher    *fswatch.Watcher
-	bucket     *storage.Bucket
-	snapshots  *snapstore.Store
-	otLog      *otlog.Store // nil without one
-	log        *slog.Logger
+	hub         *conman.Hub
+	registry    *services.Registry
+	tokens      *tokens
+	stopReaper  context.CancelFunc // for a private reaper
+	workspace   string
+	workspaceID string
+	jobs        jobs.Deps // what every service that starts processes is built with
+	dir         *fsroot.Dir
+	watcher     *fswatch.Watcher
+	bucket      *storage.Bucket
+	snapshots   *snapstore.Store
+	otLog       *otlog.Store // nil without one
+	log         *slog.Logger
 }
 
 // New prepares the workspace and state directory and builds the hub.
@@ -91,6 +102,17 @@ func New(o Options) (*Server, error) {
 		dir.Close()
 		return nil, err
 	}
+	if o.RunAs != nil {
+		err := checkReachable(ws, o.RunAs)
+		if err == nil {
+			err = dir.SetOwner(int(o.RunAs.UID), int(o.RunAs.GID))
+		}
+		if err != nil {
+			bucket.Close()
+			dir.Close()
+			return nil, fmt.Errorf("giving the workspace to user %s: %w", o.RunAs.Name, err)
+		}
+	}
 	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
 	if err := s.prepareWorkspace(o); err != nil {
 		bucket.Close()
@@ -113,8 +135,10 @@ func New(o Options) (*Server, error) {
 	}
 	cfg := o.Hub
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
-	s.registry = defaultServices(deps{jobs: jobs.Deps{Reaper: rp, Workspace: dir, Language: o.Language}, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, otLog: s.otLog})
+	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
+		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
+	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
@@ -143,6 +167,10 @@ func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }
 // Connect opens an in-process session for user on the hub (see
 // conman.Hub.Connect), for embedders and tests that need no socket.
 func (s *Server) Connect(user services.User) (wire.Conn, error) { return s.hub.Connect(user) }
+
+// Jobs is how the workspace's programs are started (the startup command
+// starts with it too): who they run as, where, with what environment.
+func (s *Server) Jobs() jobs.Deps { return s.jobs }
 
 // Services is the registry of the services this server offers.
 func (s *Server) Services() *services.Registry { return s.registry }

@@ -9,6 +9,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
@@ -32,6 +33,7 @@ type deps struct {
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapstore.Store
 	dial      services.Dialer // pid1's own in-process sessions on its hub
+	engine    ato.Engine      // the execution engines' core; nil when off
 	otLog     *otlog.Store    // nil: no op log
 }
 
@@ -52,7 +54,8 @@ func defaultServices(d deps) *services.Registry {
 		run2.Descriptor(d.jobs),
 		interp2.Descriptor(d.jobs),
 		shellrun.Descriptor(d.jobs, ""),
-		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}))
+		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
+		ato.Descriptor(d.engine))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

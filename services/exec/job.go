@@ -75,9 +75,10 @@ func (e *Exec) spawn(req request) (*job, error) {
 	if err == nil {
 		j := &job{req: req, in: inW}
 		drain := e.watch(j, outR, errR)
-		j.Job, err = e.sup.Start(reaper.Spec{Path: path, Args: x.Args, Env: env, Dir: dir,
-			Stdin: inR, Stdout: outW, Stderr: errW, Pdeathsig: syscall.SIGKILL},
-			drain, func(st reaper.Status, err error) { e.finish(j, st, err) })
+		spec := e.sup.Deps().Spec(path, x.Args)
+		spec.Env = env
+		spec.Stdin, spec.Stdout, spec.Stderr, spec.Pdeathsig = inR, outW, errW, syscall.SIGKILL
+		j.Job, err = e.sup.Start(spec, drain, func(st reaper.Status, err error) { e.finish(j, st, err) })
 		if err == nil {
 			return j, nil
 		}

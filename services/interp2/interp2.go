@@ -99,7 +99,7 @@ func (in *interp) start(withMain bool) error {
 		return err
 	}
 	deps := in.sup.Deps()
-	spec, err := termed.Spec(in.kit.Term, reaper.Spec{Args: argv, Env: deps.Environ(), Dir: deps.Dir()})
+	spec, err := termed.Spec(in.kit.Term, deps.Spec("", argv))
 	if err != nil {
 		return err // before kill: the REPL that runs stays
 	}

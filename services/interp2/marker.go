@@ -24,17 +24,12 @@ func markLiteral(n int) string {
 	return `'\x1b]7717;pid1-prompt-` + strconv.Itoa(n) + `\x07'`
 }
 
-// prompts is the middleware that removes the marks from the output and
-// reports each one to the service through promptWatcher.
-func prompts(next services.Constructor) services.Constructor {
-	return func(ch services.Channel) (services.Service, error) {
-		return next(&markChannel{Channel: ch})
-	}
-}
-
 // promptWatcher is told, on the channel's actor, when REPL n prompts.
 type promptWatcher interface{ prompted(n int) }
 
+// markChannel is the filter (terminal.Stack.Filter) that removes the marks
+// from the output and reports each one to the service through its
+// promptWatcher.
 type markChannel struct {
 	services.Channel
 	watcher promptWatcher

@@ -65,7 +65,7 @@ func newRun(deps jobs.Deps, k terminal.Kit, name string, idle []string) (*run, e
 // ends, unless it was stopped first.
 func (r *run) spawn(argv []string, exited func(reaper.Status, error)) (*jobs.Job, error) {
 	deps := r.sup.Deps()
-	spec, err := termed.Spec(r.kit.Term, reaper.Spec{Args: argv, Env: deps.Environ(), Dir: deps.Dir()})
+	spec, err := termed.Spec(r.kit.Term, deps.Spec("", argv))
 	if err != nil {
 		return nil, err
 	}

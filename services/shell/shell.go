@@ -39,7 +39,8 @@ type shell struct {
 	sup    *jobs.Supervisor
 	ch     services.Channel
 	term   termed.Terminal
-	spec   reaper.Spec
+	path   string   // the shell
+	argv   []string // and how it starts
 	job    *jobs.Job
 	starts []time.Time // recent starts, to slow down a crash loop
 	closed bool
@@ -61,7 +62,7 @@ func newShell(cfg Config, k terminal.Kit) (*shell, error) {
 		return nil, fmt.Errorf("shell: %w", err)
 	}
 	s := &shell{sup: jobs.New(cfg.Deps, k.Channel), ch: k.Channel, term: k.Term,
-		spec: reaper.Spec{Path: path, Args: append([]string{path}, cfg.Args...), Dir: cfg.Deps.Dir()}}
+		path: path, argv: append([]string{path}, cfg.Args...)}
 	if err := s.start(); err != nil {
 		return nil, err
 	}
@@ -70,9 +71,7 @@ func newShell(cfg Config, k terminal.Kit) (*shell, error) {
 
 // start runs a shell on the terminal; its end is handled on the actor.
 func (s *shell) start() error {
-	spec := s.spec
-	spec.Env = s.sup.Deps().Environ()
-	spec, err := termed.Spec(s.term, spec)
+	spec, err := termed.Spec(s.term, s.sup.Deps().Spec(s.path, s.argv))
 	if err == nil {
 		s.job, err = s.sup.Start(spec, s.term.Drain, s.exited)
 	}

@@ -31,7 +31,12 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
+	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
 	flag.Parse()
+	run := run
+	if *sandboxOnly {
+		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
+	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
@@ -230,6 +235,26 @@ func run(out string, rounds, conns int) error {
 		row{"ping on a connection whose shell channel floods (`yes`), p50", lat(fp.P50), us(hub) + " (idle connection)", ratio(float64(fp.P50) / hub), "", ""},
 		row{"ping on a connection whose shell channel floods (`yes`), p99 / worst of 300", lat(fp.P99) + " / " + lat(fp.Max), us(hub) + " (idle connection)", "", "worst ≤ 50 ms", verdict(fp.Max <= 50*time.Millisecond)})
 
+	fmt.Fprintln(os.Stderr, "shared terminal flood with a stalled viewer...")
+	var gapAlone, gapStalled bench.FloodGap
+	for range rounds {
+		a, err := bench.StalledViewerGap(32<<20, false)
+		if err != nil {
+			return err
+		}
+		b, err := bench.StalledViewerGap(32<<20, true)
+		if err != nil {
+			return err
+		}
+		gapAlone.MaxGap, gapAlone.Total = max(gapAlone.MaxGap, a.MaxGap), gapAlone.Total+a.Total/time.Duration(rounds)
+		gapStalled.MaxGap, gapStalled.Total = max(gapStalled.MaxGap, b.MaxGap), gapStalled.Total+b.Total/time.Duration(rounds)
+	}
+	rows = append(rows,
+		row{fmt.Sprintf("shared shell: `cat` of 32 MiB, the longest pause in a reading viewer's output while another viewer stalls (worst of %d rounds)", rounds),
+			lat(gapStalled.MaxGap), lat(gapAlone.MaxGap) + " (no stalled viewer)", "", "≤ 250 ms", verdict(gapStalled.MaxGap <= 250*time.Millisecond)},
+		row{"shared shell: the same flood's time to reach the reading viewer, with a stalled viewer attached (mean)",
+			lat(gapStalled.Total), lat(gapAlone.Total) + " (no stalled viewer)", ratio(float64(gapStalled.Total) / float64(gapAlone.Total)), "", ""})
+
 	fmt.Fprintln(os.Stderr, "ot: 10 editors, transform, memory (ShareDB in Node alongside)...")
 	otRows, err := otRows(rounds)
 	if err != nil {
@@ -272,6 +297,20 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, row{"pid1 RSS when idle (the real binary, 2 s after start)", mib(float64(rss)),
 		mib(float64(mr.RSSBefore)) + " (raw WebSocket server process, idle)", ratio(float64(rss) / float64(mr.RSSBefore)), "≤ 20 MiB", verdict(rss <= 20<<20)})
+
+	fmt.Fprintln(os.Stderr, "sandbox: true, and python with 8 callers...")
+	sbRows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, sbRows...)
+
+	fmt.Fprintln(os.Stderr, "engines: C and Python hello world over ATO's v0 API, and bare...")
+	engRows, err := engineRows(rounds, dir)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, engRows...)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
@@ -316,12 +355,24 @@ off, at least 7 rounds alternating which goes first, judged by the median of the
 ratios. ShareDB runs once per report (it is slow); pid1's figure is the median of the rounds. Memory: heap growth per
 document after GC, pid1's documents with their clients disconnected, ShareDB's with one open
 client Doc each.
+The engine rows run hello world through ATO's v0 API on a real engine (the sandbox with up to 8
+runs at once and the small helper, the built-in runners): connect, send the request, read the reply and the close.
+The baselines run the same programs bare, started by os/exec in the measuring process, each in
+a fresh directory: python3 code.py, and bash running gcc and then the program (the c_gcc
+runner's shape). Each run is checked to print Hello, World!.
 The shell rows run bash without start-up files (HOME is an empty directory) in pid1's shell
 service with its default middleware (scrollback, rateLimit, termed); the baselines run the same
 programs on a pty that the measuring process reads itself. The pty's own speed varies from run to
 run by up to 2× on this machine, so the throughput pair runs at least 5 rounds, alternating
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
+The sandbox rows start each run through pid1's reaper, like every baseline. "true" runs one
+at a time: the sandbox (new user, pid, mount, network, ipc and uts namespaces, a built root,
+cgroup, seccomp) against a bare fork/exec and against bwrap --unshare-all --die-with-parent
+--ro-bind / / true; with the small helper binary (cmd/pid1-sandbox-helper, which pid1 uses
+when it sits beside it) and with pid1's own binary as the helper. Python: the python runner's
+hello world, 8 callers at once (the sandbox allowing 8 concurrent runs), against
+/usr/bin/python3 on the same file started bare by 8 callers.
 `)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
@@ -348,6 +399,51 @@ func lat(d time.Duration) string {
 		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.0f µs", float64(d)/1e3)
+}
+
+// engineRows time hello world in C and Python through ATO's v0 API
+// against the same programs run bare (see bench/engines.go).
+func engineRows(rounds int, dir string) ([]row, error) {
+	if os.Geteuid() != 0 {
+		return []row{{"engines: not measured (sandboxed runs need root)", "", "", "", "", ""}}, nil
+	}
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := bench.StartEngines(helper)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	const sequential = 40
+	var rows []row
+	for _, p := range bench.EnginePrograms {
+		ato := func() error { return s.Run(p) }
+		bare := func() error { return bench.RunBare(p) }
+		la, err := bench.Sequential(sequential, ato)
+		if err != nil {
+			return nil, err
+		}
+		lb, err := bench.Sequential(sequential, bare)
+		if err != nil {
+			return nil, err
+		}
+		// Each round is enough runs for every client to do several.
+		n := 6 * bench.EngineClients
+		tp, err := alternate(max(rounds, 5),
+			func() (float64, error) { return bench.Concurrent(bench.EngineClients, n, ato) },
+			func() (float64, error) { return bench.Concurrent(bench.EngineClients, n, bare) })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows,
+			row{fmt.Sprintf("engines: %s hello world over ATO v0, connect → reply → close, p50 (%d one at a time)", p.Language, sequential), lat(la.P50), lat(lb.P50) + " (bare)", ratio(float64(la.P50) / float64(lb.P50)), "", ""},
+			row{fmt.Sprintf("engines: %s hello world over ATO v0, p99", p.Language), lat(la.P99), lat(lb.P99) + " (bare)", ratio(float64(la.P99) / float64(lb.P99)), "", ""},
+			row{fmt.Sprintf("engines: %s hello world, runs/s from %d clients at once (%d runs a round; median of each round's ratio; its range)", p.Language, bench.EngineClients, n),
+				fmt.Sprintf("%.1f", tp.a), fmt.Sprintf("%.1f (bare)", tp.base), tp.String(), "≥ 0.7×", verdict(tp.ratio >= 0.7)})
+	}
+	return rows, nil
 }
 
 // otRows compares the ot service with ShareDB on the same workload.
@@ -398,4 +494,57 @@ func otRows(rounds int) ([]row, error) {
 		{"ot: heap per open 100 KiB document with 10,000 ops of history",
 			mib(mem), mib(js.BytesPerDocWith10kOps) + " (ShareDB)", ratio(mem / js.BytesPerDocWith10kOps), "", ""},
 	}, nil
+}
+
+// sandboxRows compares sandboxed runs with bare and bwrap ones.
+func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
+	helper, err := bench.BuildHelper(dir)
+	if err != nil {
+		return nil, err
+	}
+	n := max(rounds, 5)
+	tb, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	tf, err := pairRounds(n, "", bench.SandboxTrue(helper), bench.BareTrue)
+	if err != nil {
+		return nil, err
+	}
+	tp, err := pairRounds(n, "", bench.SandboxTrue(pid1Bin), bench.BwrapTrue)
+	if err != nil {
+		return nil, err
+	}
+	py, err := pairRounds(n, "runs/s", bench.SandboxPython(helper), bench.BarePython)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{"sandbox: `true`, start to exit, vs bwrap --unshare-all (median of each round's ratio; its range)", ms(tb.a), ms(tb.base) + " (bwrap)", tb.String(), "≤ 1.2×", verdict(tb.ratio <= 1.2)},
+		{"sandbox: `true`, start to exit, vs a bare fork/exec", ms(tf.a), ms(tf.base) + " (bare)", tf.String(), "(what isolation costs, for reference)", ""},
+		{"sandbox: `true` with pid1's own binary as the helper, vs bwrap", ms(tp.a), ms(tp.base) + " (bwrap)", tp.String(), "(without the small helper, for reference)", ""},
+		{fmt.Sprintf("sandbox: Python hello world, %d concurrent callers, runs/s, vs the same program bare (median of each round's ratio; its range)", bench.Callers),
+			fmt.Sprintf("%.1f", py.a), fmt.Sprintf("%.1f", py.base), py.String(), "≥ 0.8×", verdict(py.ratio >= 0.8)},
+	}, nil
+}
+
+// runSandboxOnly measures and prints the sandbox rows alone.
+func runSandboxOnly(rounds int) error {
+	dir, err := os.MkdirTemp("", "benchreport-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "pid1")
+	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	}
+	rows, err := sandboxRows(rounds, dir, bin)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	return nil
 }

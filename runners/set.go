@@ -1,0 +1,191 @@
+package runners
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pid1/pid1/sandbox"
+)
+
+// ErrUnavailable is returned by Spec for a runner whose toolchain is missing.
+var ErrUnavailable = errors.New("runners: language not available here")
+
+// Options tune where toolchains are looked for.
+type Options struct {
+	// GoRoot is the Go installation (default /usr/local/go).
+	GoRoot string
+	// GoCache is a warm Go build cache, mounted into Go runs as an overlay
+	// (a cold build of hello world takes about a minute). Default GoCache
+	// when it exists; without one the go runner is unavailable. Fill it
+	// with: GOCACHE=<dir> CGO_ENABLED=0 go build std.
+	GoCache string
+	// ProbeTimeout bounds each version probe (default 30 s).
+	ProbeTimeout time.Duration
+}
+
+// Set is the languages one engine serves, keyed by ATO's runner ids.
+// It is read-only after Default and safe for concurrent use.
+type Set struct {
+	byID map[string]*Runner
+	list []*Runner
+}
+
+// Default returns every built-in language. Each one whose toolchain is
+// installed is probed in sb (so "available" means it starts in the
+// sandbox): its version is what the toolchain prints. At most two probes
+// run at once.
+func Default(ctx context.Context, sb *sandbox.Sandbox, o Options) *Set {
+	if o.GoRoot == "" {
+		o.GoRoot = "/usr/local/go"
+	}
+	if o.GoCache == "" {
+		if st, err := os.Stat(GoCache); err == nil && st.IsDir() {
+			o.GoCache = GoCache
+		}
+	}
+	if o.ProbeTimeout == 0 {
+		o.ProbeTimeout = 30 * time.Second
+	}
+	rs := builtin(o)
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		if _, err := os.Stat(r.how.need); err != nil {
+			r.Unavailable = r.how.need + " is not installed"
+			continue
+		}
+		if r.ID == "go" && o.GoCache == "" {
+			r.Unavailable = "no warm Go build cache at " + GoCache + " (a cold build takes about a minute)"
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.probe(ctx, sb, o.ProbeTimeout)
+		})
+	}
+	wg.Wait()
+	return newSet(rs)
+}
+
+func newSet(rs []*Runner) *Set {
+	s := &Set{byID: map[string]*Runner{}}
+	for _, r := range rs {
+		if _, dup := s.byID[r.ID]; dup {
+			panic("runners: duplicate id " + r.ID)
+		}
+		s.byID[r.ID] = r
+		s.list = append(s.list, r)
+	}
+	slices.SortFunc(s.list, func(a, b *Runner) int { return strings.Compare(a.ID, b.ID) })
+	return s
+}
+
+// probe runs the version command in the sandbox.
+func (r *Runner) probe(ctx context.Context, sb *sandbox.Sandbox, timeout time.Duration) {
+	var out bytes.Buffer
+	res, err := sb.Run(ctx, sandbox.Spec{
+		Argv: r.how.probe, Env: r.env(), Stdout: &out, Stderr: &out,
+		Binds:  r.how.binds,
+		Limits: sandbox.Limits{Wall: timeout},
+	})
+	switch {
+	case err != nil:
+		r.Unavailable = "version probe: " + err.Error()
+	case res.Status != sandbox.Exited || res.Value != 0:
+		r.Unavailable = fmt.Sprintf("version probe %q ended %s %d: %.200s", r.how.probe, res.Status, res.Value, out.String())
+	default:
+		r.Version = r.how.version(out.String())
+		r.Available = r.Version != ""
+		if !r.Available {
+			r.Unavailable = fmt.Sprintf("no version in %.200q", out.String())
+		}
+	}
+}
+
+// Lookup finds a runner by id (case-sensitive, like ATO).
+func (s *Set) Lookup(id string) (*Runner, bool) {
+	r, ok := s.byID[id]
+	return r, ok
+}
+
+// List returns the runners ordered by id, available or not.
+func (s *Set) List() []*Runner { return s.list }
+
+// env is the runner's environment.
+func (r *Runner) env() []string {
+	env := []string{"LANG=C.UTF-8"}
+	return append(env, r.how.env...)
+}
+
+// Spec turns a request into a sandbox run: the code (and the request's
+// files) in the work directory, the options before the code file, the
+// arguments after it, and the input on stdin. A compiled language
+// compiles and runs in the same run.
+func (r *Runner) Spec(req Request) (sandbox.Spec, error) {
+	if !r.Available {
+		return sandbox.Spec{}, fmt.Errorf("%w: %s: %s", ErrUnavailable, r.ID, r.Unavailable)
+	}
+	for _, f := range req.Files {
+		if f.Path == r.how.file {
+			return sandbox.Spec{}, fmt.Errorf("runners: file %q would replace the code", f.Path)
+		}
+	}
+	var argv []string
+	if r.how.script != "" {
+		argv = append([]string{"/bin/bash", "-c", scriptPrelude + flagsLine(r) + r.how.script, r.ID, strconv.Itoa(len(req.Options))}, req.Options...)
+		argv = append(argv, req.Arguments...)
+	} else {
+		mem := req.Limits.Memory
+		if mem == 0 {
+			mem = sandbox.DefaultLimits.Memory
+		}
+		for _, a := range r.how.argv {
+			switch a {
+			case phOptions:
+				argv = append(argv, req.Options...)
+			case phArguments:
+				argv = append(argv, req.Arguments...)
+			case phCode:
+				argv = append(argv, r.how.file)
+			default:
+				argv = append(argv, strings.ReplaceAll(a, phMaxRAM, strconv.FormatInt(mem, 10)))
+			}
+		}
+	}
+	files := append([]sandbox.File{{Path: r.how.file, Data: req.Code, Mode: 0o644}}, req.Files...)
+	spec := sandbox.Spec{
+		Argv:   argv,
+		Env:    r.env(),
+		Files:  files,
+		Stdin:  bytes.NewReader(req.Input),
+		Binds:  r.how.binds,
+		Limits: req.Limits,
+	}
+	if r.ID == "asymptote" {
+		spec.Collect = []string{"out.svg", "out.pdf", "out.png", "out.eps"}
+	}
+	return spec, nil
+}
+
+// flagsLine defines the array flags: options the runner adds before the
+// caller's (bash quoting each one).
+func flagsLine(r *Runner) string {
+	var fl []string
+	if r.how.flags != nil {
+		fl = r.how.flags(r.Version)
+	}
+	q := make([]string, len(fl))
+	for i, f := range fl {
+		q[i] = "'" + strings.ReplaceAll(f, "'", `'\''`) + "'"
+	}
+	return "flags=(" + strings.Join(q, " ") + ")\n"
+}

@@ -1,0 +1,45 @@
+// Package sandbox runs one untrusted program contained, limited and
+// measured: the base of pid1's code-execution engines.
+//
+// # What a run sees
+//
+// Each run gets new user, pid, mount, network, ipc and uts namespaces. Root
+// inside is an unprivileged uid outside (one per concurrent run slot). The
+// file system is built from nothing: read-only binds of the system's
+// toolchains (/usr, /bin, /sbin, /lib*), an /etc reduced to an allow list
+// (no shadow, no ssh keys), a fresh /proc, a minimal /dev (null, zero,
+// full, random, urandom, tty, pts, shm), and a writable WorkDir and /tmp
+// that share one size-capped tmpfs. pid1's state directory, the workspace,
+// /root and the other runs are simply not there. The network namespace has
+// only loopback, up. The program runs with no capabilities, no_new_privs,
+// a seccomp filter that refuses what it has no business doing (mount,
+// ptrace, bpf, keyctl, perf_event_open, kexec, reboot, module loading,
+// new namespaces, ...), and rlimits.
+//
+// # How
+//
+// Go runs no code between fork and exec, so the set-up happens in a
+// helper: the binary itself (Config.HelperPath, default /proc/self/exe)
+// re-executed in its namespaces, which package nsinit catches in an init
+// function before the rest of the program initialises. The helper builds
+// the root, pivots into it, brings lo up, then starts the program from a
+// thread that has dropped every privilege, and stays as the pid
+// namespace's init: it reaps everything, kills whatever is left when the
+// program exits, and reports the program's status and the resource usage
+// of exactly this run. Killing the helper (timeout, context, Close) kills
+// the namespace, so no process of a run outlives it.
+//
+// Limits come from cgroups where they can: v2 (memory.max, pids.max,
+// memory.peak, cgroup.kill) when the unified hierarchy offers the
+// controllers, else v1 memory + pids + cpuacct, else rlimits only, which
+// New logs as a warning. Mode says which.
+//
+// # Concurrency
+//
+// A Sandbox is safe for concurrent use. At most Config.MaxRuns runs execute
+// at once; up to Config.MaxQueue more wait in FIFO order, and Run fails
+// with ErrQueueFull beyond that. Each run has its own helper, namespaces,
+// cgroup and uid. Run blocks until the run has ended and every one of its
+// processes is gone; cancelling its context kills the run. Close kills all
+// runs and makes later calls fail with ErrClosed.
+package sandbox
