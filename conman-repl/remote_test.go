@@ -103,3 +103,21 @@ func TestScriptFailuresAreCounted(t *testing.T) {
 		t.Fatalf("an overlong line: %d failures:\n%.300s", n, out)
 	}
 }
+
+// Every well-known channel name pid1's services declare leads conman-repl
+// to its service.
+func TestWellKnownNamesReachTheirService(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: filepath.Join(dir, "state")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(t.Context())
+	reg := srv.Services()
+	for _, name := range reg.Names() {
+		d, _ := reg.Lookup(name)
+		if d.WellKnown != "" && serviceFor(d.WellKnown) != name {
+			t.Errorf("the well-known name %q leads to service %q, not %q", d.WellKnown, serviceFor(d.WellKnown), name)
+		}
+	}
+}

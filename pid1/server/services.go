@@ -11,6 +11,7 @@ import (
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/services/deprecated"
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
@@ -46,6 +47,7 @@ func defaultServices(d deps) *services.Registry {
 		exec.Descriptor(d.jobs),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
+	ds = append(ds, deprecated.Descriptors()...)
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshot.Descriptor(d.snapshots),
