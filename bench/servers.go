@@ -37,6 +37,11 @@ func startHub(o server.Options) (*Hub, error) {
 		return nil, err
 	}
 	o.Workspace, o.StateDir = filepath.Join(tmp, "ws"), filepath.Join(tmp, "state")
+	// The benchmarks connect many sessions as one user (1,000 for the
+	// memory rows): they measure the hub, not the per-user bound.
+	if o.Hub.MaxSessionsPerUser == 0 {
+		o.Hub.MaxSessionsPerUser = 1 << 20
+	}
 	srv, err := server.New(o)
 	if err != nil {
 		os.RemoveAll(tmp)
