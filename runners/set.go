@@ -142,7 +142,7 @@ func (r *Runner) Spec(req Request) (sandbox.Spec, error) {
 	}
 	for _, f := range req.Files {
 		if f.Path == file {
-			return sandbox.Spec{}, fmt.Errorf("runners: file %q would replace the code", f.Path)
+			return sandbox.Spec{}, badRequest("file %q would replace the code", f.Path)
 		}
 	}
 	var argv []string
@@ -173,9 +173,26 @@ func (r *Runner) Spec(req Request) (sandbox.Spec, error) {
 	return spec, nil
 }
 
+// ErrBadRequest is what Spec's errors about the request (not the
+// runner) match: a file replacing the code, a bad code file name, a
+// shell with code or where there is none.
+var ErrBadRequest = errors.New("runners: bad request")
+
 // ErrNoShell is Spec's answer to Request.Shell for a language that has
-// no interactive shell.
-var ErrNoShell = errors.New("runners: language has no interactive shell")
+// no interactive shell; it matches ErrBadRequest too.
+var ErrNoShell = &requestError{"language has no interactive shell"}
+
+// requestError is an error in a request; its text says what.
+type requestError struct{ msg string }
+
+func (e *requestError) Error() string { return "runners: " + e.msg }
+
+// Is makes every requestError match ErrBadRequest.
+func (e *requestError) Is(target error) bool { return target == ErrBadRequest }
+
+func badRequest(format string, args ...any) error {
+	return &requestError{fmt.Sprintf(format, args...)}
+}
 
 // codeFile is the code's file name for req, checked.
 func (r *Runner) codeFile(req Request) (string, error) {
@@ -183,14 +200,14 @@ func (r *Runner) codeFile(req Request) (string, error) {
 	case req.Shell && r.how.shell == nil:
 		return "", fmt.Errorf("%w: %s", ErrNoShell, r.ID)
 	case req.Shell && len(req.Code) > 0:
-		return "", errors.New("runners: a shell takes its commands on standard input, not as code")
+		return "", badRequest("a shell takes its commands on standard input, not as code")
 	case req.Name == "" || req.Name == r.how.file:
 		return r.how.file, nil
 	case r.how.script != "":
-		return "", fmt.Errorf("runners: %s compiles %s; its code file cannot be renamed", r.ID, r.how.file)
+		return "", badRequest("%s compiles %s; its code file cannot be renamed", r.ID, r.how.file)
 	case req.Name == "." || req.Name == ".." || strings.HasPrefix(req.Name, "-") || strings.ContainsAny(req.Name, "/\x00") ||
 		path.Ext(req.Name) != path.Ext(r.how.file) || req.Name == path.Ext(r.how.file):
-		return "", fmt.Errorf("runners: code file name %q must be a plain name (not an option) ending in %s", req.Name, path.Ext(r.how.file))
+		return "", badRequest("code file name %q must be a plain name (not an option) ending in %s", req.Name, path.Ext(r.how.file))
 	}
 	return req.Name, nil
 }
