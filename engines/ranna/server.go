@@ -52,7 +52,10 @@ type Server struct {
 	specs func() *Specs
 	ctx   context.Context // ends at Shutdown
 	stop  context.CancelFunc
-	conns sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool           // Shutdown has begun
+	conns  sync.WaitGroup // connections being served
 }
 
 // New makes a Server.
@@ -97,6 +100,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 // Shutdown closes every connection with 1001, which kills its runs, and
 // waits for them to finish or ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.stop()
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
@@ -114,15 +120,20 @@ const readLimit = 1 << 20
 // accept upgrades a request to a WebSocket that lives until the client
 // goes away or Shutdown; its context ends with it.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, context.Context, func(), bool) {
-	if s.ctx.Err() != nil {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
 		writeError(w, &Error{503, "shutting down"})
 		return nil, nil, nil, false
 	}
+	s.conns.Add(1)
+	s.mu.Unlock()
 	// Browsers connect from other origins by design: the endpoints are
 	// public, guarded by the per-client limits, not by origin.
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("upgrade failed", "remote", r.RemoteAddr, "err", err)
+		s.conns.Done()
 		return nil, nil, nil, false
 	}
 	c.SetReadLimit(readLimit)
@@ -131,7 +142,6 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 	})
-	s.conns.Add(1)
 	return c, ctx, func() {
 		stop()
 		cancel()
