@@ -38,10 +38,10 @@ type ServerConfig struct {
 
 // Server serves asyonline's endpoints.
 type Server struct {
-	cfg   ServerConfig
-	log   *slog.Logger
-	ctx   context.Context // ends at Shutdown
-	stop  context.CancelFunc
+	cfg  ServerConfig
+	log  *slog.Logger
+	ctx  context.Context // ends at Shutdown
+	stop context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool           // Shutdown has begun
