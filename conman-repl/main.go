@@ -131,7 +131,7 @@ func startInProcess(workspace, defaultUser, language string) (dialer, func(), er
 		workspace = filepath.Join(tmp, "workspace")
 	}
 	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state"), Language: language,
-		Engine: inProcessEngine})
+		Engine: inProcessEngine, Asy: inProcessAsy})
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, nil, err

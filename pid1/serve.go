@@ -71,6 +71,7 @@ func runServe(args []string) (int, error) {
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
 		Engine:          eng.core(),
+		Asy:             eng.asyTasks(),
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions,

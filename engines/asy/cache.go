@@ -100,8 +100,8 @@ func (c *Cache) Size() int64 {
 // hashOf is data's hash.
 func hashOf(data []byte) Hash { return sha256.Sum256(data) }
 
-// checkHash says whether data is what hash (hex) names.
-func checkHash(hash string, data []byte) (Hash, error) {
+// CheckHash says whether data is what hash (hex) names.
+func CheckHash(hash string, data []byte) (Hash, error) {
 	h, err := ParseHash(hash)
 	if err != nil {
 		return h, err

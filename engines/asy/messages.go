@@ -99,25 +99,42 @@ func (b optionsBody) apply(o *Options, interactive bool) error {
 		if interactive {
 			return errors.New("options: an interactive session has no duration")
 		}
-		if !slices.Contains(durations, *b.Duration) {
-			return fmt.Errorf("options: duration must be 3, 10 or 30 (seconds), not %v", *b.Duration)
+		d := *b.Duration
+		if !slices.Contains(durations, d) {
+			return fmt.Errorf("options: duration must be 3, 10 or 30 (seconds), not %v", d)
 		}
-		o.Duration = time.Duration(*b.Duration * float64(time.Second))
+		o.Duration = time.Duration(d * float64(time.Second))
 	}
 	if b.Format != nil {
-		if !slices.Contains(formats, *b.Format) {
-			return fmt.Errorf("options: format must be svg, pdf or png, not %q", *b.Format)
-		}
 		o.Format = *b.Format
 	}
 	if b.StderrRedir != nil {
 		o.StderrRedir = *b.StderrRedir
 	}
 	if b.Verbosity != nil {
-		if *b.Verbosity < 0 || *b.Verbosity > 3 {
-			return fmt.Errorf("options: verbosity must be 0 to 3, not %d", *b.Verbosity)
-		}
 		o.Verbosity = *b.Verbosity
+	}
+	if err := o.Check(interactive); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
+}
+
+// Check says what is wrong with o: a format asy cannot write, a duration
+// that is not a class's (or any, for an interactive task), a verbosity
+// out of range.
+func (o Options) Check(interactive bool) error {
+	if !slices.Contains(formats, o.Format) {
+		return fmt.Errorf("format must be svg, pdf or png, not %q", o.Format)
+	}
+	if _, ok := classOf(o.Duration); o.Duration != 0 && !ok {
+		return fmt.Errorf("duration must be 3, 10 or 30 (seconds), not %v", o.Duration.Seconds())
+	}
+	if interactive && o.Duration != 0 {
+		return errors.New("an interactive session has no duration")
+	}
+	if o.Verbosity < 0 || o.Verbosity > 3 {
+		return fmt.Errorf("verbosity must be 0 to 3, not %d", o.Verbosity)
 	}
 	return nil
 }

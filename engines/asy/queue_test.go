@@ -141,7 +141,7 @@ func TestCacheKeepsTheRecentWithinItsSize(t *testing.T) {
 	if c.Len() != 2 || c.Size() != 8 {
 		t.Errorf("%d files, %d bytes", c.Len(), c.Size())
 	}
-	if _, err := checkHash(a.String(), []byte("aaaa")); err != nil {
+	if _, err := CheckHash(a.String(), []byte("aaaa")); err != nil {
 		t.Error(err)
 	}
 	for _, bad := range []string{"zz", a.String()[:62], a.String() + "00"} {
@@ -149,7 +149,7 @@ func TestCacheKeepsTheRecentWithinItsSize(t *testing.T) {
 			t.Errorf("hash %q accepted", bad)
 		}
 	}
-	if _, err := checkHash(b.String(), []byte("aaaa")); err == nil {
+	if _, err := CheckHash(b.String(), []byte("aaaa")); err == nil {
 		t.Error("a hash of other contents accepted")
 	}
 }

@@ -201,7 +201,7 @@ func (s *session) input(f frame) error {
 			return err
 		}
 		if b.Hash != nil {
-			h, err := checkHash(*b.Hash, data)
+			h, err := CheckHash(*b.Hash, data)
 			if err != nil {
 				return fmt.Errorf("input %s: %w", name, err)
 			}
@@ -309,11 +309,11 @@ func (s *session) has(name string) bool {
 // stage2 runs the task, taking lowered durations and more input from
 // the client meanwhile, and ends the session with complete or deny.
 func (s *session) stage2(t Task) {
-	var stdin *feeder
+	var stdin *Input
 	if t.Interactive {
-		stdin = newFeeder(s.ctx, s.stdin)
-		defer stdin.close()
-		t.Stdin = stdin.r
+		stdin = NewInput(s.ctx, s.stdin)
+		defer stdin.Close()
+		t.Stdin = stdin.Reader()
 	}
 	if ann := s.a.Announcement(); ann != "" {
 		if s.write("status", statusBody{Announcement: ann}, nil) != nil {
@@ -377,7 +377,7 @@ func (s *session) stage2(t Task) {
 }
 
 // moreInput takes stdin for a running shell.
-func (s *session) moreInput(b inputBody, stdin *feeder) error {
+func (s *session) moreInput(b inputBody, stdin *Input) error {
 	if b.Stream == nil || *b.Stream != "stdin" || b.Filename != nil || b.Hash != nil || b.Restore != nil {
 		return errors.New(`input: after start, only input {stream: "stdin"} is taken`)
 	}
@@ -388,7 +388,7 @@ func (s *session) moreInput(b inputBody, stdin *feeder) error {
 	if err != nil {
 		return err
 	}
-	if !stdin.add(data) {
+	if !stdin.Add(data) {
 		return deny("Too much input waiting for asy to read it")
 	}
 	return nil

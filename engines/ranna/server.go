@@ -152,8 +152,8 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn
 
 func clientOf(r *http.Request) string { return perclient.FromContext(r.Context()) }
 
-// newRunID is a run's id: 64 hex digits, as ranna's (Docker's) are.
-func newRunID() string {
+// NewRunID is a run's id: 64 hex digits, as ranna's (Docker's) are.
+func NewRunID() string {
 	var b [32]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])

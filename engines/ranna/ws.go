@@ -102,7 +102,7 @@ func (wc *wsConn) exec(op operation) {
 		wc.refused(op.Nonce, err, "", req.Language)
 		return
 	}
-	id := newRunID()
+	id := NewRunID()
 	wc.mu.Lock()
 	wc.runs[id] = run
 	wc.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/engines/asy"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
@@ -20,7 +21,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/ranna"
 )
 
 // Options configure a Server.
@@ -52,9 +53,13 @@ type Options struct {
 	// TokenPublicKeys, if any, are files of PEM public keys: pid1 then
 	// verifies tokens with them only and never holds a signing key.
 	TokenPublicKeys []string
-	// Engine runs the ato service's programs (the pid1 command passes the
-	// engine its native endpoints use); without one atoRun is refused.
-	Engine ato.Engine
+	// Engine runs the ato and ranna services' programs (the pid1 command
+	// passes the engine its native endpoints use); without one their runs
+	// are refused.
+	Engine ranna.Engine
+	// Asy runs the asy service's tasks (the pid1 command passes the one
+	// /asy uses, for one queue and one restore cache); nil refuses them.
+	Asy *asy.Asy
 }
 
 // Server is an assembled pid1 without its listener.
@@ -125,7 +130,7 @@ func New(o Options) (*Server, error) {
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate

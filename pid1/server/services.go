@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/pid1/pid1/engines/asy"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
@@ -8,6 +9,7 @@ import (
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/services"
+	asysvc "github.com/pid1/pid1/services/asy"
 	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/exec"
@@ -17,6 +19,7 @@ import (
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/services/presence"
+	"github.com/pid1/pid1/services/ranna"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
 	"github.com/pid1/pid1/services/shellrun"
@@ -32,7 +35,8 @@ type deps struct {
 	files     *storage.Bucket // for gcsfiles
 	snapshots *snapstore.Store
 	dial      services.Dialer // pid1's own in-process sessions on its hub
-	engine    ato.Engine      // the execution engines' core; nil when off
+	engine    ranna.Engine    // the execution engines' core; nil when off
+	asy       *asy.Asy        // asyonline's queue and cache, shared with /asy; nil when off
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -53,7 +57,9 @@ func defaultServices(d deps) *services.Registry {
 		interp2.Descriptor(d.jobs),
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
-		ato.Descriptor(d.engine))
+		ato.Descriptor(d.engine),
+		ranna.Descriptor(d.engine),
+		asysvc.Descriptor(d.asy))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

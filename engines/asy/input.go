@@ -6,10 +6,10 @@ import (
 	"sync"
 )
 
-// feeder is an interactive shell's standard input: what the client
-// sends is queued (a bounded number of messages) and written to the
-// pipe asy reads, in order, as fast as asy reads it.
-type feeder struct {
+// Input is an interactive shell's standard input (Task.Stdin): what the
+// client sends is queued (a bounded number of messages) and written to
+// the pipe asy reads, in order, as fast as asy reads it.
+type Input struct {
 	r    *io.PipeReader
 	w    *io.PipeWriter
 	ch   chan []byte
@@ -21,10 +21,11 @@ type feeder struct {
 // maxQueuedInput is how many input messages may wait for asy to read.
 const maxQueuedInput = 64
 
-// newFeeder starts feeding, with first queued before anything else.
-func newFeeder(ctx context.Context, first [][]byte) *feeder {
+// NewInput starts feeding, with first queued before anything else,
+// until Close or ctx ends.
+func NewInput(ctx context.Context, first [][]byte) *Input {
 	r, w := io.Pipe()
-	f := &feeder{r: r, w: w, ch: make(chan []byte, maxQueuedInput+len(first)), done: make(chan struct{})}
+	f := &Input{r: r, w: w, ch: make(chan []byte, maxQueuedInput+len(first)), done: make(chan struct{})}
 	for _, b := range first {
 		f.ch <- b
 	}
@@ -46,8 +47,11 @@ func newFeeder(ctx context.Context, first [][]byte) *feeder {
 	return f
 }
 
-// add queues data; false when too much is queued already.
-func (f *feeder) add(data []byte) bool {
+// Reader is what asy reads.
+func (f *Input) Reader() io.Reader { return f.r }
+
+// Add queues data; false when too much is queued already.
+func (f *Input) Add(data []byte) bool {
 	select {
 	case f.ch <- data:
 		return true
@@ -56,8 +60,8 @@ func (f *feeder) add(data []byte) bool {
 	}
 }
 
-// close stops feeding and waits for the feeding goroutine.
-func (f *feeder) close() {
+// Close stops feeding and waits for the feeding goroutine.
+func (f *Input) Close() {
 	f.once.Do(func() {
 		close(f.done)
 		f.r.Close() // a Write blocked on a reader that is gone returns
