@@ -16,6 +16,7 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -60,6 +61,10 @@ type Options struct {
 	// Asy runs the asy service's tasks (the pid1 command passes the one
 	// /asy uses, for one queue and one restore cache); nil refuses them.
 	Asy *asy.Asy
+	// NoOTLog turns off the ot service's op log and its recovery at
+	// start: an acknowledged edit is then lost if pid1 is killed before
+	// a flush. For measuring what the log costs.
+	NoOTLog bool
 }
 
 // Server is an assembled pid1 without its listener.
@@ -75,6 +80,7 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
+	otLog       *otlog.Store // nil without one
 	log         *slog.Logger
 }
 
@@ -118,6 +124,13 @@ func New(o Options) (*Server, error) {
 		dir.Close()
 		return nil, err
 	}
+	// After a restore: edits acknowledged before a crash are merged into
+	// the restored files.
+	if !o.NoOTLog {
+		if s.otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
+			o.Logger.Error("ot: no op log; acknowledged edits are lost if pid1 is killed before a flush", "err", err)
+		}
+	}
 	rp := o.Reaper
 	if rp == nil {
 		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
@@ -130,7 +143,8 @@ func New(o Options) (*Server, error) {
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy,
+		otLog: s.otLog})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
@@ -176,6 +190,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
 	s.watcher.Close()
+	if s.otLog != nil {
+		s.otLog.Close()
+	}
 	s.bucket.Close()
 	s.dir.Close()
 	return err

@@ -5,6 +5,7 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
@@ -12,6 +13,7 @@ import (
 	asysvc "github.com/pid1/pid1/services/asy"
 	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/services/deprecated"
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
@@ -37,6 +39,7 @@ type deps struct {
 	dial      services.Dialer // pid1's own in-process sessions on its hub
 	engine    ranna.Engine    // the execution engines' core; nil when off
 	asy       *asy.Asy        // asyonline's queue and cache, shared with /asy; nil when off
+	otLog     *otlog.Store    // nil: no op log
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -48,10 +51,11 @@ func defaultServices(d deps) *services.Registry {
 		exec.Descriptor(d.jobs),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
+	ds = append(ds, deprecated.Descriptors()...)
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshot.Descriptor(d.snapshots),
-		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
+		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher, Log: d.otLog}),
 		shell.Descriptor(shell.Config{Deps: d.jobs}),
 		run2.Descriptor(d.jobs),
 		interp2.Descriptor(d.jobs),
