@@ -238,6 +238,21 @@ func TestOutputsAreMerged(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("%q", got)
 	}
+	got = mergeOutputs([]string{`(asy) { asyOutput: {} }`, `(asy) { asyOutput: { data: "> " } }`, `(asy) { asyOutput: { data: "3\n" } }`,
+		`(asy) { asyOutput: { stream: STDERR, data: "e" } }`, `(ranna) { rannaLog: { runid: "r", stdout: "a" } }`,
+		`(ranna) { rannaLog: { runid: "r", stdout: "b" } }`, `(ranna) { rannaLog: { runid: "s", stdout: "c" } }`,
+		`(ranna) { rannaLog: { runid: "s", stderr: "d" } }`})
+	want = []string{`(asy) { asyOutput: {} }`, `(asy) { asyOutput: { data: "> 3\n" } }`, `(asy) { asyOutput: { stream: STDERR, data: "e" } }`,
+		`(ranna) { rannaLog: { runid: "r", stdout: "ab" } }`, `(ranna) { rannaLog: { runid: "s", stdout: "c" } }`,
+		`(ranna) { rannaLog: { runid: "s", stderr: "d" } }`}
+	if len(got) != len(want) {
+		t.Fatalf("%q", got)
+	}
+	for i := range want {
+		if !lineMatches(want[i], got[i]) {
+			t.Errorf("line %d: %s, want %s", i, got[i], want[i])
+		}
+	}
 }
 
 func TestLinesMatchBySpellingOrMeaning(t *testing.T) {
@@ -264,13 +279,14 @@ func TestLinesMatchBySpellingOrMeaning(t *testing.T) {
 	}
 }
 
-// mergeOutputs joins consecutive `output` lines of one stream: how a
-// program's output is cut into messages depends on timing, not on the
-// protocol.
+// mergeOutputs joins consecutive output lines of one stream (goval's
+// `output`, and the engines' `atoOutput`, `rannaLog` and non-empty
+// `asyOutput` of the same stream and run): how a program's output is cut
+// into messages depends on timing, not on the protocol.
 func mergeOutputs(lines []string) []string {
 	var out []string
 	var pending *api.Command
-	prefix, first, merged := "", "", false
+	prefix, key, first, merged := "", "", "", false
 	flush := func() {
 		switch {
 		case pending == nil:
@@ -284,19 +300,67 @@ func mergeOutputs(lines []string) []string {
 	for _, l := range lines {
 		p := prefixRE.FindString(l)
 		cmd, err := literal.Parse(l[len(p):])
-		if err != nil || cmd.GetOutput() == "" {
+		var k string
+		if err == nil {
+			k = outputKey(cmd)
+		}
+		if k == "" {
 			flush()
 			out = append(out, l)
 			continue
 		}
-		if pending != nil && p == prefix {
-			pending.Body = &api.Command_Output{Output: pending.GetOutput() + cmd.GetOutput()}
+		if pending != nil && p == prefix && k == key {
+			appendOutput(pending, cmd)
 			merged = true
 			continue
 		}
 		flush()
-		pending, prefix, first = cmd, p, l
+		pending, prefix, key, first = cmd, p, k, l
 	}
 	flush()
 	return out
+}
+
+// outputKey says which stream cmd is output of, or "" when it is not
+// output that may be cut anywhere.
+func outputKey(cmd *api.Command) string {
+	switch b := cmd.Body.(type) {
+	case *api.Command_Output:
+		if b.Output != "" {
+			return "output"
+		}
+	case *api.Command_AtoOutput:
+		if len(b.AtoOutput.GetData()) > 0 {
+			return "atoOutput " + b.AtoOutput.GetStream().String()
+		}
+	case *api.Command_AsyOutput:
+		if len(b.AsyOutput.GetData()) > 0 { // an empty one marks asy's start
+			return "asyOutput " + b.AsyOutput.GetStream().String()
+		}
+	case *api.Command_RannaLog:
+		l := b.RannaLog
+		switch {
+		case len(l.GetStdout()) > 0 && len(l.GetStderr()) == 0:
+			return "rannaLog stdout " + l.GetRunid()
+		case len(l.GetStderr()) > 0 && len(l.GetStdout()) == 0:
+			return "rannaLog stderr " + l.GetRunid()
+		}
+	}
+	return ""
+}
+
+// appendOutput appends next's output to cmd's (outputKey says they are
+// of one stream).
+func appendOutput(cmd, next *api.Command) {
+	switch b := cmd.Body.(type) {
+	case *api.Command_Output:
+		b.Output += next.GetOutput()
+	case *api.Command_AtoOutput:
+		b.AtoOutput.Data = append(b.AtoOutput.Data, next.GetAtoOutput().GetData()...)
+	case *api.Command_AsyOutput:
+		b.AsyOutput.Data = append(b.AsyOutput.Data, next.GetAsyOutput().GetData()...)
+	case *api.Command_RannaLog:
+		b.RannaLog.Stdout = append(b.RannaLog.Stdout, next.GetRannaLog().GetStdout()...)
+		b.RannaLog.Stderr = append(b.RannaLog.Stderr, next.GetRannaLog().GetStderr()...)
+	}
 }
