@@ -24,7 +24,10 @@ type lazyEngine struct {
 
 var (
 	inProcessEngine ranna.Engine = &lazyEngine{}
-	inProcessAsy                 = asy.New(asy.Config{Engine: inProcessEngine})
+	// The asy queue takes 8 tasks at once (the sandbox still runs as
+	// many at a time as it can): sessions trying asy side by side, and
+	// the transcript test's, do not wait for each other's turn.
+	inProcessAsy = asy.New(asy.Config{Engine: inProcessEngine, Queue: asy.QueueConfig{Slots: 8}})
 )
 
 func (l *lazyEngine) open() {

@@ -32,10 +32,14 @@ func main() {
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
 	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
+	enginesOnly := flag.Bool("engines", false, "run only the engine rows (ATO, ranna, asyonline) and print them (bench/results.md is left alone)")
 	flag.Parse()
 	run := run
-	if *sandboxOnly {
+	switch {
+	case *sandboxOnly:
 		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
+	case *enginesOnly:
+		run = func(_ string, rounds, _ int) error { return runEnginesOnly(rounds) }
 	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -360,6 +364,13 @@ runs at once and the small helper, the built-in runners): connect, send the requ
 The baselines run the same programs bare, started by os/exec in the measuring process, each in
 a fresh directory: python3 code.py, and bash running gcc and then the program (the c_gcc
 runner's shape). Each run is checked to print Hello, World!.
+The ranna rows run the same Python program through ranna's WebSocket API on the same engine,
+each run on a connection of its own (connect, EXEC, SPAWN, LOG, STOP, close), interleaved run by
+run with the ATO v0 runs they are compared with (alternating which goes first): the difference
+is what ranna's adapter costs over ATO's. The asyonline rows send a small figure (a circle, a
+filled square, a TeX label) to /asy (connect, options, input, start, read to complete and the
+close) and compare it with /usr/bin/asy started bare on the same file with the runner's
+arguments and fresh TeX and Asymptote caches in a fresh directory, interleaved the same way.
 The shell rows run bash without start-up files (HOME is an empty directory) in pid1's shell
 service with its default middleware (scrollback, rateLimit, termed); the baselines run the same
 programs on a pty that the measuring process reads itself. The pty's own speed varies from run to
@@ -443,7 +454,50 @@ func engineRows(rounds int, dir string) ([]row, error) {
 			row{fmt.Sprintf("engines: %s hello world, runs/s from %d clients at once (%d runs a round; median of each round's ratio; its range)", p.Language, bench.EngineClients, n),
 				fmt.Sprintf("%.1f", tp.a), fmt.Sprintf("%.1f (bare)", tp.base), tp.String(), "≥ 0.7×", verdict(tp.ratio >= 0.7)})
 	}
-	return rows, nil
+	fmt.Fprintln(os.Stderr, "engines: ranna's EXEC → STOP against ATO v0; asyonline's request → SVG against asy itself...")
+	ad, err := adapterRows(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, ad...), nil
+}
+
+// adapterRows time the ranna and asyonline adapters on the engine s:
+// ranna's EXEC → STOP of Python's hello world against the same run
+// through ATO's v0 API, and asyonline's request → SVG of a small figure
+// against asy run directly on the same file; each pair interleaved run
+// by run (see bench/adapters.go).
+func adapterRows(s *bench.EngineServer) ([]row, error) {
+	const rannaRuns, asyRuns = 100, 10
+	var py bench.EngineProgram
+	for _, p := range bench.EnginePrograms {
+		if p.Language == "python" {
+			py = p
+		}
+	}
+	lr, la, err := bench.Interleaved(rannaRuns, func() error { return s.RannaRun(py) }, func() error { return s.Run(py) })
+	if err != nil {
+		return nil, fmt.Errorf("ranna: %w", err)
+	}
+	diff := func(a, b time.Duration) string { return fmt.Sprintf("%+.2f ms", float64(a-b)/1e6) }
+	rows := []row{
+		{fmt.Sprintf("engines: python hello world over ranna's /v1/ws, connect → EXEC → STOP → close, p50 (%d runs interleaved with ATO's)", rannaRuns),
+			lat(lr.P50), lat(la.P50) + " (ATO v0, connect → reply → close)", diff(lr.P50, la.P50), "≤ +1 ms", verdict(lr.P50-la.P50 <= time.Millisecond)},
+		{"engines: python hello world over ranna's /v1/ws, p99",
+			lat(lr.P99), lat(la.P99) + " (ATO v0)", diff(lr.P99, la.P99), "≤ +1 ms", verdict(lr.P99-la.P99 <= time.Millisecond)},
+	}
+	if _, err := os.Stat("/usr/bin/asy"); err != nil {
+		return append(rows, row{"engines: asyonline not measured (asymptote is not installed)", "", "", "", "", ""}), nil
+	}
+	ly, lb, err := bench.Interleaved(asyRuns, s.AsyRun, bench.AsyBare)
+	if err != nil {
+		return nil, fmt.Errorf("asy: %w", err)
+	}
+	r := float64(ly.P50) / float64(lb.P50)
+	return append(rows,
+		row{fmt.Sprintf("engines: a small figure to SVG over asyonline's /asy, connect → result → close, p50 (%d runs interleaved with asy's)", asyRuns),
+			lat(ly.P50), lat(lb.P50) + " (asy on the same file, bare)", ratio(r), "≤ 1.3×", verdict(r <= 1.3)},
+		row{"engines: the same figure over /asy, worst", lat(ly.Max), lat(lb.Max) + " (bare)", ratio(float64(ly.Max) / float64(lb.Max)), "", ""}), nil
 }
 
 // otRows compares the ot service with ShareDB on the same workload.
@@ -529,6 +583,27 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 }
 
 // runSandboxOnly measures and prints the sandbox rows alone.
+// runEnginesOnly measures and prints the engine rows alone.
+func runEnginesOnly(rounds int) error {
+	dir, err := os.MkdirTemp("", "benchreport-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rows, err := engineRows(rounds, dir)
+	if err != nil {
+		return err
+	}
+	printRows(rows)
+	return nil
+}
+
+func printRows(rows []row) {
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+}
+
 func runSandboxOnly(rounds int) error {
 	dir, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
@@ -543,8 +618,6 @@ func runSandboxOnly(rounds int) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
-	}
+	printRows(rows)
 	return nil
 }
