@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,7 @@ func (a *asyClient) recv() (verb string, body map[string]any, blob []byte, close
 // asyOutcome is what stage 2 sent until the server closed.
 type asyOutcome struct {
 	verbs    []string
+	statuses []map[string]any
 	stdout   string
 	format   string
 	image    []byte
@@ -219,6 +221,8 @@ func (a *asyClient) finish() asyOutcome {
 		}
 		o.verbs = append(o.verbs, verb)
 		switch verb {
+		case "status":
+			o.statuses = append(o.statuses, body)
 		case "output":
 			o.stdout += string(blob)
 		case "result":
@@ -245,12 +249,14 @@ func isSVG(b []byte) bool {
 // start, write() arrives, result, complete, close), the same file again
 // by its hash alone (restore), a hash the server never saw (missing, the
 // file again, the picture), and the shell answering write(1+2); with 3.
+// -asy-announcement is in /asy/status and a task's first message.
 func TestAsyonlineOnTheBinary(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	runBinary(t, addr, serveArgs(t, addr)...)
-	if code, _ := getStatus(t, "http://"+addr+"/asy/status"); code != 200 {
-		t.Fatalf("/asy/status: %d", code)
+	const notice = "maintenance at noon"
+	runBinary(t, addr, serveArgs(t, addr, "-asy-announcement", notice)...)
+	if code, body := getStatus(t, "http://"+addr+"/asy/status"); code != 200 || body != `{"status":{"announcement":"`+notice+`"}}`+"\n" {
+		t.Fatalf("/asy/status: %d %q", code, body)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -263,11 +269,11 @@ func TestAsyonlineOnTheBinary(t *testing.T) {
 	a.send(fmt.Sprintf(`input {"filename": "circle.asy", "hash": %q}`, hash), []byte(seedCircle))
 	a.send(`start {"main": "circle.asy"}`, nil)
 	o := a.finish()
-	if o.verbs[0] != "output" || o.stdout != "drawn\n" || o.format != "svg" || !isSVG(o.image) ||
+	if len(o.statuses) == 0 || o.statuses[0]["announcement"] != notice || o.verbs[0] != "status" {
+		t.Errorf("the announcement: %v %v", o.verbs, o.statuses)
+	}
+	if started := slices.Index(o.verbs, "output"); started < 0 || o.stdout != "drawn\n" || o.format != "svg" || !isSVG(o.image) ||
 		o.complete == nil || o.complete["error"] != nil || o.closed != websocket.StatusNormalClosure {
-		if o.verbs[0] == "status" {
-			t.Log("(the task waited in the queue first)")
-		}
 		t.Fatalf("circle: %v stdout %q format %q %d bytes complete %v close %v", o.verbs, o.stdout, o.format, len(o.image), o.complete, o.closed)
 	}
 	if o.stdout == "" || o.verbs[len(o.verbs)-1] != "complete" {

@@ -603,6 +603,8 @@ func runOnly(group string, rounds int) error {
 	if err != nil {
 		return err
 	}
-	printRows(rows)
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
 	return nil
 }
