@@ -78,16 +78,24 @@ func (s *EngineServer) RannaRun(p EngineProgram) error {
 	}
 }
 
-// Interleaved times n runs of a and n of b, one at a time, alternating
-// which goes first in each pair, after one untimed run of each.
-func Interleaved(n int, a, b func() error) (Latencies, Latencies, error) {
+// Paired is what Interleaved measured: each side's latencies, and the
+// median of the pairs' differences (a − b, each pair run back to back,
+// which a machine's load shifts far less than either side).
+type Paired struct {
+	A, B     Latencies
+	PairDiff time.Duration
+}
+
+// Interleaved times n runs of a and n of b, one at a time, in pairs
+// alternating which goes first, after one untimed run of each.
+func Interleaved(n int, a, b func() error) (Paired, error) {
 	if err := a(); err != nil {
-		return Latencies{}, Latencies{}, err
+		return Paired{}, err
 	}
 	if err := b(); err != nil {
-		return Latencies{}, Latencies{}, err
+		return Paired{}, err
 	}
-	da, db := make([]time.Duration, 0, n), make([]time.Duration, 0, n)
+	da, db, diffs := make([]time.Duration, 0, n), make([]time.Duration, 0, n), make([]time.Duration, 0, n)
 	for i := range n {
 		for j := range 2 {
 			run, ds := a, &da
@@ -96,12 +104,13 @@ func Interleaved(n int, a, b func() error) (Latencies, Latencies, error) {
 			}
 			start := time.Now()
 			if err := run(); err != nil {
-				return Latencies{}, Latencies{}, err
+				return Paired{}, err
 			}
 			*ds = append(*ds, time.Since(start))
 		}
+		diffs = append(diffs, da[i]-db[i])
 	}
-	return percentiles(da), percentiles(db), nil
+	return Paired{A: percentiles(da), B: percentiles(db), PairDiff: percentiles(diffs).P50}, nil
 }
 
 // AsyRun sends AsyFigure to asyonline's /asy (options svg, the file,

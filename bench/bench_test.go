@@ -127,16 +127,16 @@ func TestEngineHarness(t *testing.T) {
 		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
 			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
 		}
-		if la, lb, err := Interleaved(1, func() error { return s.RannaRun(p) }, func() error { return s.Run(p) }); err != nil || la.P50 <= 0 || lb.P50 <= 0 {
-			t.Errorf("%s through ranna and ATO: %v %v %v", p.Language, la, lb, err)
+		if r, err := Interleaved(1, func() error { return s.RannaRun(p) }, func() error { return s.Run(p) }); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+			t.Errorf("%s through ranna and ATO: %+v %v", p.Language, r, err)
 		}
 	}
 	if _, err := os.Stat("/usr/bin/asy"); err != nil {
 		t.Log("asymptote is not installed: the asy pair is not run")
 		return
 	}
-	if la, lb, err := Interleaved(1, s.AsyRun, AsyBare); err != nil || la.P50 <= 0 || lb.P50 <= 0 {
-		t.Errorf("asy through /asy and bare: %v %v %v", la, lb, err)
+	if r, err := Interleaved(1, s.AsyRun, AsyBare); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+		t.Errorf("asy through /asy and bare: %+v %v", r, err)
 	}
 }
 
