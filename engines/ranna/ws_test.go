@@ -224,6 +224,10 @@ func TestTimeoutAndTruncation(t *testing.T) {
 		r.errors[0].str("message") != "code execution timed out after 1s" || r.errors[0].str("runid") != r.id {
 		t.Errorf("timeout: %q, STOP %s, errors %v", r.stdout, r.stop.raw, r.errors)
 	}
+	// The cap on a server whose time limit a loaded machine's start-up
+	// cannot use up before yes writes.
+	s = newServer(t, options{ranna: ranna.Config{Limits: ranna.Limits{Timeout: time.Minute, OutputCap: 1000}}})
+	c = s.dial(t)
 	r = c.exec(2, map[string]any{"language": "bash", "code": "yes"})
 	if len(r.stdout) != 1000 || !r.stop.flag("truncated") || len(r.errors) != 1 ||
 		r.errors[0].str("message") != "output truncated: stdout passed its cap of 1000 bytes, and the run was stopped" {
