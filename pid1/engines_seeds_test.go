@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -45,7 +46,8 @@ func TestRannaSeedExampleOnTheBinary(t *testing.T) {
 	runBinary(t, addr, serveArgs(t, addr)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/ws", nil)
+	// As a browser page from ranna's own site connects.
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/ws", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"https://ranna.dev"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +133,37 @@ func TestRannaSeedExampleOnTheBinary(t *testing.T) {
 		t.Errorf("PING: %s", e.raw)
 	}
 	c.Close(websocket.StatusNormalClosure, "")
+
+	// A page on another origin POSTs JSON to /v1/exec: its browser asks
+	// first (the preflight), then reads the answer only if allowed.
+	pre, _ := http.NewRequest(http.MethodOptions, "http://"+addr+"/v1/exec", nil)
+	pre.Header.Set("Origin", "https://ranna.dev")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") ||
+		!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "content-type") {
+		t.Errorf("preflight of /v1/exec: %d %v", resp.StatusCode, resp.Header)
+	}
+	post, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/exec", strings.NewReader(`{"language":"bash","code":"echo hi; echo oops >&2; exit 4"}`))
+	post.Header.Set("Origin", "https://ranna.dev")
+	post.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		answer["stdout"] != "hi\n" || answer["stderr"] != "oops\n" || answer["exitcode"] != 4.0 {
+		t.Errorf("POST /v1/exec from another origin: %d %v %v (%v)", resp.StatusCode, resp.Header, answer, err)
+	}
 }
 
 // asyClient speaks asyonline's framing: a text frame "verb {json}",
@@ -143,7 +176,9 @@ type asyClient struct {
 
 func dialAsy(t *testing.T, ctx context.Context, url, protocol string) *asyClient {
 	t.Helper()
-	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{protocol}})
+	// As asyonline's page connects, from its own origin.
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{protocol},
+		HTTPHeader: http.Header{"Origin": {"https://asyonline.github.io"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
