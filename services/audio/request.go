@@ -39,7 +39,7 @@ func parseRequest(doc []byte) (request, error) {
 		return request{}, fmt.Errorf("not a request: %v", err)
 	}
 	if v := r.Volume; v != nil && (math.IsNaN(*v) || *v < 0 || *v > maxVolume) {
-		return request{}, fmt.Errorf("Volume %v: want 0 to %d (1 is the file's own level)", *v, maxVolume)
+		return request{}, fmt.Errorf("volume %v: want 0 to %d (1 is the file's own level)", *v, maxVolume)
 	}
 	if r.ID != nil {
 		return r, nil
