@@ -71,6 +71,7 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
+		AudioDir:        c.audioDir,
 		Engine:          eng.core(),
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{

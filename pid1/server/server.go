@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/audio"
 )
 
 // Options configure a Server.
@@ -60,6 +62,11 @@ type Options struct {
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
 	NoOTLog bool
+	// AudioDir holds the audio service's request pipe (audio) and status
+	// file (audioStatus.json); the pid1 command's default is /tmp, where
+	// Replit's libraries look. "" plays no audio: opening an audio
+	// channel then fails, saying so.
+	AudioDir string
 }
 
 // Server is an assembled pid1 without its listener.
@@ -75,7 +82,8 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
-	otLog       *otlog.Store // nil without one
+	otLog       *otlog.Store  // nil without one
+	audio       *audio.Player // nil without one
 	log         *slog.Logger
 }
 
@@ -137,8 +145,10 @@ func New(o Options) (*Server, error) {
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
+	audioOff := s.startAudio(o, ws)
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog,
+		audio: s.audio, audioOff: audioOff})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
@@ -147,6 +157,23 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
+}
+
+// startAudio starts the audio player in o.AudioDir; without one, or when
+// it cannot start (pid1 serves on without sound), it returns why audio is
+// off.
+func (s *Server) startAudio(o Options, ws string) (off error) {
+	if o.AudioDir == "" {
+		return errors.New("pid1 runs without an audio directory (-audio-dir)")
+	}
+	p, err := audio.Start(audio.Config{Dir: o.AudioDir, Workspace: ws, User: o.RunAs,
+		Logger: o.Logger.With("component", "audio")})
+	if err != nil {
+		o.Logger.Error("audio: not playing", "dir", o.AudioDir, "err", err)
+		return err
+	}
+	s.audio = p
+	return nil
 }
 
 // internalUser is who pid1's own sessions on its hub are (shellrun2
@@ -182,6 +209,9 @@ func (s *Server) Workspace() string { return s.workspace }
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
+	if s.audio != nil {
+		s.audio.Close()
+	}
 	s.stopReaper()
 	s.watcher.Close()
 	if s.otLog != nil {

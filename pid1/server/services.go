@@ -10,6 +10,7 @@ import (
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/audio"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/deprecated"
 	"github.com/pid1/pid1/services/exec"
@@ -36,6 +37,8 @@ type deps struct {
 	dial      services.Dialer // pid1's own in-process sessions on its hub
 	engine    ato.Engine      // the execution engines' core; nil when off
 	otLog     *otlog.Store    // nil: no op log
+	audio     *audio.Player   // nil: no audio, for the reason audioOff
+	audioOff  error
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -57,7 +60,8 @@ func defaultServices(d deps) *services.Registry {
 		interp2.Descriptor(d.jobs),
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
-		ato.Descriptor(d.engine))
+		ato.Descriptor(d.engine),
+		audio.Descriptor(d.audio, d.audioOff))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

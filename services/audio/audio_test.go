@@ -1,6 +1,8 @@
 package audio_test
 
 import (
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -287,5 +289,17 @@ func TestChannelRefusesCommands(t *testing.T) {
 	reply := servicetest.Request(t, r.ch, &api.Command{Body: &api.Command_Input{Input: "x"}})
 	if !strings.Contains(reply.GetError(), "audio takes no commands (not input)") || !strings.Contains(reply.GetError(), r.p.Pipe()) {
 		t.Fatalf("%v", reply)
+	}
+}
+
+// Without a player, opening an audio channel fails and says why.
+func TestOffSaysWhy(t *testing.T) {
+	url := servicetest.Serve(t, audio.Descriptor(nil, errors.New("/nowhere is not writable")))
+	c := servicetest.Dial(t, url("ada"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.Open(ctx, "audio", "", api.OpenChannel_CREATE)
+	if err == nil || !strings.Contains(err.Error(), "audio is off: /nowhere is not writable") {
+		t.Fatalf("opening audio without a player: %v", err)
 	}
 }

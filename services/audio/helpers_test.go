@@ -30,7 +30,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := servicetest.Serve(t, audio.Descriptor(p))
+	url := servicetest.Serve(t, audio.Descriptor(p, nil))
 	t.Cleanup(p.Close) // before the hub shuts down: cleanups run last first
 	return &rig{p: p, ws: ws, ch: servicetest.Open(t, url("ada"), "audio", "")}
 }

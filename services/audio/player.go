@@ -50,6 +50,7 @@ type Player struct {
 	pipePath   string
 	statusPath string
 	pipe       *os.File
+	pipeInfo   os.FileInfo // the pipe as created, to remove only it
 	wg         sync.WaitGroup
 
 	mu         sync.Mutex
@@ -92,6 +93,11 @@ func Start(cfg Config) (*Player, error) {
 		return nil, fmt.Errorf("audio: creating the request pipe: %w", err)
 	}
 	p.pipe = pipe
+	if p.pipeInfo, err = pipe.Stat(); err != nil {
+		pipe.Close()
+		os.Remove(p.pipePath)
+		return nil, fmt.Errorf("audio: %w", err)
+	}
 	p.mu.Lock()
 	err = p.writeStatus(time.Now())
 	p.mu.Unlock()
@@ -134,7 +140,11 @@ func (p *Player) Close() {
 	if err := p.writeStatus(time.Now()); err != nil {
 		p.log.Warn("audio: writing the final status", "err", err)
 	}
-	os.Remove(p.pipePath)
+	// Another pid1 given the same directory may have made a pipe of its
+	// own there since: that one stays.
+	if st, err := os.Lstat(p.pipePath); err == nil && os.SameFile(st, p.pipeInfo) {
+		os.Remove(p.pipePath)
+	}
 }
 
 // subscribe makes ch receive the audio.

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pid1/pid1/api"
@@ -8,9 +9,16 @@ import (
 )
 
 // Descriptor registers the service: each audio channel hears what p plays.
-// Listening changes nothing, so the service declares no writes.
-func Descriptor(p *Player) services.Descriptor {
+// Listening changes nothing, so the service declares no writes. With a nil
+// p (pid1 plays no audio) opening a channel fails, saying why: off.
+func Descriptor(p *Player, off error) services.Descriptor {
 	return services.Descriptor{Name: "audio", New: func(ch services.Channel) (services.Service, error) {
+		if p == nil {
+			if off == nil {
+				off = errors.New("pid1 runs without an audio directory")
+			}
+			return nil, fmt.Errorf("audio is off: %w", off)
+		}
 		p.subscribe(ch)
 		return &service{p: p, ch: ch}, nil
 	}}

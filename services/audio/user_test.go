@@ -32,7 +32,7 @@ func TestPipeAndFilesAreTheWorkspaceUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := servicetest.Serve(t, audio.Descriptor(p))
+	url := servicetest.Serve(t, audio.Descriptor(p, nil))
 	t.Cleanup(p.Close)
 	ch := servicetest.Open(t, url("ada"), "audio", "")
 
