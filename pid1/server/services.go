@@ -18,6 +18,7 @@ import (
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/interp2"
+	"github.com/pid1/pid1/services/lsp"
 	"github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/run2"
@@ -61,7 +62,8 @@ func defaultServices(d deps) *services.Registry {
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
 		ato.Descriptor(d.engine),
-		audio.Descriptor(d.audio, d.audioOff))
+		audio.Descriptor(d.audio, d.audioOff),
+		lsp.Descriptor(d.jobs))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

@@ -18,7 +18,7 @@
 // An input with a ref is answered `ok`. The server's stderr is logged.
 //
 // When the server starts, the channel gets `state: Running`; when it
-// ends, `state: Stopped`. A server that dies (rather than exiting after
+// ends, `state: Stopped`; a session that joins gets the current state. A server that dies (rather than exiting after
 // the client's exit notification) is started again after a delay that
 // doubles while it keeps dying young; a fresh server needs the client's
 // initialize again. Closing the channel kills it.

@@ -77,7 +77,10 @@ type running struct {
 	exiting bool // a client sent the exit notification
 }
 
-var _ services.Service = (*LSP)(nil)
+var (
+	_ services.Service  = (*LSP)(nil)
+	_ services.Attacher = (*LSP)(nil)
+)
 
 // Command handles input and startLSP.
 func (l *LSP) Command(s services.Session, cmd *api.Command) error {
@@ -120,6 +123,9 @@ func (l *LSP) Command(s services.Session, cmd *api.Command) error {
 	}
 	return fmt.Errorf("lsp takes input and startLSP, not %s", services.BodyName(cmd))
 }
+
+// Attach tells a session that joins whether a server runs.
+func (l *LSP) Attach(s services.Session) { services.To(l.ch, s.ID, services.State(l.run != nil)) }
 
 // isExit reports whether a message's content is the exit notification,
 // after which the server's end is no death to restart it from.
