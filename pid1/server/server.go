@@ -67,6 +67,9 @@ type Options struct {
 	// Replit's libraries look. "" plays no audio: opening an audio
 	// channel then fails, saying so.
 	AudioDir string
+	// SocketAnyDestination lets the socket service connect beyond the
+	// loopback addresses.
+	SocketAnyDestination bool
 }
 
 // Server is an assembled pid1 without its listener.
@@ -148,7 +151,7 @@ func New(o Options) (*Server, error) {
 	audioOff := s.startAudio(o, ws)
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog,
-		audio: s.audio, audioOff: audioOff})
+		audio: s.audio, audioOff: audioOff, socketAny: o.SocketAnyDestination})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate

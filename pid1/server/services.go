@@ -26,6 +26,7 @@ import (
 	"github.com/pid1/pid1/services/shellrun"
 	"github.com/pid1/pid1/services/shellrun2"
 	"github.com/pid1/pid1/services/snapshot"
+	"github.com/pid1/pid1/services/socket"
 )
 
 // deps is what services need from the server.
@@ -40,6 +41,7 @@ type deps struct {
 	otLog     *otlog.Store    // nil: no op log
 	audio     *audio.Player   // nil: no audio, for the reason audioOff
 	audioOff  error
+	socketAny bool // the socket service may connect beyond loopback
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -63,7 +65,8 @@ func defaultServices(d deps) *services.Registry {
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
 		ato.Descriptor(d.engine),
 		audio.Descriptor(d.audio, d.audioOff),
-		lsp.Descriptor(d.jobs))
+		lsp.Descriptor(d.jobs),
+		socket.Descriptor(socket.Config{AnyDestination: d.socketAny}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}
