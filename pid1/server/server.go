@@ -17,6 +17,7 @@ import (
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/otlog"
+	"github.com/pid1/pid1/internal/ports"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -87,6 +88,7 @@ type Server struct {
 	snapshots   *snapstore.Store
 	otLog       *otlog.Store  // nil without one
 	audio       *audio.Player // nil without one
+	ports       *ports.Watcher
 	log         *slog.Logger
 }
 
@@ -155,8 +157,12 @@ func New(o Options) (*Server, error) {
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
+	cfg.Greeting = s.openPorts
 	s.hub = conman.New(cfg)
+	s.ports = ports.Start(ports.Config{Changed: func(p ports.Port) { s.hub.Announce(portCommand(p)) },
+		Logger: o.Logger.With("component", "ports")})
 	if err := s.hub.Open("presence", "presencer"); err != nil {
+		s.ports.Close()
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
@@ -211,6 +217,7 @@ func (s *Server) Workspace() string { return s.workspace }
 // Shutdown closes every channel and session (see conman.Hub.Shutdown);
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.ports.Close()
 	err := s.hub.Shutdown(ctx)
 	if s.audio != nil {
 		s.audio.Close()

@@ -1,0 +1,36 @@
+package server
+
+import (
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/ports"
+)
+
+// portCommand is the channel-0 command that tells clients of a change:
+// portOpen with the listening process, or portClose.
+func portCommand(p ports.Port) *api.Command {
+	addr := p.Addr.Addr().String()
+	if p.Closed {
+		return &api.Command{Body: &api.Command_PortClose{PortClose: &api.PortClose{
+			Port: uint32(p.Addr.Port()), Address: addr}}}
+	}
+	chain := make([]uint32, len(p.Chain))
+	for i, pid := range p.Chain {
+		chain[i] = uint32(pid)
+	}
+	return &api.Command{Body: &api.Command_PortOpen{PortOpen: &api.PortOpen{
+		Port: uint32(p.Addr.Port()), Address: addr, Comm: p.Comm, Cmdline: p.Cmdline,
+		Pid: uint32(p.PID), PidChain: chain}}}
+}
+
+// openPorts is what a session is greeted with: a portOpen for each port
+// the workspace's programs listen on now.
+func (s *Server) openPorts() []*api.Command {
+	if s.ports == nil {
+		return nil
+	}
+	var out []*api.Command
+	for _, p := range s.ports.Open() {
+		out = append(out, portCommand(p))
+	}
+	return out
+}
