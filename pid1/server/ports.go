@@ -1,6 +1,8 @@
 package server
 
 import (
+	"net/netip"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/ports"
 )
@@ -33,4 +35,15 @@ func (s *Server) openPorts() []*api.Command {
 		out = append(out, portCommand(p))
 	}
 	return out
+}
+
+// openPort is the address a workspace program listens on at port, for
+// the preview proxy.
+func (s *Server) openPort(port int) (netip.Addr, bool) {
+	for _, p := range s.ports.Open() {
+		if int(p.Addr.Port()) == port {
+			return p.Addr.Addr(), true
+		}
+	}
+	return netip.Addr{}, false
 }

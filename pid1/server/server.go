@@ -18,6 +18,7 @@ import (
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/ports"
+	"github.com/pid1/pid1/internal/preview"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -194,8 +195,14 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-// Handler serves /wsv2/{token} and /healthz.
-func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+// Handler serves /wsv2/{token}, /healthz and the preview proxy
+// (/proxy/{port}/...).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/proxy/", preview.Handler(preview.Config{Authenticate: s.authenticate, Open: s.openPort}))
+	mux.Handle("/", s.hub.Handler())
+	return mux
+}
 
 // MetricsHandler serves /metrics, for a listener of its own.
 func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }
