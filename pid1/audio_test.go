@@ -96,18 +96,12 @@ func TestAudioThroughPID1(t *testing.T) {
 	if hz := audiotest.Frequency(got, audiofile.Rate); math.Abs(hz-440) > 2 {
 		t.Errorf("%.2f Hz at the client (zero crossings), want 440", hz)
 	}
-	// The rate: least squares of the samples received against the time
-	// each message arrived, from the second message on (the first two
-	// come at once: the client's spare chunk).
-	var sx, sy, sxx, sxy float64
-	cum := 0
-	for _, m := range ms[1:] {
-		cum += m.n
-		x, y := m.at.Sub(ms[1].at).Seconds(), float64(cum)
-		sx, sy, sxx, sxy = sx+x, sy+y, sxx+x*x, sxy+x*y
+	var at []time.Time
+	var counts []int
+	for _, m := range ms {
+		at, counts = append(at, m.at), append(counts, m.n)
 	}
-	kk := float64(len(ms) - 1)
-	rate := (kk*sxy - sx*sy) / (kk*sxx - sx*sx)
+	rate := audiotest.Rate(at, counts)
 	t.Logf("%d messages over %v: %.1f samples/s at the client", len(ms), ms[len(ms)-1].at.Sub(ms[0].at), rate)
 	if math.Abs(rate-44100) > 441 {
 		t.Errorf("%.1f samples per second of wall time, want 44,100 ± 1%%", rate)

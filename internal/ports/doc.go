@@ -4,8 +4,8 @@
 // /proc/net/tcp6 of pid1's network namespace) every interval, keeps the
 // listening ones, and finds the process holding each (the one with the
 // socket's inode among its open files). A socket held by pid1 itself, or
-// by a process that does not descend from pid1, is not the workspace's
-// and is left out. Each change is reported once: a Port when a program
+// by a process that does not descend from pid1 (or that Config.Owns does
+// not accept), is not the workspace's and is left out. Each change is reported once: a Port when a program
 // starts listening, and again with Closed set when the socket is gone.
 //
 // # Concurrency

@@ -33,6 +33,10 @@ type Config struct {
 	// whose descendants count as the workspace's; 0 means this process.
 	Proc string
 	Self int
+	// Owns, if set, narrows the workspace's processes to those whose
+	// ancestor that is Self's child it accepts (the processes one pid1
+	// server started, when several share a process, as in tests).
+	Owns func(child int) bool
 }
 
 // DefaultInterval is how often the watcher looks.
@@ -157,6 +161,9 @@ func (w *Watcher) look() {
 		w.mu.Lock()
 		for ino := range unknown {
 			o, ours := owners[ino]
+			if ours && w.cfg.Owns != nil {
+				ours = w.cfg.Owns(o.chain[len(o.chain)-1])
+			}
 			if !ours {
 				w.foreign[ino] = true
 				continue

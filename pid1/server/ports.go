@@ -5,6 +5,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/ports"
+	"github.com/pid1/pid1/internal/reaper"
 )
 
 // portCommand is the channel-0 command that tells clients of a change:
@@ -46,4 +47,23 @@ func (s *Server) openPort(port int) (netip.Addr, bool) {
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// owns is which of pid1's children the ports watcher counts as the
+// workspace's. With the pid1 command's reaper (given), every one: pid1 is
+// the container's init, and a daemon whose parent exited is reparented to
+// it. With a private one (conman-repl's and the tests' servers, several
+// in one process), only those this server's reaper started.
+func owns(given, rp *reaper.Reaper) func(child int) bool {
+	if given != nil {
+		return nil
+	}
+	return func(child int) bool {
+		for _, p := range rp.Live() {
+			if p.Pid == child {
+				return true
+			}
+		}
+		return false
+	}
 }

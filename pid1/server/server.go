@@ -66,8 +66,8 @@ type Options struct {
 	NoOTLog bool
 	// AudioDir holds the audio service's request pipe (audio) and status
 	// file (audioStatus.json); the pid1 command's default is /tmp, where
-	// Replit's libraries look. "" plays no audio: opening an audio
-	// channel then fails, saying so.
+	// Replit's libraries look. "" plays no audio: an audio channel
+	// then says so.
 	AudioDir string
 	// SocketAnyDestination lets the socket service connect beyond the
 	// loopback addresses.
@@ -161,7 +161,7 @@ func New(o Options) (*Server, error) {
 	cfg.Greeting = s.openPorts
 	s.hub = conman.New(cfg)
 	s.ports = ports.Start(ports.Config{Changed: func(p ports.Port) { s.hub.Announce(portCommand(p)) },
-		Logger: o.Logger.With("component", "ports")})
+		Owns: owns(o.Reaper, rp), Logger: o.Logger.With("component", "ports")})
 	if err := s.hub.Open("presence", "presencer"); err != nil {
 		s.ports.Close()
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)

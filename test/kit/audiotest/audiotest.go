@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/go-audio/aiff"
 	"github.com/go-audio/audio"
@@ -232,4 +234,37 @@ func Peak(samples []int32) float64 {
 		p = max(p, math.Abs(float64(s)))
 	}
 	return p / math.MaxInt32
+}
+
+// Rate estimates samples per second of wall time from when each message
+// arrived and how many samples it held: the median of the slopes between
+// every pair of messages (Theil–Sen), so that a few messages a loaded
+// machine delivered late do not skew it, as they skew a least-squares
+// line. The first message is left out: playback starts with two at once
+// (the listener's spare).
+func Rate(at []time.Time, samples []int) float64 {
+	if len(at) < 3 {
+		return 0
+	}
+	xs := make([]float64, 0, len(at)-1)
+	ys := make([]float64, 0, len(at)-1)
+	cum := 0
+	for i := 1; i < len(at); i++ {
+		cum += samples[i]
+		xs = append(xs, at[i].Sub(at[1]).Seconds())
+		ys = append(ys, float64(cum))
+	}
+	var slopes []float64
+	for i := range xs {
+		for j := i + 1; j < len(xs); j++ {
+			if dx := xs[j] - xs[i]; dx > 0 {
+				slopes = append(slopes, (ys[j]-ys[i])/dx)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return 0
+	}
+	slices.Sort(slopes)
+	return slopes[len(slopes)/2]
 }
