@@ -71,15 +71,14 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
-		AudioDir:             c.audioDir,
-		SocketAnyDestination: c.socketAny,
-		Engine:               eng.core(),
-		TokenPublicKeys:      c.publicKeyFiles(),
+		AudioDir: c.audioDir, SocketAnyDestination: c.socketAny,
+		Engine: eng.core(), OTLogSyncInterval: c.otLogSync,
+		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
-			IdleChannelTimeout: c.idleChannel,
+			IdleChannelTimeout: c.idleChannel, Collectors: eng.collectors(),
 		},
 	})
 	if err != nil {
