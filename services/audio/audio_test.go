@@ -144,20 +144,22 @@ func TestPauseAndResume(t *testing.T) {
 // counts the repeats down.
 func TestLoopCount(t *testing.T) {
 	r := newRig(t)
-	f := r.tone(t, "short.wav", audiotest.Tone{Hz: 440, Seconds: 0.3})
+	// A play-through of 1 s leaves the status file's Loop 1 long enough
+	// to be seen on a loaded machine.
+	f := r.tone(t, "short.wav", audiotest.Tone{Hz: 440, Seconds: 1})
 	r.play(t, f, map[string]any{"DoesLoop": true, "LoopCount": 2})
 	st := r.waitStatus(t, "the source", func(s statusFile) bool { return len(s.Sources) == 1 })
 	if st.Sources[0].Loop != 2 {
 		t.Errorf("Loop %d at the start, want 2", st.Sources[0].Loop)
 	}
 	r.waitStatus(t, "Loop 1", func(s statusFile) bool { return len(s.Sources) == 1 && s.Sources[0].Loop == 1 })
-	r.receive(t, 3*13230, 10*time.Second)
+	r.receive(t, 3*44100, 10*time.Second)
 	r.quiet(t, 300*time.Millisecond)
 	r.waitStatus(t, "the source gone", func(s statusFile) bool { return len(s.Sources) == 0 })
 
 	// An edit can stop an endless loop.
 	r.play(t, f, map[string]any{"DoesLoop": true, "LoopCount": -1})
-	r.receive(t, 13230+n, 10*time.Second) // into the second play-through
+	r.receive(t, 44100+n, 10*time.Second) // into the second play-through
 	r.request(t, `{"ID": 2, "DoesLoop": false}`)
 	st = r.waitStatus(t, "the source gone", func(s statusFile) bool { return len(s.Sources) == 0 })
 	if st.Running {
