@@ -19,12 +19,15 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 need_toolchains=()
 # The sandbox's language runners (runners/) use Debian's toolchains, found
 # by absolute path (a python3 earlier in PATH, pyenv's, is not Debian's),
-# and the sandbox benchmark compares with bubblewrap. About 3 minutes on a
+# and the sandbox benchmark compares with bubblewrap; the lsp service's
+# tests run Debian's pylsp (with pyflakes for diagnostics) and clangd.
+# About 3 minutes on a
 # fresh machine, most of it asymptote's TeX Live.
 for pkg in gcc:/usr/bin/gcc g++:/usr/bin/g++ python3:/usr/bin/python3 nodejs:/usr/bin/node \
   zsh:/usr/bin/zsh perl:/usr/bin/perl ruby:/usr/bin/ruby lua5.4:/usr/bin/lua5.4 php-cli:/usr/bin/php \
   rustc:/usr/bin/rustc default-jdk-headless:/usr/bin/java bubblewrap:/usr/bin/bwrap \
-  asymptote:/usr/bin/asy dvisvgm:/usr/bin/dvisvgm ghostscript:/usr/bin/gs; do
+  asymptote:/usr/bin/asy dvisvgm:/usr/bin/dvisvgm ghostscript:/usr/bin/gs \
+  python3-pylsp:/usr/bin/pylsp python3-pyflakes:/usr/lib/python3/dist-packages/pyflakes clangd:/usr/bin/clangd; do
   [ -x "${pkg#*:}" ] || need_toolchains+=("${pkg%%:*}")
 done
 if [ ${#need_toolchains[@]} -gt 0 ]; then
@@ -54,6 +57,16 @@ for dir in test/node bench/node; do
     cp "$dir/package-lock.json" "$stamp"
   fi
 done
+
+# The lsp service's Go language server, gopls, from the Go module proxy.
+if ! command -v gopls >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    GOBIN=/usr/local/bin go install golang.org/x/tools/gopls@v0.23.0
+  else
+    go install golang.org/x/tools/gopls@v0.23.0
+    command -v gopls >/dev/null || echo "test-deps: gopls installed in $(go env GOPATH)/bin; put it in PATH" >&2
+  fi
+fi
 
 # The go runner compiles against a warm build cache (a cold build of hello
 # world takes about a minute): fill it for the Go that runs it. A few

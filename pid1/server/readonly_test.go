@@ -39,7 +39,7 @@ func TestReadOnlyChangesNothing(t *testing.T) {
 	os.WriteFile(filepath.Join(ws, "ro-probe"), []byte("#!/bin/sh\ntouch \"$(dirname \"$0\")/ran\"\n"), 0o755)
 	t.Setenv("PATH", ws+string(os.PathListSeparator)+os.Getenv("PATH"))
 	srv, _ := start(t, server.Options{Workspace: ws, StateDir: filepath.Join(base, "state"),
-		Storage: "file://" + filepath.Join(base, "bucket")})
+		Storage: "file://" + filepath.Join(base, "bucket"), AudioDir: filepath.Join(base, "tmp")})
 	reg := srv.Services()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

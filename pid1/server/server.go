@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,11 +19,14 @@ import (
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/otlog"
+	"github.com/pid1/pid1/internal/ports"
+	"github.com/pid1/pid1/internal/preview"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/audio"
 	"github.com/pid1/pid1/services/ranna"
 )
 
@@ -66,6 +70,14 @@ type Options struct {
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
 	NoOTLog bool
+	// AudioDir holds the audio service's request pipe (audio) and status
+	// file (audioStatus.json); the pid1 command's default is /tmp, where
+	// Replit's libraries look. "" plays no audio: an audio channel
+	// then says so.
+	AudioDir string
+	// SocketAnyDestination lets the socket service connect beyond the
+	// loopback addresses.
+	SocketAnyDestination bool
 	// OTLogSyncInterval is how the op log fsyncs (otlog's
 	// Store.SetSyncInterval): zero fsyncs each write before the edits in it
 	// are acknowledged; a positive interval acknowledges once the OS holds
@@ -86,7 +98,9 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
-	otLog       *otlog.Store // nil without one
+	otLog       *otlog.Store  // nil without one
+	audio       *audio.Player // nil without one
+	ports       *ports.Watcher
 	log         *slog.Logger
 }
 
@@ -150,17 +164,39 @@ func New(o Options) (*Server, error) {
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
+	audioOff := s.startAudio(o, ws)
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy,
-		otLog: s.otLog})
+		otLog: s.otLog, audio: s.audio, audioOff: audioOff, socketAny: o.SocketAnyDestination})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
+	cfg.Greeting = s.openPorts
 	s.hub = conman.New(cfg)
+	s.ports = ports.Start(ports.Config{Changed: func(p ports.Port) { s.hub.Announce(portCommand(p)) },
+		Owns: owns(o.Reaper, rp), Logger: o.Logger.With("component", "ports")})
 	if err := s.hub.Open("presence", "presencer"); err != nil {
+		s.ports.Close()
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
+}
+
+// startAudio starts the audio player in o.AudioDir; without one, or when
+// it cannot start (pid1 serves on without sound), it returns why audio is
+// off.
+func (s *Server) startAudio(o Options, ws string) (off error) {
+	if o.AudioDir == "" {
+		return errors.New("pid1 runs without an audio directory (-audio-dir)")
+	}
+	p, err := audio.Start(audio.Config{Dir: o.AudioDir, Workspace: ws, User: o.RunAs,
+		Logger: o.Logger.With("component", "audio")})
+	if err != nil {
+		o.Logger.Error("audio: not playing", "dir", o.AudioDir, "err", err)
+		return err
+	}
+	s.audio = p
+	return nil
 }
 
 // internalUser is who pid1's own sessions on its hub are (shellrun2
@@ -172,8 +208,14 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-// Handler serves /wsv2/{token} and /healthz.
-func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+// Handler serves /wsv2/{token}, /healthz and the preview proxy
+// (/proxy/{port}/...).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/proxy/", preview.Handler(preview.Config{Authenticate: s.authenticate, Open: s.openPort}))
+	mux.Handle("/", s.hub.Handler())
+	return mux
+}
 
 // MetricsHandler serves /metrics, for a listener of its own.
 func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }
@@ -195,7 +237,11 @@ func (s *Server) Workspace() string { return s.workspace }
 // Shutdown closes every channel and session (see conman.Hub.Shutdown);
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.ports.Close()
 	err := s.hub.Shutdown(ctx)
+	if s.audio != nil {
+		s.audio.Close()
+	}
 	s.stopReaper()
 	s.watcher.Close()
 	if s.otLog != nil {

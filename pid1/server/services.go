@@ -12,6 +12,7 @@ import (
 	"github.com/pid1/pid1/services"
 	asysvc "github.com/pid1/pid1/services/asy"
 	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/audio"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/deprecated"
 	"github.com/pid1/pid1/services/exec"
@@ -19,6 +20,7 @@ import (
 	"github.com/pid1/pid1/services/fsevents"
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/interp2"
+	"github.com/pid1/pid1/services/lsp"
 	"github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/ranna"
@@ -27,6 +29,7 @@ import (
 	"github.com/pid1/pid1/services/shellrun"
 	"github.com/pid1/pid1/services/shellrun2"
 	"github.com/pid1/pid1/services/snapshot"
+	"github.com/pid1/pid1/services/socket"
 )
 
 // deps is what services need from the server.
@@ -40,6 +43,9 @@ type deps struct {
 	engine    ranna.Engine    // the execution engines' core; nil when off
 	asy       *asy.Asy        // asyonline's queue and cache, shared with /asy; nil when off
 	otLog     *otlog.Store    // nil: no op log
+	audio     *audio.Player   // nil: no audio, for the reason audioOff
+	audioOff  error
+	socketAny bool // the socket service may connect beyond loopback
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -63,7 +69,10 @@ func defaultServices(d deps) *services.Registry {
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
 		ato.Descriptor(d.engine),
 		ranna.Descriptor(d.engine),
-		asysvc.Descriptor(d.asy))
+		asysvc.Descriptor(d.asy),
+		audio.Descriptor(d.audio, d.audioOff),
+		lsp.Descriptor(d.jobs),
+		socket.Descriptor(socket.Config{AnyDestination: d.socketAny}))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}
