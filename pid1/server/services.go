@@ -16,6 +16,8 @@ import (
 	"github.com/pid1/pid1/services/gcsfiles"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/services/packager2"
+	"github.com/pid1/pid1/services/packager3"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/services/shell"
@@ -53,6 +55,8 @@ func defaultServices(d deps) *services.Registry {
 		interp2.Descriptor(d.jobs),
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
+		packager2.Descriptor(d.jobs),
+		packager3.Descriptor(d.jobs),
 		ato.Descriptor(d.engine))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
