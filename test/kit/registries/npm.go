@@ -24,7 +24,7 @@ type npmPackage struct {
 func (s *Set) npmPackages() []npmPackage {
 	// The install script waits for the gate: node keeps running until
 	// the answer has ended.
-	wait := fmt.Sprintf(`node -e "require('http').get('%sgate', r => r.resume())"`, s.http)
+	wait := fmt.Sprintf(`node -e "require('http').get('%sgate/npm', r => r.resume())"`, s.http)
 	return []npmPackage{
 		{"tiny-b", "1.0.0", nil, nil},
 		{"tiny-b", "1.1.0", nil, nil},

@@ -21,7 +21,7 @@ type Set struct {
 	http  string // the in-process server: the index, the proxy, the gate
 	dir   string
 	stops []func()
-	gate  *gate
+	gates gates
 }
 
 // Start starts every registry; Stop stops them.
@@ -30,7 +30,7 @@ func Start() (s *Set, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Set{dir: dir, gate: &gate{}}
+	s = &Set{dir: dir}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -53,7 +53,7 @@ func Start() (s *Set, err error) {
 
 // Stop stops the registries and removes their files.
 func (s *Set) Stop() {
-	s.gate.release()
+	s.gates.releaseAll()
 	for i := len(s.stops) - 1; i >= 0; i-- {
 		s.stops[i]()
 	}
@@ -91,11 +91,12 @@ func StopShared() {
 	}
 }
 
-// Hold makes the slow packages' downloads and install script wait until
-// the returned release is called (or the Set stops); started is closed
-// when one has begun waiting.
-func (s *Set) Hold() (started <-chan struct{}, release func()) {
-	return s.gate.hold()
+// Hold makes kind's ("npm", "pip" or "go") slow package wait (its
+// install script, its download) until release is called or the Set
+// stops; started is closed once it waits. A later Hold of the same kind
+// releases the earlier one.
+func (s *Set) Hold(kind string) (started <-chan struct{}, release func()) {
+	return s.gates.hold(kind)
 }
 
 // WriteConfig writes npm's, pip's and go's user configuration into home,

@@ -14,8 +14,8 @@ import (
 )
 
 // serve starts the in-process server: /simple/ (the PEP 503 index over
-// dir/wheels), /goproxy/ (dir/goproxy) and /gate (answers once the gate
-// is released).
+// dir/wheels), /goproxy/ (dir/goproxy) and /gate/KIND (answers once
+// KIND's gate is released).
 func (s *Set) serve() error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,15 +25,15 @@ func (s *Set) serve() error {
 	s.PyPI = s.http + "simple/"
 	s.GoProxyHTTP = s.http + "goproxy/"
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /gate", func(w http.ResponseWriter, r *http.Request) {
-		s.gate.wait()
+	mux.HandleFunc("GET /gate/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		s.gates.wait(r.PathValue("kind"))
 		fmt.Fprintln(w, "released")
 	})
 	mux.HandleFunc("GET /simple/", s.simple)
 	proxy := http.StripPrefix("/goproxy/", http.FileServer(http.Dir(filepath.Join(s.dir, "goproxy"))))
 	mux.HandleFunc("GET /goproxy/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "/example.test/slow/@v/") && strings.HasSuffix(r.URL.Path, ".zip") {
-			s.gate.wait()
+			s.gates.wait("go")
 		}
 		proxy.ServeHTTP(w, r)
 	})
@@ -92,7 +92,7 @@ func (s *Set) simple(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if project == "slow-pkg" {
-		s.gate.wait()
+		s.gates.wait("pip")
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	http.ServeFile(w, r, filepath.Join(dir, filepath.Base(file)))
