@@ -128,12 +128,26 @@ func TestAddMissingLeavesFilesAlone(t *testing.T) {
 			t.Parallel()
 			w := newWS(t, e.program)
 			ch := w.open("ada", "packager3", "packager3")
+			// In a workspace without a spec file, the one the tool's
+			// first step made (npm init, go mod init) goes again.
+			x := do(t, ch, add(e.missing()))
+			if !strings.Contains(x.reply.GetError(), e.missingErr) {
+				t.Fatalf("adding a missing package: %v, want an error with %q\noutput:\n%s", x.reply, e.missingErr, x.output)
+			}
+			for _, name := range []string{e.spec, e.lock} {
+				if name == "" {
+					continue
+				}
+				if got := w.read(name); got != "<missing>" {
+					t.Errorf("%s was left behind:\n%s", name, got)
+				}
+			}
 			ok(t, "add", do(t, ch, add(e.pkg)))
 			before := map[string]string{e.spec: w.read(e.spec)}
 			if e.lock != "" {
 				before[e.lock] = w.read(e.lock)
 			}
-			x := do(t, ch, add(e.missing()))
+			x = do(t, ch, add(e.missing()))
 			if !strings.Contains(x.reply.GetError(), e.missingErr) {
 				t.Fatalf("adding a missing package: %v, want an error with %q\noutput:\n%s", x.reply, e.missingErr, x.output)
 			}
@@ -187,10 +201,20 @@ func TestConcurrentAddAndRemove(t *testing.T) {
 }
 
 // Closing the channel while the tool runs ends it, and the spec and lock
-// files are as they were; the next operation (on another channel) runs.
+// files are as they were (in a workspace that had none, the ones npm init
+// or go mod init made are gone); the next operation (on another channel)
+// runs.
 func TestCloseMidInstallLeavesFilesWhole(t *testing.T) {
-	for _, e := range ecosystems {
-		t.Run(e.name, func(t *testing.T) {
+	for _, c := range []struct {
+		e         ecosystem
+		withFiles bool
+	}{{ecosystems[0], false}, {ecosystems[0], true}, {ecosystems[1], true}, {ecosystems[2], false}, {ecosystems[2], true}} {
+		e, withFiles := c.e, c.withFiles
+		name := e.name + "/fresh"
+		if withFiles {
+			name = e.name + "/with-files"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var env []string
 			if e.name == "go" {
@@ -199,7 +223,9 @@ func TestCloseMidInstallLeavesFilesWhole(t *testing.T) {
 			w := newWS(t, e.program, env...)
 			a := w.open("ada", "packager3", "")
 			other := w.open("bob", "packager3", "")
-			ok(t, "add", do(t, a, add(e.x)))
+			if withFiles {
+				ok(t, "add", do(t, a, add(e.x)))
+			}
 			before := map[string]string{e.spec: w.read(e.spec)}
 			if e.lock != "" {
 				before[e.lock] = w.read(e.lock)
