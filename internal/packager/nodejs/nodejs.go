@@ -62,17 +62,23 @@ func errorLine(l string) bool {
 }
 
 func (b Backend) Add(ctx context.Context, w packager.Workspace, pkgs []packager.Pkg) error {
-	if !packager.Exists(w.Dir(), specfile) {
-		if err := run(ctx, w, "init", "-y"); err != nil {
-			return err
-		}
-	}
 	args := []string{"install"}
 	for _, p := range pkgs {
+		if err := checkName(p.Name); err != nil {
+			return err
+		}
+		if strings.ContainsAny(p.Spec, " \t\n\r") || strings.HasPrefix(p.Spec, "-") {
+			return fmt.Errorf("%s: %q is not a version range, tag or URL", p.Name, p.Spec)
+		}
 		if p.Spec != "" {
 			args = append(args, p.Name+"@"+p.Spec)
 		} else {
 			args = append(args, p.Name)
+		}
+	}
+	if !packager.Exists(w.Dir(), specfile) {
+		if err := run(ctx, w, "init", "-y"); err != nil {
+			return err
 		}
 	}
 	return run(ctx, w, args...)
@@ -84,6 +90,9 @@ func (b Backend) Remove(ctx context.Context, w packager.Workspace, names []strin
 		return err
 	}
 	for _, n := range names {
+		if err := checkName(n); err != nil {
+			return err
+		}
 		if !has(deps, n) {
 			return fmt.Errorf("%s is not a dependency in package.json", n)
 		}

@@ -88,7 +88,7 @@ func (Backend) Info(ctx context.Context, w packager.Workspace, name string) (pac
 // checkName refuses what cannot be an npm package name, before it goes
 // into a URL.
 func checkName(name string) error {
-	if name == "" || len(name) > 214 || strings.ContainsAny(name, " \t\n\r?#%\\") || strings.HasPrefix(name, ".") ||
+	if name == "" || len(name) > 214 || strings.ContainsAny(name, " \t\n\r?#%\\:") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "-") ||
 		strings.Count(name, "/") > 1 || (strings.Contains(name, "/") && !strings.HasPrefix(name, "@")) {
 		return fmt.Errorf("%q is not an npm package name", name)
 	}
