@@ -181,8 +181,8 @@ func parseSearch(body []byte) ([]packager.Pkg, error) {
 // npmjs has the metadata at the top level too; verdaccio only in each
 // version's manifest.
 type document struct {
-	Name     string             `json:"name"`
-	DistTags map[string]string  `json:"dist-tags"`
+	Name     string                     `json:"name"`
+	DistTags map[string]string          `json:"dist-tags"`
 	Versions map[string]versionManifest `json:"versions"`
 	versionManifest
 }
