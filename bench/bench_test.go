@@ -170,3 +170,14 @@ func TestPackagerHarness(t *testing.T) {
 		}
 	}
 }
+
+func TestStalledViewerGapHarness(t *testing.T) {
+	g, err := StalledViewerGap(4<<20, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Total <= 0 || g.MaxGap <= 0 || g.MaxGap > g.Total {
+		t.Fatalf("gap %v of total %v", g.MaxGap, g.Total)
+	}
+	t.Logf("4 MiB with a stalled viewer: longest pause %v, total %v", g.MaxGap, g.Total)
+}

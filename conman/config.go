@@ -99,9 +99,7 @@ func (c *Config) withDefaults() {
 	if c.QueueFrames <= 0 {
 		c.QueueFrames = DefaultQueueFrames
 	}
-	if c.MemoryBudget <= 0 {
-		c.MemoryBudget = min(memoryAvailable()/4, DefaultMemoryBudget)
-	}
+	c.MemoryBudget = MemoryBudget(c.MemoryBudget)
 	if c.QueueBytes <= 0 {
 		c.QueueBytes = DefaultQueueBytes
 	}
@@ -118,4 +116,15 @@ func (c *Config) withDefaults() {
 	if c.InboxDepth <= 0 {
 		c.InboxDepth = DefaultInboxDepth
 	}
+}
+
+// MemoryBudget is the budget a Config with MemoryBudget set to configured
+// gets: configured itself, or, for zero, a quarter of the memory pid1 may
+// use (its cgroup's limit, or the machine's memory), at most
+// DefaultMemoryBudget.
+func MemoryBudget(configured int64) int64 {
+	if configured > 0 {
+		return configured
+	}
+	return min(memoryAvailable()/4, DefaultMemoryBudget)
 }

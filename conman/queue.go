@@ -97,6 +97,23 @@ func (q *outQueue) backlog() int {
 	return q.bytes
 }
 
+// drop throws away every queued frame (not the ones being written) and
+// returns how many bytes they were.
+func (q *outQueue) drop() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for i, f := range q.frames {
+		n += len(f.b)
+		f.release()
+		q.frames[i] = frame{}
+	}
+	q.frames = q.frames[:0]
+	q.urgent = 0
+	q.bytes -= n
+	return n
+}
+
 // close refuses further frames; queued ones may still be taken.
 func (q *outQueue) close() {
 	q.mu.Lock()

@@ -56,6 +56,12 @@ func (h *Hub) run(s *session, conn wire.Conn) {
 	s.conn = conn
 	h.metrics.connections.Inc()
 	go s.writeLoop()
+	// The handshake of a goval container: boot stages (a client shows
+	// them; pid1 has nothing to acquire, so it goes from the handshake
+	// to complete), then READY, after which the client opens channels.
+	for _, stage := range []api.BootStatus_Stage{api.BootStatus_HANDSHAKE, api.BootStatus_COMPLETE} {
+		s.sendControl(&api.Command{Body: &api.Command_BootStatus{BootStatus: &api.BootStatus{Stage: stage}}})
+	}
 	s.sendControl(&api.Command{Body: &api.Command_ContainerState{
 		ContainerState: &api.ContainerState{State: api.ContainerState_READY}}})
 	h.readLoop(s)
@@ -76,16 +82,19 @@ func (h *Hub) admit(user services.User) (*session, error) {
 	}
 	h.userSessions[user.ID]++
 	ctx, cancel := context.WithCancel(context.Background())
+	writes, abortWrites := context.WithCancel(ctx)
 	s := &session{
-		hub:        h,
-		id:         h.nextSession.Add(1),
-		user:       user,
-		out:        newOutQueue(h.cfg.QueueFrames, h.cfg.QueueBytes),
-		ctx:        ctx,
-		cancel:     cancel,
-		chans:      make(map[int32]*channel),
-		closing:    make(chan struct{}),
-		writerDone: make(chan struct{}),
+		writes:      writes,
+		abortWrites: abortWrites,
+		hub:         h,
+		id:          h.nextSession.Add(1),
+		user:        user,
+		out:         newOutQueue(h.cfg.QueueFrames, h.cfg.QueueBytes),
+		ctx:         ctx,
+		cancel:      cancel,
+		chans:       make(map[int32]*channel),
+		closing:     make(chan struct{}),
+		writerDone:  make(chan struct{}),
 	}
 	s.log = h.log.With("session", s.id, "user", user.Name, "user_id", user.ID)
 	h.sessions[s.id] = s

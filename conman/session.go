@@ -28,6 +28,10 @@ type session struct {
 
 	ctx    context.Context // ends when the session is over
 	cancel context.CancelFunc
+	// writes ends when a write in progress must give up: the session was
+	// cut off, and what it holds should go now.
+	writes      context.Context
+	abortWrites context.CancelFunc
 
 	mu    sync.Mutex
 	chans map[int32]*channel // channels this session has open, by id
@@ -85,6 +89,13 @@ func (s *session) cutOff(reason string) {
 	s.hub.metrics.slowDisconnect.Inc()
 	s.log.Warn("cutting off a slow client", "reason", reason)
 	s.closeWith(websocket.StatusTryAgainLater, reason, false)
+	// What is queued goes now. A write already under way gets the same
+	// grace as the closing handshake: aborting it midway would tear the
+	// connection down with no close frame, so a client that wakes up now
+	// still learns why it was cut off; one that does not read is dropped
+	// when the grace ends.
+	s.unreserve(s.out.drop())
+	time.AfterFunc(closeGrace, s.abortWrites)
 }
 
 // sendControl queues a channel-0 command to this session.
@@ -188,6 +199,9 @@ func (s *session) writeLoop() {
 		}
 		batch = s.out.take(batch)
 		ok := s.writeAll(batch)
+		if !ok {
+			clear(batch) // what was not written goes now
+		}
 		s.unreserve(s.out.written())
 		if !ok {
 			s.cutOff("slow client: write timed out")
@@ -225,7 +239,7 @@ func (s *session) writeAll(frames []frame) bool {
 // failed is not released: the library may not be done with its bytes.
 func (s *session) write(f frame) bool {
 	b := f.b
-	ctx, cancel := context.WithTimeout(s.ctx, s.hub.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(s.writes, s.hub.cfg.WriteTimeout)
 	err := s.conn.Write(ctx, websocket.MessageBinary, b)
 	cancel()
 	if err != nil {
@@ -239,6 +253,10 @@ func (s *session) write(f frame) bool {
 	return true
 }
 
+// closeGrace is how long a closing handshake, or a write under way when a
+// session is cut off, may take before the connection is dropped.
+const closeGrace = 2 * time.Second
+
 // finish sends the close frame, giving the client a moment to answer.
 func (s *session) finish() {
 	done := make(chan struct{})
@@ -248,7 +266,7 @@ func (s *session) finish() {
 	}()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(closeGrace):
 		s.conn.CloseNow()
 	}
 }

@@ -24,6 +24,7 @@ type config struct {
 	logFormat string
 
 	maxFrame    size
+	memBudget   size
 	maxSessions int
 	maxChannels int
 	// per-user limits and the life of abandoned process channels
@@ -59,6 +60,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	c.maxFrame = 16 << 20
+	fs.Var(&c.memBudget, "memory-budget", "bytes of output pid1 may hold for clients that have not read it, across all sessions (a user gets half); beyond, who holds the most is cut off. Default: a quarter of the container's memory limit, at most 2GiB")
 	fs.Var(&c.maxFrame, "max-frame-bytes", "largest frame a client may send (close 1009 beyond), in bytes or with KiB, MiB, GiB")
 	fs.IntVar(&c.maxSessions, "max-sessions", 1024, "concurrent sessions")
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")

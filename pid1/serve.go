@@ -61,6 +61,7 @@ func runServe(args []string) (int, error) {
 	defer in.stop()
 	rp, rctx, sigs, reapAll := in.reaper, in.ctx, in.sigs, in.reapAll
 
+	budget := limitMemory(int64(c.memBudget), log)
 	user, err := runAs(c.runAs, log)
 	if err != nil {
 		return 0, err
@@ -73,7 +74,7 @@ func runServe(args []string) (int, error) {
 		Engine:          eng.core(),
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
-			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions,
+			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
 			IdleChannelTimeout: c.idleChannel,

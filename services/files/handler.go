@@ -4,6 +4,8 @@ import (
 	"errors"
 	"hash/crc32"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/bufpool"
 	"github.com/pid1/pid1/internal/fsroot"
@@ -14,6 +16,19 @@ import (
 // does not cost a fresh buffer (cold memory, and garbage) each time; the
 // files rows of `make bench` measure it.
 var readBufs = bufpool.Pool{Max: 4 << 20}
+
+// readMemory bounds the bytes of files that reads hold at once across
+// pid1 (each also holds its encoded reply until it is queued, where the
+// hub's memory budget takes over), so that many clients asking for large
+// files at once cannot grow pid1 by the sum of them.
+var readMemory = semaphore.NewWeighted(readMemoryLimit)
+
+// readMemoryLimit is readMemory's bound; readReserve is what a read of a
+// file whose size is not known yet takes.
+const (
+	readMemoryLimit = 32 << 20
+	readReserve     = 64 << 10
+)
 
 // Handler carries out file commands for one channel. Its methods run on
 // the channel's actor.
@@ -42,6 +57,16 @@ func (h *Handler) Command(s services.Session, cmd *api.Command) (handled bool, e
 	d := h.cfg.Dir
 	switch b := cmd.Body.(type) {
 	case *api.Command_Read:
+		// A file being read and its encoded reply are held at once, by
+		// every channel reading at the same time: bound the sum.
+		n := int64(readReserve)
+		if info, exists, err := d.Stat(b.Read.GetPath()); err == nil && exists {
+			n = min(max(info.Size, 1), readMemoryLimit)
+		}
+		if err := readMemory.Acquire(h.ch.Context(), n); err != nil {
+			return true, err
+		}
+		defer readMemory.Release(n)
 		data, err := d.ReadInto(b.Read.GetPath(), readBufs.Get())
 		if err != nil {
 			return true, err
