@@ -201,7 +201,7 @@ type anchor struct {
 
 var (
 	anchorRE = regexp.MustCompile(`(?is)<a\s([^>]*)>(.*?)</a>`)
-	attrRE   = regexp.MustCompile(`(?s)([a-zA-Z-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)`)
+	attrRE   = regexp.MustCompile(`(?s)([a-zA-Z-]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?`)
 )
 
 // anchors reads the links of a simple index page (PEP 503: one <a> per

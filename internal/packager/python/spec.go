@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -190,14 +192,14 @@ func normalize(name string) string {
 // its spec (a bare version "1.2" means ==1.2).
 func requirement(p packager.Pkg) (string, error) {
 	name := strings.TrimSpace(p.Name)
-	if nameRE.FindString(name) != name {
+	if name == "" || nameRE.FindString(name) != name {
 		return "", fmt.Errorf("%q is not a Python distribution name", p.Name)
 	}
 	spec := strings.TrimSpace(p.Spec)
 	switch {
 	case spec == "":
 		return name, nil
-	case strings.ContainsAny(spec, "\n\r#"):
+	case strings.ContainsAny(spec, "\n\r#") || strings.ContainsFunc(spec, unicode.IsControl) || !utf8.ValidString(spec):
 		return "", fmt.Errorf("%s: %q is not a version specifier", name, p.Spec)
 	case spec[0] >= '0' && spec[0] <= '9':
 		return name + "==" + spec, nil
