@@ -22,7 +22,7 @@ func Imports(src string) []string {
 	var out []string
 	for _, s := range f.Imports {
 		p, err := strconv.Unquote(s.Path.Value)
-		if err != nil || slices.Contains(out, p) {
+		if err != nil {
 			continue
 		}
 		if s.Comment != nil {
@@ -30,7 +30,9 @@ func Imports(src string) []string {
 				p = pragma
 			}
 		}
-		out = append(out, p)
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
 	return out
 }

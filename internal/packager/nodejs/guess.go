@@ -20,7 +20,7 @@ var importRE = regexp.MustCompile(`(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\b(?:im
 // not packages; a deep import ("lodash/fp", "@scope/pkg/x") names its
 // package; a "upm package(NAME)" comment on the line names the package
 // instead. node: and bun: modules are left out, but not bare built-in
-// names (see Guess).
+// names (see Guess); nor is what npm would not take as a package name.
 func Imports(src string) []string {
 	var out []string
 	for _, line := range joinedStatements(src) {
@@ -29,7 +29,7 @@ func Imports(src string) []string {
 			if p := packager.Pragma(line); p != "" && name != "" {
 				name = p
 			}
-			if name != "" && !slices.Contains(out, name) {
+			if name != "" && checkName(name) == nil && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}
