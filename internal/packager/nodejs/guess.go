@@ -25,7 +25,7 @@ func Imports(src string) []string {
 	var out []string
 	for _, line := range joinedStatements(src) {
 		for _, m := range importRE.FindAllStringSubmatch(line, -1) {
-			name := packageOf(m[1])
+			name := PackageOf(m[1])
 			if p := packager.Pragma(line); p != "" && name != "" {
 				name = p
 			}
@@ -71,9 +71,9 @@ func joinedStatements(src string) []string {
 	return out
 }
 
-// packageOf is the package a module specifier names, or "" for what is
-// not a package.
-func packageOf(spec string) string {
+// PackageOf is the package a module specifier names ("lodash/fp":
+// lodash, "@scope/pkg/x": @scope/pkg), or "" for what is not a package.
+func PackageOf(spec string) string {
 	switch {
 	case spec == "", strings.HasPrefix(spec, "."), strings.HasPrefix(spec, "/"), strings.ContainsAny(spec, "!: \\"):
 		return ""
