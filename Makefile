@@ -25,10 +25,12 @@ test: test-deps lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-ci
 
-## fuzz-ci: the fuzzers of paths, tokens, frames and ATO requests, FUZZCI seconds each (from their committed corpora).
+## fuzz-ci: the fuzzers of paths, tokens, frames, ATO requests and the packager's rewriting of a workspace's
+## pyproject.toml and requirements.txt, FUZZCI seconds each (from their committed corpora).
 FUZZCI ?= 10s
 fuzz-ci:
-	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest"; do \
+	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest" \
+	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements"; do \
 	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
 	done
 
