@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
@@ -40,6 +42,15 @@ type deps struct {
 	otLog     *otlog.Store    // nil: no op log
 }
 
+// ensureBeforeRun is what run2 and interp2 call before a run whose .replit
+// asks for it: packager2's ensurePackages, through pid1's own session.
+func (d deps) ensureBeforeRun() services.EnsurePackages {
+	if d.dial == nil {
+		return nil
+	}
+	return func(ctx context.Context, out func(string)) error { return packager2.EnsureBeforeRun(ctx, d.dial, out) }
+}
+
 // defaultServices is the one place that lists the services pid1 serves,
 // each wrapped in the cross-cutting middleware.
 func defaultServices(d deps) *services.Registry {
@@ -55,8 +66,8 @@ func defaultServices(d deps) *services.Registry {
 		snapshot.Descriptor(d.snapshots),
 		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher, Log: d.otLog}),
 		shell.Descriptor(shell.Config{Deps: d.jobs}),
-		run2.Descriptor(d.jobs),
-		interp2.Descriptor(d.jobs),
+		run2.EnsuringDescriptor(d.jobs, d.ensureBeforeRun()),
+		interp2.EnsuringDescriptor(d.jobs, d.ensureBeforeRun()),
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
 		packager2.Descriptor(d.jobs),

@@ -14,4 +14,9 @@
 // spec and lock files byte-identical. Operations on one workspace run one
 // at a time, packager3's included. The channel is meant to be shared:
 // attach to the well-known name packager2. Read-only users may watch.
+//
+// EnsureBeforeRun is the client side that run2 and interp2 use before a
+// run when .replit asks for it: it sends ensurePackages on the shared
+// channel through a session of pid1's own and waits for the answer,
+// passing the output on. It may run on any goroutine.
 package packager2
