@@ -71,13 +71,13 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
-		Engine:          eng.core(),
+		Engine: eng.core(), OTLogSyncInterval: c.otLogSync,
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
-			IdleChannelTimeout: c.idleChannel,
+			IdleChannelTimeout: c.idleChannel, Collectors: eng.collectors(),
 		},
 	})
 	if err != nil {

@@ -31,15 +31,11 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
-	packagerOnly := flag.Bool("packager", false, "run only the packager rows and print them (bench/results.md is left alone)")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines or packager) and print them; no report is written")
 	flag.Parse()
 	run := run
-	if *sandboxOnly {
-		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
-	}
-	if *packagerOnly {
-		run = func(_ string, rounds, _ int) error { return printRows(packagerRows(rounds)) }
+	if *only != "" {
+		run = func(_ string, rounds, _ int) error { return runOnly(*only, rounds) }
 	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -503,13 +499,17 @@ func otRows(rounds int) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	throughput := func(opLog bool) func() (float64, error) {
+	throughput := func(opLog bench.OTLog) func() (float64, error) {
 		return func() (float64, error) {
 			r, err := bench.OTThroughput(self, 10, ops, seed, opLog)
 			return r.OpsPerSec, err
 		}
 	}
-	tput, err := alternate(max(rounds, 7), throughput(true), throughput(false))
+	tput, err := alternate(max(rounds, 7), throughput(bench.OTLogEachAck), throughput(bench.OTLogOff))
+	if err != nil {
+		return nil, err
+	}
+	lazy, err := alternate(max(rounds, 7), throughput(bench.OTLogInterval), throughput(bench.OTLogOff))
 	if err != nil {
 		return nil, err
 	}
@@ -532,6 +532,8 @@ func otRows(rounds int) ([]row, error) {
 			fmt.Sprintf("%.0f", t), fmt.Sprintf("%.1f (%s)", js.CommittedOpsPerSec, sharedb), ratio(t / js.CommittedOpsPerSec), "≥ 5×", verdict(t/js.CommittedOpsPerSec >= 5)},
 		{"ot: committed ops/s, the same with the op log on vs off (each op durable before its ack vs not; median of each round's ratio; its range)",
 			fmt.Sprintf("%.0f", tput.a), fmt.Sprintf("%.0f (op log off)", tput.base), tput.String(), "≥ 0.85×", verdict(tput.ratio >= 0.85)},
+		{"ot: the same with -ot-log-sync 200ms (each op written to the log before its ack, survives pid1 being killed; fsynced every 200 ms) vs off",
+			fmt.Sprintf("%.0f", lazy.a), fmt.Sprintf("%.0f (op log off)", lazy.base), lazy.String(), "≥ 0.85×", verdict(lazy.ratio >= 0.85)},
 		{"ot: transforming one op past a 1,000-op history, one op at a time",
 			us(p), us(js.TransformPassMicros*1e3) + " (ot-text-unicode)", ratio(p / (js.TransformPassMicros * 1e3)), "", ""},
 		{"ot: heap per open 100 KiB document with 10,000 ops of history",
@@ -571,22 +573,30 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 	}, nil
 }
 
-// runSandboxOnly measures and prints the sandbox rows alone.
-func runSandboxOnly(rounds int) error {
+// runOnly measures and prints one group of rows.
+func runOnly(group string, rounds int) error {
 	dir, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "pid1")
-	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	var rows []row
+	switch group {
+	case "sandbox":
+		bin := filepath.Join(dir, "pid1")
+		if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+		}
+		rows, err = sandboxRows(rounds, dir, bin)
+	case "ot":
+		rows, err = otRows(rounds)
+	case "engines":
+		rows, err = engineRows(rounds, dir)
+	case "packager":
+		rows, err = packagerRows(rounds)
+	default:
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines and packager", group)
 	}
-	return printRows(sandboxRows(rounds, dir, bin))
-}
-
-// printRows prints rows as the report's table lines.
-func printRows(rows []row, err error) error {
 	if err != nil {
 		return err
 	}
