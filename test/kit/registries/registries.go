@@ -25,15 +25,15 @@ type Set struct {
 }
 
 // Start starts every registry; Stop stops them.
-func Start() (s *Set, err error) {
+func Start() (_ *Set, err error) {
 	dir, err := os.MkdirTemp("", "pid1-registries-")
 	if err != nil {
 		return nil, err
 	}
-	s = &Set{dir: dir}
+	s := &Set{dir: dir}
 	defer func() {
 		if err != nil {
-			s.Stop()
+			s.Stop() // what did start
 		}
 	}()
 	if err := s.serve(); err != nil {
