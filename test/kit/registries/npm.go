@@ -92,7 +92,9 @@ log: {type: stdout, format: pretty, level: warn}
 		<-done
 	})
 	s.NPM = "http://" + addr + "/"
-	if err := waitUp(s.NPM+"-/ping", done, 60*time.Second); err != nil {
+	// Node starts verdaccio in seconds, but a machine busy with other
+	// tests can take a minute or more.
+	if err := waitUp(s.NPM+"-/ping", done, 3*time.Minute); err != nil {
 		b, _ := os.ReadFile(filepath.Join(dir, "log"))
 		return errorf("verdaccio did not start", err, b)
 	}
