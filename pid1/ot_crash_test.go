@@ -132,6 +132,23 @@ func TestOTUnflushedEditsSurviveSIGTERM(t *testing.T) {
 // holds them too.
 func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
 	t.Parallel()
+	acknowledgedEditsSurviveSIGKILL(t)
+}
+
+// With an fsync before every acknowledgement, and with the fsync an hour
+// away (an edit acknowledged once the log is written), SIGKILL loses none
+// either.
+func TestOTAcknowledgedEditsSurviveSIGKILLWhateverTheFsync(t *testing.T) {
+	t.Parallel()
+	for _, every := range []string{"0", "1h"} {
+		t.Run("-ot-log-sync="+every, func(t *testing.T) {
+			t.Parallel()
+			acknowledgedEditsSurviveSIGKILL(t, "-ot-log-sync", every)
+		})
+	}
+}
+
+func acknowledgedEditsSurviveSIGKILL(t *testing.T, args ...string) {
 	dir := t.TempDir()
 	ws, state := filepath.Join(dir, "ws"), filepath.Join(dir, "state")
 	if err := os.MkdirAll(filepath.Join(ws, "src"), 0o755); err != nil {
@@ -139,7 +156,7 @@ func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
 	}
 	doc := filepath.Join(ws, "src", "notes.md")
 	os.WriteFile(doc, []byte("# notes\n"), 0o644)
-	p := startOn(t, ws, state)
+	p := startOn(t, ws, state, args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	open := func(user string) *client.Channel {

@@ -102,14 +102,20 @@ func (l *Log) Begin(version uint32, disk, text []byte) uint64 {
 }
 
 // Append adds an entry after the current base and returns its sequence
-// number.
+// number. With a sync interval it also writes it (and whatever waits with
+// it) before it returns, so the callback hears of it without waiting for
+// the writer goroutine: a write that needs no fsync takes microseconds.
 func (l *Log) Append(e Entry) uint64 {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	n := len(l.pending)
 	l.pending = appendEntry(l.pending, e)
 	l.entryBytes += len(l.pending) - n
-	return l.handedIn()
+	seq := l.handedIn()
+	l.mu.Unlock()
+	if l.syncEvery > 0 {
+		l.writeOut() // a failure is reported to the callback
+	}
+	return seq
 }
 
 // handedIn numbers a record and wakes the writer. l.mu is held.
