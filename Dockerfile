@@ -13,10 +13,13 @@ RUN CGO_ENABLED=0 go build -tags "$TAGS" -trimpath -ldflags="-s -w" -o /out/pid1
 FROM debian:bookworm-slim
 # A development container: a shell, the basics services run, the languages
 # run2 and interp2 support (python3, nodejs, C with make; Go comes from the
-# build stage), and the toolchains of the sandbox's runners (runners/).
+# build stage), their package managers for packager2 and packager3 (npm;
+# pip into a virtual environment made with python3-venv), and the
+# toolchains of the sandbox's runners (runners/).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       bash ca-certificates git procps \
       python3 nodejs gcc libc6-dev make \
+      npm python3-venv python3-pip \
       g++ zsh perl ruby lua5.4 php-cli rustc default-jdk-headless \
       asymptote dvisvgm ghostscript \
  && rm -rf /var/lib/apt/lists/* \

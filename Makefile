@@ -26,10 +26,13 @@ test: test-deps lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-ci
 
-## fuzz-ci: the fuzzers of paths, tokens, frames and the engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb frames), FUZZCI seconds each (from their committed corpora).
+## fuzz-ci: the fuzzers of paths, tokens, frames, the engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb
+## frames) and the packager's rewriting of pyproject.toml and requirements.txt, FUZZCI seconds each (from their committed corpora).
 FUZZCI ?= 10s
 fuzz-ci:
-	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest" "./engines/ranna FuzzDecodeOp" "./engines/asy FuzzMessages"; do \
+	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest" \
+	  "./engines/ranna FuzzDecodeOp" "./engines/asy FuzzMessages" \
+	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements"; do \
 	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
 	done
 

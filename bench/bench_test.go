@@ -160,6 +160,27 @@ func TestSandboxHarnesses(t *testing.T) {
 	}
 }
 
+// TestPackagerHarness runs the packager measurement once per ecosystem,
+// through packager3 and directly, and checks that both sides installed
+// the package.
+func TestPackagerHarness(t *testing.T) {
+	p, err := StartPackager()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, eco := range PackagerEcosystems {
+		for side, f := range map[string]func(string) (float64, error){"packager3": p.AddHub, "direct": p.AddDirect} {
+			if s, err := f(eco); err != nil || s <= 0 {
+				t.Errorf("%s %s: %v %v", eco, side, s, err)
+			}
+		}
+		if err := p.Added(eco); err != nil {
+			t.Errorf("%s: %v", eco, err)
+		}
+	}
+}
+
 func TestStalledViewerGapHarness(t *testing.T) {
 	g, err := StalledViewerGap(4<<20, true)
 	if err != nil {

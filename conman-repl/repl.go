@@ -24,6 +24,7 @@ type repl struct {
 
 	mu      sync.Mutex
 	clients map[string]*replClient // "" is the default client
+	last    <-chan struct{}        // closed when the last request's reply came (or never will)
 
 	lastOutput atomic.Int64 // unix nanos of the last printed incoming command
 	failures   atomic.Int64 // commands that failed, and connections lost

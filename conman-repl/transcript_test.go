@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman-repl/literal"
+	"github.com/pid1/pid1/test/kit/registries"
 	"github.com/pid1/pid1/test/kit/testutil"
 	"google.golang.org/protobuf/proto"
 )
@@ -68,7 +70,7 @@ func replay(t *testing.T, tr transcript) []string {
 	}
 	out := &testutil.Buffer{}
 	r := newREPL(dial, out)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	r.scripted(ctx, strings.NewReader(script.String()), true, 150*time.Millisecond)
 	r.closeAll()
@@ -83,10 +85,24 @@ func replay(t *testing.T, tr transcript) []string {
 func TestServicesTranscripts(t *testing.T) {
 	// The shell service runs bash, which reads ~/.bashrc: a home without
 	// one keeps the machine's own start-up scripts out of the transcripts.
-	t.Setenv("HOME", t.TempDir())
+	home := t.TempDir()
+	t.Setenv("HOME", home)
 	trs := readTranscripts(t, "../SERVICES.md")
 	if len(trs) == 0 {
 		t.Fatal("SERVICES.md has no conman-repl transcripts")
+	}
+	if slices.ContainsFunc(trs, usesPackager) {
+		// The packager's transcripts install from local registries, which
+		// the programs' npm, pip and go find through their configuration
+		// in that home.
+		reg, err := registries.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(reg.Stop)
+		if err := reg.WriteConfig(home); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tr := range trs {
 		t.Run(fmt.Sprintf("line%d", tr.line), func(t *testing.T) {
@@ -97,6 +113,12 @@ func TestServicesTranscripts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// usesPackager reports whether a transcript talks to packager2 or
+// packager3.
+func usesPackager(tr transcript) bool {
+	return slices.ContainsFunc(tr.lines, func(l string) bool { return strings.HasPrefix(l, "> packager") })
 }
 
 // step is one command and what followed it.
@@ -113,7 +135,7 @@ func steps(lines []string) []step {
 	cur := step{stream: map[string][]string{}}
 	for _, l := range lines {
 		if in, ok := strings.CutPrefix(l, "> "); ok {
-			if strings.HasPrefix(in, ".sleep ") {
+			if strings.HasPrefix(in, ".sleep ") || in == ".wait" || strings.HasPrefix(in, ".wait ") {
 				// Waiting sends nothing: what arrives meanwhile belongs to
 				// the command before, whether it came before or after the
 				// wait began.

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
 # packages of the Node tests (@replit/protocol, @replit/crosis, ws,
-# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline), and the
+# @msgpack/msgpack, ShareDB for the ot benchmark's baseline, and verdaccio,
+# the packager tests' local npm registry), Debian's Python packaging (venv,
+# pip, setuptools, wheel: the packager's virtual environments and the
+# wheels its tests build), and the
 # Debian packages the tests use (util-linux for unshare, procps, chromium
 # for ATO's example page) and the toolchains of the sandbox's runners, when
 # running as root, and the warm Go build cache of the go runner. Idempotent
@@ -13,7 +16,13 @@ go mod download
 
 need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
-command -v node >/dev/null || need_apt+=(nodejs npm)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
+# The packager creates virtual environments with Debian's python3 -m venv
+# and its tests build wheels with pip, setuptools and wheel.
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv)
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+/usr/bin/python3 -c 'import setuptools, wheel' 2>/dev/null || need_apt+=(python3-setuptools python3-wheel)
 command -v ps >/dev/null || need_apt+=(procps)
 command -v chromium >/dev/null || need_apt+=(chromium)
 need_toolchains=()
@@ -47,9 +56,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# The Node tests (test/node) and the ShareDB baseline the bench tests check
-# the Go workload against (bench/node).
-for dir in test/node bench/node; do
+# The Node tests (test/node), the ShareDB baseline the bench tests check
+# the Go workload against (bench/node) and the packager tests' registry
+# (test/registries).
+for dir in test/node bench/node test/registries; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp=$dir/node_modules/.pid1-lock-stamp
   if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then

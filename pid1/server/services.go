@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
+
 	"github.com/pid1/pid1/engines/asy"
+
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
@@ -22,6 +25,8 @@ import (
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/lsp"
 	"github.com/pid1/pid1/services/ot"
+	"github.com/pid1/pid1/services/packager2"
+	"github.com/pid1/pid1/services/packager3"
 	"github.com/pid1/pid1/services/presence"
 	"github.com/pid1/pid1/services/ranna"
 	"github.com/pid1/pid1/services/run2"
@@ -48,6 +53,15 @@ type deps struct {
 	socketAny bool // the socket service may connect beyond loopback
 }
 
+// ensureBeforeRun is what run2 and interp2 call before a run whose .replit
+// asks for it: packager2's ensurePackages, through pid1's own session.
+func (d deps) ensureBeforeRun() services.EnsurePackages {
+	if d.dial == nil {
+		return nil
+	}
+	return func(ctx context.Context, out func(string)) error { return packager2.EnsureBeforeRun(ctx, d.dial, out) }
+}
+
 // defaultServices is the one place that lists the services pid1 serves,
 // each wrapped in the cross-cutting middleware.
 func defaultServices(d deps) *services.Registry {
@@ -63,8 +77,8 @@ func defaultServices(d deps) *services.Registry {
 		snapshot.Descriptor(d.snapshots),
 		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher, Log: d.otLog}),
 		shell.Descriptor(shell.Config{Deps: d.jobs}),
-		run2.Descriptor(d.jobs),
-		interp2.Descriptor(d.jobs),
+		run2.EnsuringDescriptor(d.jobs, d.ensureBeforeRun()),
+		interp2.EnsuringDescriptor(d.jobs, d.ensureBeforeRun()),
 		shellrun.Descriptor(d.jobs, ""),
 		shellrun2.Descriptor(shellrun2.Config{Shell: shell.Config{Deps: d.jobs}, Dial: d.dial}),
 		ato.Descriptor(d.engine),
@@ -72,7 +86,9 @@ func defaultServices(d deps) *services.Registry {
 		asysvc.Descriptor(d.asy),
 		audio.Descriptor(d.audio, d.audioOff),
 		lsp.Descriptor(d.jobs),
-		socket.Descriptor(socket.Config{AnyDestination: d.socketAny}))
+		socket.Descriptor(socket.Config{AnyDestination: d.socketAny}),
+		packager2.Descriptor(d.jobs),
+		packager3.Descriptor(d.jobs))
 	for i := range ds {
 		ds[i].New = services.Chain(ds[i].New, middleware.Log)
 	}

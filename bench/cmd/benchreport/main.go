@@ -31,7 +31,7 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	only := flag.String("only", "", "run only one group of rows (sandbox, ot or engines) and print them; no report is written")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines or packager) and print them; no report is written")
 	flag.Parse()
 	run := run
 	if *only != "" {
@@ -312,6 +312,13 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, engRows...)
 
+	fmt.Fprintln(os.Stderr, "packager: packageAdd against npm install, pip install and go get...")
+	pkgRows, err := packagerRows(rounds)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, pkgRows...)
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (`go run ./bench/cmd/benchreport`) on %s: %s, %d CPUs, %s.\n",
@@ -501,6 +508,38 @@ func adapterRows(s *bench.EngineServer) ([]row, error) {
 		row{"engines: the same figure over /asy, worst", lat(ly.Max), lat(lb.Max) + " (bare)", ratio(float64(ly.Max) / float64(lb.Max)), "", ""}), nil
 }
 
+// packagerRows compares packager3's packageAdd, end to end, with the
+// tool's own command run directly, per ecosystem. A tool run takes
+// seconds and varies with the machine's load: at least 5 rounds, judged
+// by the median of each round's ratio.
+func packagerRows(rounds int) ([]row, error) {
+	p, err := bench.StartPackager()
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	var rows []row
+	for _, eco := range bench.PackagerEcosystems {
+		// The first add of each side fills the caches; it is not counted.
+		if _, err := p.AddHub(eco); err != nil {
+			return nil, err
+		}
+		if _, err := p.AddDirect(eco); err != nil {
+			return nil, err
+		}
+		if err := p.Added(eco); err != nil {
+			return nil, err
+		}
+		r, err := alternate(max(rounds, 5), func() (float64, error) { return p.AddHub(eco) }, func() (float64, error) { return p.AddDirect(eco) })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row{fmt.Sprintf("packager3 packageAdd of %s from a local registry, request → ok, s, vs `%s` run directly (median of each round's ratio; its range)", p.Package(eco), p.DirectCommand(eco)),
+			fmt.Sprintf("%.2f", r.a), fmt.Sprintf("%.2f", r.base), r.String(), "overhead ≤ 10%", verdict(r.ratio <= 1.10)})
+	}
+	return rows, nil
+}
+
 // otRows compares the ot service with ShareDB on the same workload.
 func otRows(rounds int) ([]row, error) {
 	const ops, docs, seed = 2000, 5, 1
@@ -608,8 +647,10 @@ func runOnly(group string, rounds int) error {
 		rows, err = otRows(rounds)
 	case "engines":
 		rows, err = engineRows(rounds, dir)
+	case "packager":
+		rows, err = packagerRows(rounds)
 	default:
-		return fmt.Errorf("-only %q: the groups are sandbox, ot and engines", group)
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines and packager", group)
 	}
 	if err != nil {
 		return err

@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// LookPath finds name as a shell would with the PATH in env (relative
-// entries and a name with a slash taken from dir), and reports
-// failure as os/exec does (`exec: "x": executable file not found in $PATH`).
+// LookPath finds name as a shell would with the PATH in env (not pid1's
+// own), relative names ("./start") from dir, and reports failure as
+// os/exec does (`exec: "x": executable file not found in $PATH`).
 func LookPath(name, dir string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		p := name
@@ -22,13 +22,7 @@ func LookPath(name, dir string, env []string) (string, error) {
 		}
 		return p, nil
 	}
-	path := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	for _, d := range filepath.SplitList(path) {
+	for _, d := range filepath.SplitList(Getenv(env, "PATH")) {
 		if d == "" {
 			d = "."
 		}
@@ -52,4 +46,15 @@ func executable(p string) error {
 		return syscall.EACCES
 	}
 	return nil
+}
+
+// Getenv is the value of key in env ("KEY=value" strings; the last one
+// wins, as in a process's environment built by overlay), or "".
+func Getenv(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
