@@ -70,6 +70,7 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
+	engine      ato.Engine // nil when the engines are off
 	log         *slog.Logger
 }
 
@@ -107,7 +108,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("giving the workspace to user %s: %w", o.RunAs.Name, err)
 		}
 	}
-	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
+	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, engine: o.Engine, log: o.Logger, stopReaper: func() {}}
 	if err := s.prepareWorkspace(o); err != nil {
 		bucket.Close()
 		dir.Close()
@@ -145,8 +146,9 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-// Handler serves /wsv2/{token} and /healthz.
-func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+// Handler serves /wsv2/{token}, /healthz and the browser IDE (/, its
+// assets and /ide/info.json).
+func (s *Server) Handler() http.Handler { return s.handler() }
 
 // MetricsHandler serves /metrics, for a listener of its own.
 func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }

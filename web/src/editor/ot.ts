@@ -1,0 +1,395 @@
+// OTDoc is the page's side of one ot buffer (the channel ot:<path>): the
+// client of the ot service's operational transforms, with the service's
+// semantics (ot-text-unicode's, positions in code points).
+//
+//   - One op is in flight at a time; what is typed meanwhile is composed
+//     into pending and sent when the server acknowledges the op in flight
+//     (its own broadcast, recognised by its nonce).
+//   - Every other committed op is transformed past the op in flight and
+//     the pending one, then applied to the editor.
+//   - Every packet's version must follow the last one, and its CRC-32 must
+//     be that of the text at that version: the client keeps the server's
+//     text for that. A gap, a wrong CRC or a refused op resynchronises:
+//     the channel is opened again and the local text is rebased on what
+//     the server has (the difference becomes a new op).
+//   - After a reconnect it fetches the versions it missed, recognises its
+//     op among them if it was committed, and sends again what was not
+//     (with the same nonce: the service never applies an op twice).
+//   - The text is written to disk (flush) on save and on a timer after
+//     edits, once every edit is acknowledged.
+import crc32 from 'crc-32';
+import { type as ottext } from 'ot-text-unicode';
+import type { TextOp } from 'ot-text-unicode';
+import type { Chan, Conn } from '../conn';
+import type { Command, OTCursor, OTPacket } from '../wire';
+import { text as utf8text } from '../wire';
+import { diffOp, fromProto, toProto } from './convert';
+
+// DocHost is the editor side of a document.
+export interface DocHost {
+  text(): string; // the editor's text: server + inflight + pending
+  applyRemote(op: TextOp): void; // an op (code points) against text()
+  reset(text: string): void; // replace the whole text (first load)
+  changed(): void; // status, version or dirtiness changed
+  cursor(c: OTCursor, gone: boolean): void; // another session's cursor
+  cursorsReset(cs: OTCursor[]): void; // every cursor, on (re)attach
+  failed(msg: string): void; // a problem to show
+}
+
+export type Status = 'loading' | 'synced' | 'sending' | 'offline' | 'error';
+
+const flushDelay = 1000;
+const flushMaxDelay = 3000;
+
+export class OTDoc {
+  version = 0;
+  private server = ''; // the text at version
+  private inflight: TextOp | null = null;
+  private nonce = 0;
+  private pending: TextOp | null = null;
+  private chan: Chan | null = null;
+  private loaded = false; // the editor has the buffer's text
+  private rebase = false; // the next otstatus replaces the base
+  private catchingUp = false; // fetching after a reconnect: no sending
+  private queued: OTPacket[] = []; // packets that came while catching up
+  private close: (() => void) | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private firstUnflushed = 0; // when the oldest unflushed edit was made
+  private flushWaiters: (() => void)[] = [];
+  dirty = false; // edits not yet on disk
+  diskVersion = 0;
+  status: Status = 'loading';
+  lastError = '';
+
+  constructor(
+    readonly path: string,
+    private conn: Conn,
+    private host: DocHost,
+    private readOnly: boolean,
+  ) {}
+
+  get channelName(): string {
+    return 'ot:' + this.path;
+  }
+
+  get synced(): boolean {
+    return this.inflight === null && this.pending === null;
+  }
+
+  open(): void {
+    this.close = this.conn.channel('ot', this.channelName, {
+      open: (ch) => {
+        this.chan = ch;
+      },
+      command: (cmd, ch) => this.command(cmd, ch),
+      closed: () => {
+        this.chan = null;
+        this.catchingUp = false;
+        this.setStatus('offline');
+      },
+    });
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.close?.();
+    this.close = null;
+    this.chan = null;
+  }
+
+  private setStatus(s: Status): void {
+    this.status = s;
+    this.host.changed();
+  }
+
+  private fail(msg: string): void {
+    this.lastError = msg;
+    this.host.failed(msg);
+  }
+
+  private command(cmd: Command, ch: Chan): void {
+    if (ch !== this.chan) return;
+    switch (cmd.body) {
+      case 'otstatus':
+        void this.attached(cmd.otstatus ?? {}, ch);
+        break;
+      case 'ot':
+        if (this.catchingUp) this.queued.push(cmd.ot!);
+        else this.receive(cmd.ot!);
+        break;
+      case 'otNewCursor':
+        this.host.cursor(cmd.otNewCursor!, false);
+        break;
+      case 'otDeleteCursor':
+        this.host.cursor(cmd.otDeleteCursor!, true);
+        break;
+      case 'otFlushNotification':
+        this.diskVersion = cmd.otFlushNotification!.diskVersion ?? 0;
+        if (this.synced && this.diskVersion >= this.version) this.dirty = false;
+        this.host.changed();
+        break;
+      case 'error':
+        if (!cmd.ref) this.fail(cmd.error ?? 'error');
+        break;
+    }
+  }
+
+  // attached handles the otstatus every (re)attach starts with.
+  private async attached(st: NonNullable<Command['otstatus']>, ch: Chan): Promise<void> {
+    const linked = !!st.linkedFile?.path || (st.version ?? 0) > 0;
+    this.host.cursorsReset(st.cursors ?? []);
+    if (!linked) {
+      // A buffer nobody linked yet (or a pid1 that started afresh).
+      if (this.readOnly) {
+        this.fail('read-only: nobody has this file open for editing, so it shows as on disk, not live');
+        await this.preview(ch);
+        return;
+      }
+      this.version = 0;
+      this.server = '';
+      this.rebase = this.loaded; // our text goes on top of the file's
+      try {
+        await ch.request({ otLinkFile: { file: { path: this.path } } });
+      } catch (e) {
+        // Someone else linked it first: their version 1 came to us too.
+        if (!/already/.test((e as Error).message)) {
+          this.fail(`opening ${this.path}: ${(e as Error).message}`);
+          this.setStatus('error');
+          return;
+        }
+      }
+      return; // version 1 arrives as an ot packet: receive() loads it
+    }
+    const version = st.version ?? 0;
+    const contents = st.contents ?? '';
+    if (!this.loaded || this.rebase || version < this.version) {
+      this.adopt(contents, version);
+      return;
+    }
+    if (version > this.version) {
+      this.catchingUp = true;
+      try {
+        const res = await ch.request({ otFetchRequest: { versionFrom: this.version + 1, versionTo: version } });
+        this.catchingUp = false;
+        const packets = [...(res.otFetchResponse?.packets ?? []), ...this.queued.splice(0)];
+        for (const p of packets) {
+          if (!this.receive(p)) return;
+        }
+      } catch (e) {
+        this.catchingUp = false;
+        this.queued = [];
+        if (ch !== this.chan) return;
+        this.fail(`catching up on ${this.path}: ${(e as Error).message}`);
+        this.adopt(contents, version);
+        return;
+      }
+    }
+    if (this.version === version && this.server !== contents) {
+      this.fail(`${this.path}: the text differs from pid1's after catching up; taking pid1's and reapplying local edits`);
+      this.adopt(contents, version);
+      return;
+    }
+    // Send again what may not have arrived (the nonce makes it harmless).
+    if (this.inflight) this.sendInflight();
+    else this.sendPending();
+    this.setStatus(this.synced ? 'synced' : 'sending');
+  }
+
+  // adopt takes the server's text and version as the base; local edits
+  // not known to be committed become pending again as one op.
+  private adopt(contents: string, version: number): void {
+    const local = this.loaded ? this.host.text() : contents;
+    this.server = contents;
+    this.version = version;
+    this.inflight = null;
+    this.rebase = false;
+    if (!this.loaded) {
+      this.host.reset(contents);
+      this.loaded = true;
+      this.pending = null;
+    } else {
+      const op = diffOp(contents, local);
+      this.pending = op.length ? op : null;
+    }
+    this.setStatus(this.synced ? 'synced' : 'sending');
+    this.sendPending();
+  }
+
+  // preview shows the file as on disk for a read-only user on a buffer
+  // nobody linked; the first packet (someone linked it) replaces it.
+  private async preview(ch: Chan): Promise<void> {
+    void ch;
+    let content = '';
+    await new Promise<void>((resolve) => {
+      const close = this.conn.channel('files', undefined, {
+        open: async (fc) => {
+          try {
+            const res = await fc.request({ read: { path: this.path } });
+            content = utf8text(res.file?.content);
+          } catch (e) {
+            this.fail(`reading ${this.path}: ${(e as Error).message}`);
+          }
+          close();
+          resolve();
+        },
+      });
+    });
+    this.host.reset(content);
+    this.loaded = false; // version 1, when it comes, replaces the preview
+    this.setStatus('synced');
+  }
+
+  // receive applies one committed packet; false when it forced a resync.
+  private receive(p: OTPacket): boolean {
+    const v = p.spookyVersion ?? 0;
+    if (v <= this.version) return true; // already applied (fetched)
+    if (v !== this.version + 1) {
+      this.resync(`${this.path}: pid1 sent version ${v}, expected ${this.version + 1}`);
+      return false;
+    }
+    let op: TextOp;
+    try {
+      op = fromProto(p.op);
+      const mine = this.inflight !== null && p.nonce === this.nonce && p.nonce !== 0;
+      if (mine) {
+        const theirs = ottext.apply(this.server, op);
+        if (theirs !== ottext.apply(this.server, this.inflight!)) {
+          throw new Error(`version ${v}: pid1 committed our op as something else`);
+        }
+        this.server = theirs;
+        this.inflight = null;
+      } else {
+        this.server = ottext.apply(this.server, op);
+        if (!this.loaded || this.rebase) {
+          // The file's text as linked: the first load (the editor is
+          // empty or shows a preview), or the base local edits go on.
+          this.version = v;
+          if (!this.checkCRC(p)) return false;
+          if (this.loaded) {
+            this.adopt(this.server, v);
+          } else {
+            this.host.reset(this.server);
+            this.loaded = true;
+            this.inflight = this.pending = null;
+            this.setStatus('synced');
+          }
+          return true;
+        }
+        let remote = op;
+        for (const which of ['inflight', 'pending'] as const) {
+          const m = this[which];
+          if (!m) continue;
+          const r2 = ottext.transform(remote, m, 'left');
+          this[which] = ottext.transform(m, remote, 'right');
+          remote = r2;
+        }
+        this.host.applyRemote(remote);
+      }
+    } catch (e) {
+      this.resync(`${this.path}: ${(e as Error).message}`);
+      return false;
+    }
+    this.version = v;
+    if (!this.checkCRC(p)) return false;
+    if (this.synced) {
+      this.setStatus('synced');
+      for (const w of this.flushWaiters.splice(0)) w();
+    } else {
+      this.sendPending();
+    }
+    this.host.changed();
+    return true;
+  }
+
+  private checkCRC(p: OTPacket): boolean {
+    const mine = crc32.str(this.server) >>> 0;
+    if (mine !== (p.crc32 ?? 0) >>> 0) {
+      this.resync(`${this.path}: the text's CRC-32 at version ${this.version} is ${mine.toString(16)}, pid1's ${(p.crc32 ?? 0).toString(16)}`);
+      return false;
+    }
+    return true;
+  }
+
+  // resync opens the channel again and rebases on the server's text.
+  private resync(why: string): void {
+    this.fail(why + ' — resynchronising');
+    this.rebase = true;
+    this.chan = null;
+    this.close?.();
+    this.open();
+  }
+
+  // edit is a local change (code points) the editor already shows.
+  edit(op: TextOp): void {
+    if (this.readOnly || op.length === 0) return;
+    this.pending = this.pending ? ottext.compose(this.pending, op) : op;
+    if (!this.dirty) this.firstUnflushed = Date.now();
+    this.dirty = true;
+    this.sendPending();
+    this.scheduleFlush();
+    this.host.changed();
+  }
+
+  private sendPending(): void {
+    if (!this.chan || !this.loaded || this.rebase || this.catchingUp || this.inflight || !this.pending) return;
+    this.inflight = this.pending;
+    this.pending = null;
+    this.nonce = (Math.random() * 0xffffffff) >>> 0 || 1;
+    this.sendInflight();
+  }
+
+  private sendInflight(): void {
+    const ch = this.chan;
+    if (!ch || !this.inflight) return;
+    this.setStatus('sending');
+    ch.request({ ot: { spookyVersion: this.version, op: toProto(this.inflight), nonce: this.nonce } }).catch((e: Error) => {
+      if (ch !== this.chan || /connection closed/.test(e.message)) return; // the reconnect resends
+      this.resync(`${this.path}: pid1 refused an edit: ${e.message}`);
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    const wait = Math.max(0, Math.min(flushDelay, this.firstUnflushed + flushMaxDelay - Date.now()));
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.save().catch(() => {});
+    }, wait);
+  }
+
+  // waitSynced resolves once every local edit is acknowledged.
+  waitSynced(timeoutMs = 10000): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('edits not acknowledged in time')), timeoutMs);
+      this.flushWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  // save writes the buffer to its file once every edit is acknowledged.
+  async save(): Promise<void> {
+    if (this.readOnly) return;
+    try {
+      await this.waitSynced();
+      const ch = this.chan;
+      if (!ch) throw new Error('not connected; it is saved once the connection is back');
+      const version = this.version;
+      await ch.request({ flush: {} });
+      if (this.synced && this.version === version) this.dirty = false;
+      this.diskVersion = Math.max(this.diskVersion, version);
+      this.host.changed();
+    } catch (e) {
+      this.fail(`saving ${this.path}: ${(e as Error).message}`);
+      this.scheduleFlush();
+      throw e;
+    }
+  }
+
+  // sendCursor tells the others where this session's cursor is (code points).
+  sendCursor(id: string, position: number, selectionStart: number, selectionEnd: number): void {
+    this.chan?.send({ otNewCursor: { id, position, selectionStart, selectionEnd } });
+  }
+}
