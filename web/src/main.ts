@@ -141,6 +141,8 @@ async function boot(): Promise<void> {
     people: () => presence.names(),
     chat: () => chat.messages(),
     terminal: () => shell?.output() ?? '',
+    termScreen: () => shell?.screen() ?? '',
+    termSize: () => (shell ? [shell.term.rows, shell.term.cols] : null),
     console: () => run?.console.output() ?? '',
     runs: () => run?.runs ?? 0,
     playground: () => playground?.output() ?? '',

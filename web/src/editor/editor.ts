@@ -140,10 +140,12 @@ class Tab implements DocHost {
     if (this.cursorTimer) return;
     this.cursorTimer = setTimeout(() => {
       this.cursorTimer = null;
-      const st = this.current();
-      const sel = st.selection.main;
-      const cp = (n: number) => toCP(st.doc, n, this.astral);
-      this.doc.sendCursor(this.cursorId, cp(sel.head), cp(sel.from), cp(sel.to));
+      this.doc.cursorMoved(() => {
+        const st = this.current();
+        const sel = st.selection.main;
+        const cp = (n: number) => toCP(st.doc, n, this.astral);
+        return { id: this.cursorId, position: cp(sel.head), selectionStart: cp(sel.from), selectionEnd: cp(sel.to) };
+      });
     }, 50);
   }
 

@@ -56,6 +56,7 @@ export class OTDoc {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private firstUnflushed = 0; // when the oldest unflushed edit was made
   private flushWaiters: (() => void)[] = [];
+  private cursorWhere: (() => { id: string; position: number; selectionStart: number; selectionEnd: number }) | null = null;
   dirty = false; // edits not yet on disk
   diskVersion = 0;
   status: Status = 'loading';
@@ -294,6 +295,7 @@ export class OTDoc {
     if (this.synced) {
       this.setStatus('synced');
       for (const w of this.flushWaiters.splice(0)) w();
+      this.sendCursor();
     } else {
       this.sendPending();
     }
@@ -388,8 +390,19 @@ export class OTDoc {
     }
   }
 
-  // sendCursor tells the others where this session's cursor is (code points).
-  sendCursor(id: string, position: number, selectionStart: number, selectionEnd: number): void {
-    this.chan?.send({ otNewCursor: { id, position, selectionStart, selectionEnd } });
+  // cursorMoved asks for this session's cursor to be sent. pid1 places
+  // cursors in its own text, so it is sent when every local edit is
+  // acknowledged (then the editor's text is pid1's); where returns it, in
+  // code points, at that moment.
+  cursorMoved(where: () => { id: string; position: number; selectionStart: number; selectionEnd: number }): void {
+    this.cursorWhere = where;
+    this.sendCursor();
+  }
+
+  private sendCursor(): void {
+    if (!this.cursorWhere || !this.chan || !this.loaded || !this.synced) return;
+    const c = this.cursorWhere();
+    this.cursorWhere = null;
+    this.chan.send({ otNewCursor: c });
   }
 }
