@@ -6,22 +6,29 @@ FUZZTIME ?= 30s
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint chart bench bench-record fuzz fuzz-ci proto image conman-repl-run clean
+.PHONY: all web build run test test-go test-deps lint chart bench bench-record fuzz fuzz-ci proto image conman-repl-run clean
 
 all: build
 
-build:
+## web: the browser IDE's bundle, which pid1 embeds (go:embed): npm ci in web/ when its lock
+## file changed, then web/build.mjs (protobufjs messages from api/, a TypeScript check, esbuild).
+web:
+	@stamp=web/node_modules/.pid1-lock-stamp; cmp -s web/package-lock.json $$stamp 2>/dev/null || \
+	  { npm ci --prefix web --no-audit --no-fund --loglevel=error && cp web/package-lock.json $$stamp; }
+	@cd web && node build.mjs
+
+build: web
 	$(GO) build -o bin/pid1 ./pid1
 	$(GO) build -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
 	$(GO) build -o bin/conman-repl ./conman-repl
 
-## run: start pid1 on ./workspace; prints a ready-to-use URL with a token.
-run:
+## run: build the IDE, start pid1 on ./workspace; prints the IDE's URL (token in its fragment).
+run: web
 	$(GO) run ./pid1 -workspace ./workspace
 
 ## test: install what the tests need, check the Helm chart, then run every test with the race
 ## detector, and the fuzzers of what parses hostile input for a bounded time.
-test: test-deps lint chart
+test: test-deps web lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-ci
 

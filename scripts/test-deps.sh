@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
 # packages of the Node tests (@replit/protocol, @replit/crosis, ws,
-# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline), and the
-# Debian packages the tests use (util-linux for unshare, procps, chromium
-# for ATO's example page) and the toolchains of the sandbox's runners, when
-# running as root, and the warm Go build cache of the go runner. Idempotent
-# and quiet when everything is there.
+# @msgpack/msgpack, and ShareDB for the ot benchmark's baseline) and of the
+# browser IDE (web/), the Debian packages the tests use (util-linux for
+# unshare, procps, chromium for ATO's example page and the IDE's browser
+# tests) and the toolchains of the sandbox's runners, when running as root,
+# and the warm Go build cache of the go runner. Idempotent and quiet when
+# everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +45,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# The Node tests (test/node) and the ShareDB baseline the bench tests check
-# the Go workload against (bench/node).
-for dir in test/node bench/node; do
+# The Node tests (test/node), the ShareDB baseline the bench tests check
+# the Go workload against (bench/node), and the browser IDE (web: crosis,
+# CodeMirror, xterm.js, esbuild; `make web` builds the bundle pid1 embeds).
+for dir in test/node bench/node web; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp=$dir/node_modules/.pid1-lock-stamp
   if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then

@@ -160,12 +160,13 @@ func (h *Handler) load(name string) (*asset, error) {
 	if a, ok := h.cache[name]; ok {
 		return a, nil
 	}
+	if st, err := fs.Stat(h.files, name); err != nil {
+		return nil, err
+	} else if st.IsDir() {
+		return nil, fs.ErrNotExist
+	}
 	data, err := fs.ReadFile(h.files, name)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "is a directory") {
-			return nil, fs.ErrNotExist
-		}
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
