@@ -184,3 +184,38 @@ func jsString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestReadOnlyIDE: a user whose token may not write gets a read-only IDE:
+// the tree and a live editor that refuses typing, presence and chat, and
+// no terminal (opening one would be refused and end the connection).
+func TestReadOnlyIDE(t *testing.T) {
+	webtest.NeedBuilt(t)
+	p := webtest.StartPid1(t, map[string]string{"notes.md": "# notes\n"}, server.Options{})
+	b := webtest.StartBrowser(t)
+	writer := b.NewUser(t, p, "wendy", true)
+	reader := b.NewUser(t, p, "rita", false)
+	reader.Wait(`__ide.me.readOnly && document.querySelector('#me').textContent === 'rita (read-only)'`, 10*time.Second)
+	reader.Wait(`__ide.inTree('notes.md')`, 10*time.Second)
+	writer.Click(`#tree [data-path="notes.md"]`)
+	writer.Wait(`__ide.doc('notes.md') === "# notes\n"`, 10*time.Second)
+	reader.Click(`#tree [data-path="notes.md"]`)
+	reader.Wait(`__ide.doc('notes.md') === "# notes\n"`, 10*time.Second)
+	reader.TypeAtEnd("nope")
+	writer.TypeAtEnd("more")
+	reader.Wait(`__ide.doc('notes.md') === "# notes\nmore"`, 10*time.Second)
+	if d := webtest.Eval[string](writer, `__ide.doc('notes.md')`); d != "# notes\nmore" {
+		t.Errorf("the writer's document is %q: the reader's typing got through", d)
+	}
+	if n := webtest.Eval[int](reader, `document.querySelectorAll('#terminal .xterm, #console .xterm').length`); n != 0 {
+		t.Errorf("the read-only page has %d terminals", n)
+	}
+	if !webtest.Eval[bool](reader, `document.querySelector('#new-file').disabled && document.querySelector('#delete').disabled`) {
+		t.Error("the read-only page offers to change files")
+	}
+	reader.Screenshot(t.ArtifactDir(), "read-only")
+	for _, u := range []*webtest.User{writer, reader} {
+		if pr := u.Problems(); len(pr) > 0 {
+			t.Errorf("%s's console has errors:\n%s", u.Name, strings.Join(pr, "\n"))
+		}
+	}
+}

@@ -102,6 +102,7 @@ async function boot(): Promise<void> {
   let everConnected = false;
   conn.onState((s, detail) => {
     showConnection(s, detail, everConnected);
+    if (s === 'connected' && !everConnected) window.__ide.connectedAt = performance.now();
     if (s === 'connected') everConnected = true;
   });
 
@@ -127,6 +128,7 @@ async function boot(): Promise<void> {
   sideTabs();
 
   window.__ide = {
+    bootAt: performance.now(),
     me,
     conn: () => conn.state,
     errors,

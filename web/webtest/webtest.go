@@ -9,10 +9,12 @@
 package webtest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -180,11 +182,11 @@ func (u *User) Do(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // Eval evaluates a JavaScript expression in the page.
-func Eval[T any](u *User, expr string) T {
+func Eval[T any](u *User, expr string, opts ...chromedp.EvaluateOption) T {
 	u.tb.Helper()
 	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		u.tb.Fatalf("%s: evaluating %s: %v", u.Name, expr, err)
 	}
@@ -383,5 +385,28 @@ func (p *Proxy) Cut(hold time.Duration) {
 	}
 }
 
-// ErrNotBuilt is what a benchmark reports when the bundle is missing.
-var ErrNotBuilt = errors.New("pid1 was compiled without the IDE bundle (make build)")
+// BundleGzipSize is the size of the embedded bundle with every file
+// gzipped as the server sends it.
+func BundleGzipSize(tb testing.TB) int {
+	tb.Helper()
+	total := 0
+	err := fs.WalkDir(web.Bundle(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return err
+		}
+		data, err := fs.ReadFile(web.Bundle(), path)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write(data)
+		zw.Close()
+		total += b.Len()
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return total
+}
