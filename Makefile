@@ -74,7 +74,8 @@ proto:
 	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=module=github.com/pid1/pid1 \
 	  -I api -I /usr/include api/goval.proto api/token.proto
 
-image:
+## image: the container image; the IDE's bundle is built here and copied in with the sources.
+image: web
 	docker build -t pid1 .
 
 ## conman-repl-run: the REPL against an in-process pid1 on a temporary workspace.
