@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/pid1/server"
 )
 
 // ChildEnv selects the server a re-executed benchmark binary runs (see
@@ -27,16 +29,24 @@ const ChildEnv = "PID1_BENCH_CHILD"
 // the parent on stdin/stdout: it prints "url URL" once serving, and for
 // each "stats" line it collects garbage and prints "heap N rss N". The
 // server runs alone in its process so that its memory is measured apart
-// from the clients'.
+// from the clients', and its goroutines do not wait behind theirs. Kinds:
+// "hub" and "raw" (see MeasureConns), "ot" and "ot-nolog" (a hub whose
+// workspace holds the ot benchmark's document, with the op log on or off;
+// see OTThroughput).
 func ServeChild(kind string) error {
 	var url string
 	switch kind {
-	case "hub":
-		h, err := StartHub()
+	case "hub", "ot", "ot-nolog":
+		h, err := startHub(server.Options{NoOTLog: kind == "ot-nolog"})
 		if err != nil {
 			return err
 		}
 		defer h.Close()
+		if kind != "hub" {
+			if err := os.WriteFile(filepath.Join(h.srv.Workspace(), otFile), []byte(OTDocument()), 0o644); err != nil {
+				return err
+			}
+		}
 		if url, err = h.URL("bench"); err != nil {
 			return err
 		}
@@ -48,7 +58,7 @@ func ServeChild(kind string) error {
 		defer r.Close()
 		url = r.URL("idle")
 	default:
-		return fmt.Errorf("%s=%q: want hub or raw", ChildEnv, kind)
+		return fmt.Errorf("%s=%q: want hub, raw, ot or ot-nolog", ChildEnv, kind)
 	}
 	fmt.Printf("url %s\n", url)
 	sc := bufio.NewScanner(os.Stdin)

@@ -21,6 +21,9 @@ import (
 // OTDocLen is the length of the benchmark document, in ASCII characters.
 const OTDocLen = 102400
 
+// otFile is the document's file in the workspace.
+const otFile = "bench.txt"
+
 // OTDocument is the 100 KiB benchmark document.
 func OTDocument() string {
 	const line = "the quick brown fox jumps over the lazy dog\n"
@@ -80,27 +83,32 @@ type OTResult struct {
 
 // OTThroughput runs editors concurrent editors on one 100 KiB document over
 // real WebSockets to a pid1 hub; each makes one edit, waits for its ack,
-// and goes on, until ops ops are committed (after 1,000 untimed ones).
-func OTThroughput(editors, ops int, seed uint32) (OTResult, error) {
-	h, err := StartHub()
+// and goes on, until ops ops are committed (after 1,000 untimed ones). The
+// document is a file the buffer is linked to, as in the IDE; opLog says
+// whether the ot service logs each op durably before its ack (as pid1
+// does) or not. The hub runs in a process of its own, self re-executed
+// (see ServeChild), as pid1 does: in the editors' process its writer
+// would wait for a CPU behind them each time an fsync returns.
+func OTThroughput(self string, editors, ops int, seed uint32, opLog bool) (OTResult, error) {
+	kind := "ot"
+	if !opLog {
+		kind = "ot-nolog"
+	}
+	srv, url, err := startChild(self, kind)
 	if err != nil {
 		return OTResult{}, err
 	}
-	defer h.Close()
+	defer srv.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	eds := make([]*otclient.Editor, editors)
 	for i := range eds {
-		url, err := h.URL(fmt.Sprintf("editor%d", i))
-		if err != nil {
-			return OTResult{}, err
-		}
 		c, err := client.Dial(ctx, url, nil)
 		if err != nil {
 			return OTResult{}, err
 		}
 		defer c.Close()
-		ch, err := c.Open(ctx, "ot", "ot:bench", api.OpenChannel_ATTACH_OR_CREATE)
+		ch, err := c.Open(ctx, "ot", "ot:"+otFile, api.OpenChannel_ATTACH_OR_CREATE)
 		if err != nil {
 			return OTResult{}, err
 		}
@@ -108,11 +116,15 @@ func OTThroughput(editors, ops int, seed uint32) (OTResult, error) {
 		if eds[i], err = otclient.New(ch, st); err != nil {
 			return OTResult{}, err
 		}
-		if i == 0 {
-			if err := eds[0].Edit(ctx, textot.Op{textot.Insert(OTDocument())}); err != nil {
+		if i == 0 { // the document arrives as version 1
+			r, err := ch.Request(ctx, &api.Command{Body: &api.Command_OtLinkFile{OtLinkFile: &api.OTLinkFile{File: &api.File{Path: otFile}}}})
+			if err != nil {
 				return OTResult{}, err
 			}
-			if err := eds[0].WaitSynced(ctx); err != nil {
+			if r.GetOtLinkFileResponse() == nil {
+				return OTResult{}, fmt.Errorf("otLinkFile: %v", r)
+			}
+			if err := eds[0].WaitVersion(ctx, 1); err != nil {
 				return OTResult{}, err
 			}
 		}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"hash/fnv"
+	"os"
 	"testing"
 
 	"github.com/pid1/pid1/internal/textot"
@@ -34,9 +35,15 @@ func TestOTWorkloadMatchesTheNodeBaseline(t *testing.T) {
 }
 
 func TestOTHarnesses(t *testing.T) {
-	r, err := OTThroughput(3, 300, 1)
-	if err != nil || r.OpsPerSec <= 0 || r.Versions != 1+1000+300 {
-		t.Fatalf("throughput: %+v %v", r, err)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opLog := range []bool{true, false} {
+		r, err := OTThroughput(self, 3, 300, 1, opLog)
+		if err != nil || r.OpsPerSec <= 0 || r.Versions != 1+1000+300 || r.FinalLen < OTDocLen {
+			t.Fatalf("throughput, op log %v: %+v %v", opLog, r, err)
+		}
 	}
 	if m, err := OTMemoryPerDoc(2, 300); err != nil || m < OTDocLen {
 		t.Fatalf("memory per doc: %v %v", m, err)

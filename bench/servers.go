@@ -28,12 +28,16 @@ type Hub struct {
 }
 
 // StartHub starts a pid1 server on 127.0.0.1 with temporary directories.
-func StartHub() (*Hub, error) {
+func StartHub() (*Hub, error) { return startHub(server.Options{}) }
+
+// startHub is StartHub with options; the directories are filled in.
+func startHub(o server.Options) (*Hub, error) {
 	tmp, err := os.MkdirTemp("", "pid1-bench-")
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(server.Options{Workspace: filepath.Join(tmp, "ws"), StateDir: filepath.Join(tmp, "state")})
+	o.Workspace, o.StateDir = filepath.Join(tmp, "ws"), filepath.Join(tmp, "state")
+	srv, err := server.New(o)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, err

@@ -43,7 +43,8 @@ type Client struct {
 	done     chan struct{}
 	dead     chan struct{} // closed by Close: streams stop delivering
 	deadOnce sync.Once
-	raw      atomic.Bool // SendRaw was used: channels may be open that we do not know of
+	raw      atomic.Bool  // SendRaw was used: channels may be open that we do not know of
+	boot     atomic.Value // the last bootStatus stage pid1 sent (api.BootStatus_Stage)
 }
 
 // waiter is a pending request. onReply, if set, runs under Client.mu when
@@ -160,6 +161,10 @@ func (c *Client) readLoop(ready chan struct{}) {
 			readyOnce.Do(func() { close(ready) })
 			continue
 		}
+		if cmd.Channel == 0 && cmd.GetBootStatus() != nil {
+			c.boot.Store(cmd.GetBootStatus().GetStage()) // the handshake's, not news on Control
+			continue
+		}
 		c.dispatch(cmd)
 	}
 }
@@ -247,6 +252,13 @@ func (c *Client) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
+}
+
+// BootStage is the last boot stage pid1 reported in the handshake
+// (COMPLETE once it is ready), and whether it reported any.
+func (c *Client) BootStage() (api.BootStatus_Stage, bool) {
+	st, ok := c.boot.Load().(api.BootStatus_Stage)
+	return st, ok
 }
 
 // Done is closed when the connection has ended.

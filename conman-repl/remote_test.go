@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -15,22 +16,9 @@ import (
 // With -url and the local pid1's state directory, each REPL client gets a
 // token of its own, so chat shows who is who.
 func TestRemoteMintsPerClient(t *testing.T) {
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: state})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	defer srv.Shutdown(t.Context())
+	addr, state := servePID1(t)
 
-	dial, err := remoteDialer("ws://"+ln.Addr().String(), "", "ada", state)
+	dial, err := remoteDialer("ws://"+addr, "", "ada", state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +37,7 @@ chatter from bob { chatMessage: { text: "two" } }
 		}
 	}
 
-	if _, err := remoteDialer("ws://"+ln.Addr().String(), "", "ada", filepath.Join(dir, "nokey")); err == nil ||
+	if _, err := remoteDialer("ws://"+addr, "", "ada", filepath.Join(t.TempDir(), "nokey")); err == nil ||
 		!strings.Contains(err.Error(), "no key to mint one") {
 		t.Errorf("no token and no key: err = %v", err)
 	}
@@ -59,20 +47,7 @@ chatter from bob { chatMessage: { text: "two" } }
 // whether it went through: a refused command, a line it cannot parse and
 // a refused connection (whose reason is shown) each count.
 func TestScriptFailuresAreCounted(t *testing.T) {
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: state})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	defer srv.Shutdown(t.Context())
+	addr, state := servePID1(t)
 	run := func(dial dialer, script string) (string, int64) {
 		out := &testutil.Buffer{}
 		r := newREPL(dial, out)
@@ -80,7 +55,7 @@ func TestScriptFailuresAreCounted(t *testing.T) {
 		r.closeAll()
 		return out.String(), r.failures.Load()
 	}
-	dial, err := remoteDialer("ws://"+ln.Addr().String(), "", "ada", state)
+	dial, err := remoteDialer("ws://"+addr, "", "ada", state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +66,7 @@ func TestScriptFailuresAreCounted(t *testing.T) {
 	if n != 2 || !strings.Contains(out, "no such file") {
 		t.Fatalf("a failed read and a broken line: %d failures:\n%s", n, out)
 	}
-	bad, err := remoteDialer("ws://"+ln.Addr().String()+"/wsv2/not-a-token", "", "ada", filepath.Join(dir, "nokey"))
+	bad, err := remoteDialer("ws://"+addr+"/wsv2/not-a-token", "", "ada", filepath.Join(t.TempDir(), "nokey"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +77,45 @@ func TestScriptFailuresAreCounted(t *testing.T) {
 	if out, n := run(dial, long); n != 1 || !strings.Contains(out, "longer than 16 MiB") {
 		t.Fatalf("an overlong line: %d failures:\n%.300s", n, out)
 	}
+}
+
+// Every well-known channel name pid1's services declare leads conman-repl
+// to its service.
+func TestWellKnownNamesReachTheirService(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: filepath.Join(dir, "state")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(t.Context())
+	reg := srv.Services()
+	for _, name := range reg.Names() {
+		d, _ := reg.Lookup(name)
+		if d.WellKnown != "" && serviceFor(d.WellKnown) != name {
+			t.Errorf("the well-known name %q leads to service %q, not %q", d.WellKnown, serviceFor(d.WellKnown), name)
+		}
+	}
+}
+
+// servePID1 serves a pid1 on 127.0.0.1 for the test, and returns its
+// address and state directory (whose key mints tokens).
+func servePID1(t *testing.T) (addr, state string) {
+	t.Helper()
+	dir := t.TempDir()
+	state = filepath.Join(dir, "state")
+	srv, err := server.New(server.Options{Workspace: filepath.Join(dir, "ws"), StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Shutdown(context.Background())
+	})
+	return ln.Addr().String(), state
 }

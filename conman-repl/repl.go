@@ -50,7 +50,7 @@ func (r *repl) println(format string, args ...any) {
 }
 
 // wellKnown maps the conventional channel names to their services.
-var wellKnown = map[string]string{"chatter": "chat", "presencer": "presence"}
+var wellKnown = map[string]string{"chatter": "chat", "presencer": "presence", "execer": "exec", "atoer": "ato"}
 
 // serviceFor derives the service from a channel name: a well-known name,
 // or the part before ':' ("ot:main.py" is an ot channel), or the name.

@@ -1,7 +1,10 @@
 package conman_test
 
 import (
+	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
@@ -87,5 +90,39 @@ func TestDialGivesAServiceAPeer(t *testing.T) {
 	}
 	if _, err := p.Open(ctxT(t), "nosuch", "", api.OpenChannel_CREATE); err == nil {
 		t.Fatal("opening an unknown service through a peer succeeded")
+	}
+}
+
+// A connection starts as a goval container's does: boot stages, then
+// READY, before anything else.
+func TestHandshakeBootsThenReady(t *testing.T) {
+	h := newTestHub(t, nil)
+	conn, err := h.Connect(services.User{ID: 7, Name: "raw", CanWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	var got []string
+	for len(got) < 3 {
+		_, b, err := conn.Read(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cmd api.Command
+		if err := proto.Unmarshal(b, &cmd); err != nil {
+			t.Fatal(err)
+		}
+		if cmd.Channel != 0 {
+			t.Fatalf("a command on channel %d during the handshake", cmd.Channel)
+		}
+		switch {
+		case cmd.GetBootStatus() != nil:
+			got = append(got, cmd.GetBootStatus().GetStage().String())
+		case cmd.GetContainerState() != nil:
+			got = append(got, cmd.GetContainerState().GetState().String())
+		}
+	}
+	if strings.Join(got, " ") != "HANDSHAKE COMPLETE READY" {
+		t.Fatalf("handshake %v", got)
 	}
 }

@@ -65,7 +65,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		text = scrape(t, h)
-		if metric(t, text, "pid1_commands_out_total") >= 5 || time.Now().After(deadline) {
+		if metric(t, text, "pid1_commands_out_total") >= 9 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -76,7 +76,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		`pid1_channels{service="chat"}`:     1,
 		`pid1_channels{service="presence"}`: 1,
 		"pid1_commands_in_total":            3, // two openChans and a chat message
-		"pid1_commands_out_total":           5, // READY x2, openChanRes x2, the relayed message
+		"pid1_commands_out_total":           9, // bootStatus x4, READY x2, openChanRes x2, the relayed message
 		"pid1_bytes_in_total":               1,
 		"pid1_bytes_out_total":              1,
 		"pid1_auth_failures_total":          1,

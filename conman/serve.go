@@ -56,6 +56,12 @@ func (h *Hub) run(s *session, conn wire.Conn) {
 	s.conn = conn
 	h.metrics.connections.Inc()
 	go s.writeLoop()
+	// The handshake of a goval container: boot stages (a client shows
+	// them; pid1 has nothing to acquire, so it goes from the handshake
+	// to complete), then READY, after which the client opens channels.
+	for _, stage := range []api.BootStatus_Stage{api.BootStatus_HANDSHAKE, api.BootStatus_COMPLETE} {
+		s.sendControl(&api.Command{Body: &api.Command_BootStatus{BootStatus: &api.BootStatus{Stage: stage}}})
+	}
 	s.sendControl(&api.Command{Body: &api.Command_ContainerState{
 		ContainerState: &api.ContainerState{State: api.ContainerState_READY}}})
 	h.readLoop(s)

@@ -89,10 +89,13 @@ func (s *session) cutOff(reason string) {
 	s.hub.metrics.slowDisconnect.Inc()
 	s.log.Warn("cutting off a slow client", "reason", reason)
 	s.closeWith(websocket.StatusTryAgainLater, reason, false)
-	// A client that does not read will not read this either: what it
-	// holds goes now rather than when a write times out.
+	// What is queued goes now. A write already under way gets the same
+	// grace as the closing handshake: aborting it midway would tear the
+	// connection down with no close frame, so a client that wakes up now
+	// still learns why it was cut off; one that does not read is dropped
+	// when the grace ends.
 	s.unreserve(s.out.drop())
-	s.abortWrites()
+	time.AfterFunc(closeGrace, s.abortWrites)
 }
 
 // sendControl queues a channel-0 command to this session.
@@ -250,6 +253,10 @@ func (s *session) write(f frame) bool {
 	return true
 }
 
+// closeGrace is how long a closing handshake, or a write under way when a
+// session is cut off, may take before the connection is dropped.
+const closeGrace = 2 * time.Second
+
 // finish sends the close frame, giving the client a moment to answer.
 func (s *session) finish() {
 	done := make(chan struct{})
@@ -259,7 +266,7 @@ func (s *session) finish() {
 	}()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(closeGrace):
 		s.conn.CloseNow()
 	}
 }

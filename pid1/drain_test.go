@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // saver is a program that, on SIGTERM, takes a moment to save its work to
@@ -94,18 +92,11 @@ func TestSubreaperShutdownLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	marks := t.TempDir()
 	dir := t.TempDir()
-	p := &plainPID1{addr: freeAddr(t), state: filepath.Join(dir, "state"), workspace: filepath.Join(dir, "ws"), logs: &testutil.Buffer{}}
-	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", p.workspace, "-state-dir", p.state,
-		"-print-url=false", "-subreaper", "-grace", "2s", "--", "sh", "-c",
+	p := startOn(t, filepath.Join(dir, "ws"), filepath.Join(dir, "state"), "-subreaper", "-grace", "2s", "--", "sh", "-c",
 		`setsid sh -c 'echo $$ > `+marks+`/own-session; exec sleep 1000' &
 		 sh -c 'echo $$ > `+marks+`/left-behind; exec sleep 1000' &
 		 exit 0`)
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	p.cmd.WaitDelay = 5 * time.Second // a survivor holding pid1's output open must not hang the test
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer p.cmd.Process.Kill()
 	var pids []int
 	for _, name := range []string{"own-session", "left-behind"} {
 		waitExists(t, filepath.Join(marks, name))

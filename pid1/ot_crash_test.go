@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -121,5 +122,118 @@ func TestOTUnflushedEditsSurviveSIGTERM(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(doc); string(b) != "# notes\n- never flushed ✓\n" {
 		t.Fatalf("after SIGTERM: %q", b)
+	}
+}
+
+// 100 edits, each acknowledged and none flushed, survive SIGKILL: four
+// editors make them at once (so acknowledgements wait on shared fsyncs),
+// pid1 is killed, and the restarted pid1 writes them into the file from
+// its op log before it serves anyone; a buffer linked to the file then
+// holds them too.
+func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ws, state := filepath.Join(dir, "ws"), filepath.Join(dir, "state")
+	if err := os.MkdirAll(filepath.Join(ws, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(ws, "src", "notes.md")
+	os.WriteFile(doc, []byte("# notes\n"), 0o644)
+	p := startOn(t, ws, state)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	open := func(user string) *client.Channel {
+		c, err := client.Dial(ctx, "ws://"+p.addr+"/wsv2/"+token(t, "-state-dir", state, "-user", user), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		ch, err := c.Open(ctx, "ot", "ot:src/notes.md", api.OpenChannel_ATTACH_OR_CREATE)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	linker := open("linker")
+	<-linker.Stream() // otstatus
+	if r, err := linker.Request(ctx, &api.Command{Body: &api.Command_OtLinkFile{OtLinkFile: &api.OTLinkFile{File: &api.File{Path: "src/notes.md"}}}}); err != nil || r.GetOtLinkFileResponse() == nil {
+		t.Fatalf("link: %v %v", r, err)
+	}
+	var editors []*otclient.Editor
+	for i := range 4 {
+		ch := open(fmt.Sprintf("editor%d", i))
+		e, err := otclient.New(ch, (<-ch.Stream()).GetOtstatus())
+		if err != nil {
+			t.Fatal(err)
+		}
+		editors = append(editors, e)
+	}
+	var wg sync.WaitGroup
+	acked := make([]int, len(editors))
+	for i, e := range editors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 25 {
+				if err := e.EditWith(ctx, func(n int) textot.Op {
+					// At the start or the end, so no edit splits another.
+					return textot.Normalize(textot.Op{textot.Skip(n * (k % 2)), textot.Insert(fmt.Sprintf("[%d.%d é✓]", i, k))})
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := e.WaitSynced(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+				acked[i]++
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// Everyone has every version: the text all editors agree on holds the
+	// 100 acknowledged edits, and none of it was flushed.
+	last := uint32(0)
+	for _, e := range editors {
+		last = max(last, e.Version())
+	}
+	for _, e := range editors {
+		if err := e.WaitVersion(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := editors[0].Text()
+	if n := strings.Count(want, " é✓]"); n != 100 || acked[0]+acked[1]+acked[2]+acked[3] != 100 {
+		t.Fatalf("%d edits in the text, %v acknowledged", n, acked)
+	}
+	if b, _ := os.ReadFile(doc); string(b) != "# notes\n" {
+		t.Fatalf("the file was written before the kill: %q", b)
+	}
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+
+	p2 := startOn(t, ws, state)
+	if b, _ := os.ReadFile(doc); string(b) != want {
+		t.Fatalf("after SIGKILL and a restart the file holds %d of the 100 edits:\n%s", strings.Count(string(b), " é✓]"), b)
+	}
+	if !strings.Contains(p2.logs.String(), "recovered the unflushed edits") {
+		t.Fatalf("no log line about the recovery:\n%s", p2.logs.String())
+	}
+	c, err := client.Dial(ctx, "ws://"+p2.addr+"/wsv2/"+token(t, "-state-dir", state, "-user", "ann"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ch, err := c.Open(ctx, "ot", "ot:src/notes.md", api.OpenChannel_ATTACH_OR_CREATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ch.Stream() // otstatus
+	r, err := ch.Request(ctx, &api.Command{Body: &api.Command_OtLinkFile{OtLinkFile: &api.OTLinkFile{File: &api.File{Path: "src/notes.md"}}}})
+	if err != nil || string(r.GetOtLinkFileResponse().GetLinkedFile().GetContent()) != want {
+		t.Fatalf("the buffer after the restart: %v %v", r, err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 // As root with -run-as, pid1 runs its users' programs as that user, with
@@ -21,7 +20,6 @@ import (
 // environment or memory, cannot signal pid1, and sees none of pid1's
 // variables; what pid1 writes into the workspace belongs to the user.
 func TestProgramsRunAsTheWorkspaceUser(t *testing.T) {
-	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -29,30 +27,10 @@ func TestProgramsRunAsTheWorkspaceUser(t *testing.T) {
 	base := t.TempDir()
 	os.Chmod(base, 0o755) // the user must reach its workspace
 	os.Chmod(filepath.Dir(base), 0o755)
-	p := &plainPID1{addr: freeAddr(t), state: filepath.Join(base, "state"), workspace: filepath.Join(base, "ws"), logs: &testutil.Buffer{}}
-	p.cmd = exec.Command(pid1Binary(t), "-listen", p.addr, "-workspace", p.workspace, "-state-dir", p.state,
-		"-print-url=false", "-metrics-listen=", "-run-as", fmt.Sprintf("%d:%d", uid, uid))
-	p.cmd.Env = append(os.Environ(), "AWS_SECRET_ACCESS_KEY=s3cr3t", "PID1_SOMETHING=internal")
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		p.cmd.Wait()
-		if t.Failed() {
-			t.Logf("pid1 output:\n%s", p.logs.String())
-		}
-	})
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + p.addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pid1 did not start:\n%s", p.logs.String())
-		}
-	}
+	// What pid1's environment holds that its users' programs must not see.
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t")
+	t.Setenv("PID1_SOMETHING", "internal")
+	p := startOn(t, filepath.Join(base, "ws"), filepath.Join(base, "state"), "-run-as", fmt.Sprintf("%d:%d", uid, uid))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := dialAs(t, ctx, p, "ann")

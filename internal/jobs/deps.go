@@ -69,6 +69,16 @@ func (d Deps) Environ(extra ...string) []string {
 	return overlay(append(layers, extra)...)
 }
 
+// PlainEnviron is Environ without the workspace's own variables and its
+// .replit's [env]: the base and extra only (exec's noUserEnv).
+func (d Deps) PlainEnviron(extra ...string) []string {
+	base := d.Env
+	if base == nil {
+		base = BaseEnv(d.User, os.Environ())
+	}
+	return overlay(base, extra)
+}
+
 // overlay lays each list of "KEY=value" over the ones before it.
 func overlay(layers ...[]string) []string {
 	var out []string

@@ -15,6 +15,7 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -55,6 +56,10 @@ type Options struct {
 	// Engine runs the ato service's programs (the pid1 command passes the
 	// engine its native endpoints use); without one atoRun is refused.
 	Engine ato.Engine
+	// NoOTLog turns off the ot service's op log and its recovery at
+	// start: an acknowledged edit is then lost if pid1 is killed before
+	// a flush. For measuring what the log costs.
+	NoOTLog bool
 }
 
 // Server is an assembled pid1 without its listener.
@@ -70,7 +75,8 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
-	engine      ato.Engine // nil when the engines are off
+	engine      ato.Engine   // nil when the engines are off
+	otLog       *otlog.Store // nil without one
 	log         *slog.Logger
 }
 
@@ -114,6 +120,13 @@ func New(o Options) (*Server, error) {
 		dir.Close()
 		return nil, err
 	}
+	// After a restore: edits acknowledged before a crash are merged into
+	// the restored files.
+	if !o.NoOTLog {
+		if s.otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
+			o.Logger.Error("ot: no op log; acknowledged edits are lost if pid1 is killed before a flush", "err", err)
+		}
+	}
 	rp := o.Reaper
 	if rp == nil {
 		rp = reaper.New(reaper.Options{Logger: o.Logger.With("component", "reaper")})
@@ -126,7 +139,7 @@ func New(o Options) (*Server, error) {
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
@@ -173,6 +186,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.hub.Shutdown(ctx)
 	s.stopReaper()
 	s.watcher.Close()
+	if s.otLog != nil {
+		s.otLog.Close()
+	}
 	s.bucket.Close()
 	s.dir.Close()
 	return err

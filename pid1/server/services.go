@@ -4,12 +4,14 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
 	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/chat"
+	"github.com/pid1/pid1/services/deprecated"
 	"github.com/pid1/pid1/services/exec"
 	"github.com/pid1/pid1/services/files"
 	"github.com/pid1/pid1/services/fsevents"
@@ -33,6 +35,7 @@ type deps struct {
 	snapshots *snapstore.Store
 	dial      services.Dialer // pid1's own in-process sessions on its hub
 	engine    ato.Engine      // the execution engines' core; nil when off
+	otLog     *otlog.Store    // nil: no op log
 }
 
 // defaultServices is the one place that lists the services pid1 serves,
@@ -44,10 +47,11 @@ func defaultServices(d deps) *services.Registry {
 		exec.Descriptor(d.jobs),
 	}
 	ds = append(ds, files.Descriptors(files.Config{Dir: d.dir})...)
+	ds = append(ds, deprecated.Descriptors()...)
 	ds = append(ds, fsevents.Descriptor(fsevents.Config{Watcher: d.watcher}),
 		gcsfiles.Descriptor(gcsfiles.Config{Files: files.Config{Dir: d.dir}, Bucket: d.files}),
 		snapshot.Descriptor(d.snapshots),
-		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher}),
+		ot.Descriptor(ot.Config{Dir: d.dir, Watcher: d.watcher, Log: d.otLog}),
 		shell.Descriptor(shell.Config{Deps: d.jobs}),
 		run2.Descriptor(d.jobs),
 		interp2.Descriptor(d.jobs),

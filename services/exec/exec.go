@@ -154,10 +154,19 @@ func (e *Exec) Close() {
 
 // environ is the environment of a command: the user's, with the
 // request's variables laid over it.
-func (e *Exec) environ(overrides map[string]string) []string {
-	extra := make([]string, 0, len(overrides))
+// environ is the environment of a command: the user's (without the
+// workspace's own variables and .replit env with noUserEnv), LOG_FD=3
+// with splitLogs, and the request's variables laid over it.
+func (e *Exec) environ(overrides map[string]string, noUserEnv, splitLogs bool) []string {
+	extra := make([]string, 0, len(overrides)+1)
+	if splitLogs {
+		extra = append(extra, "LOG_FD=3")
+	}
 	for k, v := range overrides {
 		extra = append(extra, k+"="+v)
+	}
+	if noUserEnv {
+		return e.sup.Deps().PlainEnviron(extra...)
 	}
 	return e.sup.Deps().Environ(extra...)
 }

@@ -130,3 +130,44 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// splitLogs gives the command a log descriptor (LOG_FD, fd 3) whose lines
+// arrive as `log`, apart from its output; noUserEnv leaves out the
+// workspace's own variables.
+func TestSplitLogsAndNoUserEnv(t *testing.T) {
+	deps := servicetest.Deps(t, map[string]string{".replit": "run = \"true\"\n[env]\nFROM_REPLIT = \"yes\"\n"})
+	deps.Vars = []string{"REPL_SLUG=ws"}
+	url := servicetest.Serve(t, exec.Descriptor(deps))
+	ch := open(t, url("ada"))
+	ctx := context.Background()
+	exchange := func(x *api.Exec) (out, logs string) {
+		t.Helper()
+		if err := ch.Send(ctx, &api.Command{Ref: "x", Body: &api.Command_Exec{Exec: x}}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			c := next(t, ch)
+			out += c.GetOutput()
+			logs += c.GetLog()
+			if c.GetRef() == "x" {
+				if c.GetOk() == nil {
+					t.Fatalf("exec %v: %v", x.Args, c)
+				}
+				next(t, ch) // Stopped
+				return out, logs
+			}
+		}
+	}
+	out, logs := exchange(&api.Exec{SplitLogs: true, Args: []string{"sh", "-c", `echo to-output; echo '{"level":"info"}' >&$LOG_FD`}})
+	if out != "to-output\n" || logs != "{\"level\":\"info\"}\n" {
+		t.Fatalf("splitLogs: output %q, log %q", out, logs)
+	}
+	out, _ = exchange(&api.Exec{Args: []string{"sh", "-c", `echo "${FROM_REPLIT:-none} ${REPL_SLUG:-none}"`}})
+	if out != "yes ws\n" {
+		t.Fatalf("with the user's environment: %q", out)
+	}
+	out, _ = exchange(&api.Exec{NoUserEnv: true, Args: []string{"sh", "-c", `echo "${FROM_REPLIT:-none} ${REPL_SLUG:-none}"`}})
+	if out != "none none\n" {
+		t.Fatalf("noUserEnv: %q", out)
+	}
+}

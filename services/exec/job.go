@@ -34,7 +34,7 @@ type job struct {
 // spawn starts req's command with its output pumped to the channel.
 func (e *Exec) spawn(req request) (*job, error) {
 	x := req.cmd.GetExec()
-	env := e.environ(x.GetEnv())
+	env := e.environ(x.GetEnv(), x.GetNoUserEnv(), x.GetSplitLogs())
 	dir := e.sup.Deps().Dir()
 	path, err := lookPath(x.Args[0], dir, env)
 	if err != nil {
@@ -62,22 +62,36 @@ func (e *Exec) spawn(req request) (*job, error) {
 	if x.GetLifecycle() == api.Exec_STDIN {
 		inR, inW = pipe()
 	}
-	for _, f := range []*os.File{outR, errR, inW} {
+	var logR, logW *os.File // fd 3 (LOG_FD) with splitLogs
+	if x.GetSplitLogs() {
+		logR, logW = pipe()
+	}
+	for _, f := range []*os.File{outR, errR, inW, logR} {
 		if f != nil && !contains(parent, f) {
 			parent = append(parent, f)
 		}
 	}
-	for _, f := range []*os.File{outW, errW, inR} {
+	for _, f := range []*os.File{outW, errW, inR, logW} {
 		if f != nil && !contains(child, f) {
 			child = append(child, f)
 		}
 	}
 	if err == nil {
 		j := &job{req: req, in: inW}
-		drain := e.watch(j, outR, errR)
+		streams := []stream{{outR, asOutput}}
+		if errR != outR {
+			streams = append(streams, stream{errR, asStderr})
+		}
+		if logR != nil {
+			streams = append(streams, stream{logR, asLog})
+		}
+		drain := e.watch(j, streams)
 		spec := e.sup.Deps().Spec(path, x.Args)
 		spec.Env = env
 		spec.Stdin, spec.Stdout, spec.Stderr, spec.Pdeathsig = inR, outW, errW, syscall.SIGKILL
+		if logW != nil {
+			spec.ExtraFiles = []*os.File{logW}
+		}
 		j.Job, err = e.sup.Start(spec, drain, func(st reaper.Status, err error) { e.finish(j, st, err) })
 		if err == nil {
 			return j, nil
@@ -107,48 +121,52 @@ func contains(fs []*os.File, f *os.File) bool {
 // and returns what to do once the command has exited: read what is left
 // of its output (for a moment, since a background child may hold the
 // pipe open), then close its pipes.
-func (e *Exec) watch(j *job, out, errOut *os.File) (drain func()) {
+func (e *Exec) watch(j *job, streams []stream) (drain func()) {
 	if j.in != nil {
 		j.inQueue = feed.New()
 		e.ch.Go(func(context.Context) { j.writeStdin() })
 	}
 	var wg sync.WaitGroup
-	readers := []*os.File{out}
-	if errOut != out {
-		readers = append(readers, errOut)
-	}
-	for i, r := range readers {
+	for _, s := range streams {
 		wg.Add(1)
-		if !e.ch.Go(func(context.Context) { defer wg.Done(); e.pump(r, i == 1) }) {
+		if !e.ch.Go(func(context.Context) { defer wg.Done(); e.pump(s.r, s.as) }) {
 			wg.Done()
 		}
 	}
 	return func() {
-		for _, r := range readers {
-			r.SetReadDeadline(time.Now().Add(drainAfterExit))
+		for _, s := range streams {
+			s.r.SetReadDeadline(time.Now().Add(drainAfterExit))
 		}
 		wg.Wait()
-		for _, r := range readers {
-			r.Close()
+		for _, s := range streams {
+			s.r.Close()
 		}
 		j.closeStdin()
 	}
 }
 
-// pump broadcasts what r yields as output (or stderr) commands. It waits
-// for each chunk to be handed to the channel before reading the next, so
-// a chatty command is slowed to what the channel can take. Chunks are cut
+// stream is one of a command's outputs and the command its text goes out
+// as.
+type stream struct {
+	r  *os.File
+	as func(text string) *api.Command
+}
+
+func asOutput(text string) *api.Command { return &api.Command{Body: &api.Command_Output{Output: text}} }
+func asStderr(text string) *api.Command { return &api.Command{Body: &api.Command_Stderr{Stderr: text}} }
+func asLog(text string) *api.Command    { return &api.Command{Body: &api.Command_Log{Log: text}} }
+
+// pump broadcasts what r yields, each chunk as as makes it. It waits for
+// each chunk to be handed to the channel before reading the next, so a
+// chatty command is slowed to what the channel can take. Chunks are cut
 // at UTF-8 boundaries; invalid bytes become U+FFFD.
-func (e *Exec) pump(r io.Reader, stderr bool) {
+func (e *Exec) pump(r io.Reader, as func(string) *api.Command) {
 	buf := make([]byte, 32<<10)
 	send := func(text string) bool {
 		if text == "" {
 			return true
 		}
-		cmd := &api.Command{Body: &api.Command_Output{Output: text}}
-		if stderr {
-			cmd.Body = &api.Command_Stderr{Stderr: text}
-		}
+		cmd := as(text)
 		done := make(chan struct{})
 		if !e.ch.Post(func() {
 			services.Broadcast(e.ch, cmd)

@@ -121,12 +121,12 @@ func (in *interp) kill() {
 }
 
 // exited: the REPL ended (exit(), ^D, a crash); a fresh one starts.
-func (in *interp) exited(reaper.Status, error) {
+func (in *interp) exited(st reaper.Status, _ error) {
 	in.job = nil
 	if in.draining {
 		return
 	}
-	in.setRunning(false)
+	in.setRunning(false, st.ExitCode())
 	if err := in.start(false); err != nil {
 		services.Broadcast(in.ch, services.ErrorCommand(err.Error()))
 	}
@@ -136,16 +136,25 @@ func (in *interp) exited(reaper.Status, error) {
 // one, user code is done.
 func (in *interp) prompted(n int) {
 	if n == in.n {
-		in.setRunning(false)
+		in.setRunning(false, 0)
 	}
 }
 
-func (in *interp) setRunning(r bool) {
+// setRunning says whether user code runs: state, and the output block
+// around what it prints, which ends with exitCode (0 when the REPL
+// prompts again).
+func (in *interp) setRunning(r bool, exitCode int) {
 	if in.running == r {
 		return
 	}
 	in.running = r
-	services.Broadcast(in.ch, services.State(r))
+	if r {
+		services.Broadcast(in.ch, services.State(true))
+		services.Broadcast(in.ch, services.BlockStart(api.OutputBlockStartEvent_Interpret))
+		return
+	}
+	services.Broadcast(in.ch, services.BlockEnd(exitCode))
+	services.Broadcast(in.ch, services.State(false))
 }
 
 func (in *interp) Attach(s services.Session) { services.To(in.ch, s.ID, services.State(in.running)) }
@@ -154,15 +163,15 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
 		in.kit.Scrollback.Clear()
-		in.setRunning(true)
+		in.setRunning(true, 0)
 		if err := in.start(true); err != nil {
-			in.setRunning(false)
+			in.setRunning(false, services.ExitNotStarted)
 			return err
 		}
 		return nil
 	case *api.Command_Clear:
 		in.kit.Scrollback.Clear()
-		in.setRunning(false)
+		in.setRunning(false, services.ExitKilled)
 		return in.start(false)
 	}
 	return fmt.Errorf("interp2 takes runMain, clear, input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))

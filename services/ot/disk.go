@@ -3,11 +3,13 @@ package ot
 import (
 	"bytes"
 	"errors"
+	"hash/crc32"
 	"io/fs"
 	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/fswatch"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/textot"
 	"github.com/pid1/pid1/services"
 )
@@ -74,8 +76,17 @@ func (s *service) syncDisk() {
 	unflushed := textot.Diff(before, s.buf.doc.String())
 	op, err := textot.Transform(change, unflushed, textot.Right)
 	if err == nil {
+		// With no unflushed edits logged, the buffer matched the file
+		// and now matches it again: nothing to log.
+		logged := s.logging()
+		if logged {
+			s.prepareLog()
+		}
 		var p *packet
 		if p, err = s.buf.commit(s.buf.version, op, 0, api.OTPacket_USER, 0); err == nil {
+			if logged {
+				s.logCommit(p, &otlog.DiskChange{Op: change, CRC: crc32.ChecksumIEEE(now)})
+			}
 			err = s.publish(p)
 		}
 	}

@@ -16,6 +16,15 @@
 // changes on disk by other means, the change is diffed, merged with the
 // buffer's unflushed edits, and committed as an op from user 0.
 //
+// With an op log (Config.Log, package otlog), a linked buffer with edits
+// its file lacks logs each version durably before it is broadcast and
+// acknowledged, so that pid1 can recover it into the file after a crash.
+// The log's writer runs on a goroutine the channel owns and covers every
+// version committed meanwhile with one fsync; until it reports, the
+// service's output waits in order on the actor (held), which goes on
+// taking commands, so one buffer's fsync holds up neither its own
+// commands nor other channels.
+//
 // Cursors are kept with the buffer, moved by every op and relayed to the
 // other sessions. History is bounded; fetches or ops that reach past what
 // is kept get an error that says so.

@@ -8,18 +8,32 @@ import (
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/textot"
 	otsvc "github.com/pid1/pid1/services/ot"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
-// serve starts the ot service on a workspace holding files, with a watcher.
+// serve starts the ot service on a workspace holding files, with a watcher
+// and an op log, as pid1 runs it.
 func serve(t *testing.T, files map[string]string, lim otsvc.Limits) (url func(string) string, ws *fsroot.Dir) {
+	t.Helper()
+	url, ws, _ = serveLogged(t, files, lim)
+	return url, ws
+}
+
+// serveLogged is serve that also returns the op logs' store.
+func serveLogged(t *testing.T, files map[string]string, lim otsvc.Limits) (url func(string) string, ws *fsroot.Dir, logs *otlog.Store) {
 	t.Helper()
 	ws = servicetest.Workspace(t, files)
 	w := fswatch.NewWatcher(ws, nil)
 	t.Cleanup(func() { w.Close() })
-	return servicetest.Serve(t, otsvc.Descriptor(otsvc.Config{Dir: ws, Watcher: w, Limits: lim})), ws
+	logs, err := otlog.Open(t.TempDir(), ws, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	return servicetest.Serve(t, otsvc.Descriptor(otsvc.Config{Dir: ws, Watcher: w, Log: logs, Limits: lim})), ws, logs
 }
 
 // open attaches user to the channel named name and returns its otstatus.

@@ -12,6 +12,12 @@ type Limits struct {
 	HistoryBytes int
 	// CursorsPerSession bounds each session's cursors (default 64).
 	CursorsPerSession int
+	// LogBytes bounds a linked buffer's op log: once the entries after its
+	// base take more than this or than the base, whichever is more, the
+	// log starts over from a new base (default 1 MiB). The log's records
+	// then never take more than about twice its base (the file's text
+	// and the buffer's) plus this.
+	LogBytes int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -26,6 +32,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CursorsPerSession <= 0 {
 		l.CursorsPerSession = 64
+	}
+	if l.LogBytes <= 0 {
+		l.LogBytes = 1 << 20
 	}
 	return l
 }

@@ -59,6 +59,7 @@ func (s *service) linkFile(se services.Session, cmd *api.Command, l *api.OTLinkF
 	}
 	s.link.dir, s.link.path, s.link.disk = s.cfg.Dir, c, text
 	s.watch()
+	s.startLog()
 	if err := s.publish(committed); err != nil {
 		return err
 	}
@@ -96,9 +97,11 @@ func (s *service) flush(se services.Session, cmd *api.Command, f *api.Flush) err
 	// History lives in memory for as long as the channel does; only the
 	// disk has something to make durable.
 	if f.GetConsistency() != api.Flush_History {
+		s.syncLog()
 		if err := s.link.write(s.buf); err != nil {
 			return err
 		}
+		s.flushed()
 	}
 	services.Reply(s.ch, se, cmd, services.OK())
 	services.Broadcast(s.ch, &api.Command{Body: &api.Command_OtFlushNotification{

@@ -8,6 +8,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
+	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/services"
 )
 
@@ -15,7 +16,11 @@ import (
 type Config struct {
 	Dir     *fsroot.Dir      // the workspace, for linked files
 	Watcher *fswatch.Watcher // reports changes to linked files on disk
-	Limits  Limits
+	// Log keeps linked buffers' unflushed edits safe from a crash: each
+	// version is logged before it is broadcast and acknowledged. Nil
+	// turns that off.
+	Log    *otlog.Store
+	Limits Limits
 }
 
 // Descriptor registers the service as "ot".
@@ -31,22 +36,26 @@ func Descriptor(cfg Config) services.Descriptor {
 // service is one buffer bound to one channel. Every method runs on the
 // channel's actor, so the state needs no lock.
 type service struct {
-	ch      services.Channel
+	ch      services.Channel // out: everything sent goes through it
+	out     *held
 	cfg     Config
 	buf     *buffer
 	link    link
+	oplog   oplog
 	cursors cursors
 }
 
 func newService(ch services.Channel, cfg Config) *service {
 	cfg.Limits = cfg.Limits.withDefaults()
-	return &service{ch: ch, cfg: cfg, buf: newBuffer(cfg.Limits), cursors: newCursors(cfg.Limits.CursorsPerSession)}
+	out := &held{Channel: ch}
+	return &service{ch: out, out: out, cfg: cfg, buf: newBuffer(cfg.Limits), cursors: newCursors(cfg.Limits.CursorsPerSession)}
 }
 
 // Ops lists the commands the service understands, for error messages.
 const Ops = "ot, otLinkFile, otFetchRequest, flush, otNewCursor, otDeleteCursor and otTransformSelectionRequest"
 
 func (s *service) Attach(se services.Session) {
+	s.out.joined(se.ID)
 	st := &api.OTStatus{
 		Contents: s.buf.doc.String(),
 		Version:  s.buf.version,
@@ -69,17 +78,27 @@ func (s *service) Detach(se services.Session) {
 func (s *service) Drain(context.Context) { s.flushPending("drain") }
 
 // Close flushes unflushed changes of a linked buffer, so that closing the
-// channel or shutting pid1 down loses no edit.
+// channel or shutting pid1 down loses no edit. If that fails, the op log
+// is written out whole and kept, for the next start to recover.
 func (s *service) Close() {
 	s.flushPending("close")
+	if s.oplog.log != nil {
+		if err := s.oplog.log.Close(); err != nil {
+			s.ch.Logger().Error("ot: cannot write the op log", "path", s.link.path, "err", err)
+		}
+	}
+	s.out.releaseAll()
 	s.link.close()
 }
 
 func (s *service) flushPending(when string) {
 	s.syncDisk() // a change on disk not yet reported must not be overwritten
+	s.syncLog()
 	if err := s.link.flushIfChanged(s.buf); err != nil {
 		s.ch.Logger().Error("ot: flush failed", "when", when, "path", s.link.path, "err", err)
+		return
 	}
+	s.flushed()
 }
 
 func (s *service) Command(se services.Session, cmd *api.Command) error {

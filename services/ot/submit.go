@@ -20,7 +20,8 @@ func baseVersion(p *api.OTPacket) uint32 {
 }
 
 // submit commits a client's op: the packet goes to every session, the
-// sender included, and then the sender gets ok. An empty op is committed
+// sender included, and then the sender gets ok, both once the op log has
+// made the version durable (see held). An empty op is committed
 // like any other (it takes a version and changes nothing): a client's
 // pending op can become empty when transformed past someone else's, and
 // the client still awaits its ack.
@@ -36,10 +37,12 @@ func (s *service) submit(se services.Session, cmd *api.Command, p *api.OTPacket)
 		services.Reply(s.ch, se, cmd, services.OK())
 		return nil
 	}
+	s.prepareLog()
 	committed, err := s.buf.commit(base, op, se.User.ID, api.OTPacket_USER, p.GetNonce())
 	if err != nil {
 		return err
 	}
+	s.logCommit(committed, nil)
 	if err := s.publish(committed); err != nil {
 		return err
 	}

@@ -127,6 +127,7 @@ func (r *run) runMain() error {
 	}
 	r.steps, r.reason = append(r.steps, cfg.Run), append(r.reason, "run")
 	services.Broadcast(r.ch, services.State(true))
+	services.Broadcast(r.ch, services.BlockStart(api.OutputBlockStartEvent_Run))
 	r.next()
 	return nil
 }
@@ -140,6 +141,7 @@ func (r *run) next() {
 	if err != nil {
 		services.Broadcast(r.ch, services.ErrorCommand(err.Error()))
 		r.step = nil
+		services.Broadcast(r.ch, services.BlockEnd(services.ExitNotStarted))
 		services.Broadcast(r.ch, services.State(false))
 		r.startIdle()
 		return
@@ -161,6 +163,11 @@ func (r *run) exited(st reaper.Status, err error) {
 	case !ok:
 		services.Broadcast(r.ch, services.ErrorCommand(st.String()))
 	}
+	code := st.ExitCode()
+	if err != nil {
+		code = services.ExitNotStarted
+	}
+	services.Broadcast(r.ch, services.BlockEnd(code))
 	services.Broadcast(r.ch, services.State(false))
 	r.startIdle()
 }
@@ -172,6 +179,7 @@ func (r *run) stop() {
 	}
 	r.step.Stop()
 	r.step = nil
+	services.Broadcast(r.ch, services.BlockEnd(services.ExitKilled))
 	services.Broadcast(r.ch, services.State(false))
 	r.startIdle()
 }

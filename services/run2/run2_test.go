@@ -2,6 +2,7 @@ package run2_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,18 @@ func events(t *testing.T, ch *client.Channel) []string {
 			case *api.Command_Hint:
 				flush()
 				out = append(out, "hint "+b.Hint.Text)
+			case *api.Command_OutputBlockStartEvent:
+				flush()
+				if b.OutputBlockStartEvent.GetMeasureStartTime() == nil {
+					t.Fatal("an outputBlockStartEvent without its time")
+				}
+				out = append(out, "blockStart "+b.OutputBlockStartEvent.GetExecutionMode().String())
+			case *api.Command_OutputBlockEndEvent:
+				flush()
+				if b.OutputBlockEndEvent.GetMeasureEndTime() == nil {
+					t.Fatal("an outputBlockEndEvent without its time")
+				}
+				out = append(out, fmt.Sprint("blockEnd ", b.OutputBlockEndEvent.GetExitCode()))
 			}
 		case <-deadline:
 			t.Fatalf("no end of the run within 60s: %q", out)
@@ -81,21 +94,21 @@ func TestLanguages(t *testing.T) {
 		want  []string // in order: prefixes of the event lines
 	}{
 		"python3": {map[string]string{"main.py": "print('hello from', 'python')\n"},
-			[]string{"Running", "execInfo run python3 -u main.py", "output hello from python", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo run python3 -u main.py", "output hello from python", "blockEnd 0", "Stopped"}},
 		"nodejs": {map[string]string{"index.js": "console.log('hello from node')\n"},
-			[]string{"Running", "execInfo run node index.js", "output hello from node", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo run node index.js", "output hello from node", "blockEnd 0", "Stopped"}},
 		"go": {map[string]string{"go.mod": "module hello\n\ngo 1.21\n", "main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from go\") }\n"},
-			[]string{"Running", "execInfo compile go build -o ", "execInfo run ", "output hello from go", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo compile go build -o ", "execInfo run ", "output hello from go", "blockEnd 0", "Stopped"}},
 		"c": {map[string]string{"main.c": "#include <stdio.h>\nint main(void) { puts(\"hello from c\"); return 0; }\n"},
-			[]string{"Running", "execInfo compile cc -Wall -o ", "execInfo run ", "output hello from c", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo compile cc -Wall -o ", "execInfo run ", "output hello from c", "blockEnd 0", "Stopped"}},
 		"make": {map[string]string{"Makefile": "all:\n\t@echo hello from make\n", "main.py": "print('not me')\n"},
-			[]string{"Running", "execInfo run make", "output hello from make", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo run make", "output hello from make", "blockEnd 0", "Stopped"}},
 		"failure": {map[string]string{"main.py": "import sys\nprint('bye')\nsys.exit(3)\n"},
-			[]string{"Running", "execInfo run python3 -u main.py", "output bye", "error exit status 3", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo run python3 -u main.py", "output bye", "error exit status 3", "blockEnd 3", "Stopped"}},
 		"compile error": {map[string]string{"main.c": "int main(void) { return oops; }\n"},
-			[]string{"Running", "execInfo compile cc", "output ", "error exit status 1", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo compile cc", "output ", "error exit status 1", "blockEnd 1", "Stopped"}},
 		"clippy": {map[string]string{"index.js": "window.alert('Hello!')\n"},
-			[]string{"Running", "execInfo run node index.js", "output ", "hint Looks like you're trying to use the window browser API in Nodejs. Try using an HTML repl instead.", "error exit status 1", "Stopped"}},
+			[]string{"Running", "blockStart Run", "execInfo run node index.js", "output ", "hint Looks like you're trying to use the window browser API in Nodejs. Try using an HTML repl instead.", "error exit status 1", "blockEnd 1", "Stopped"}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
