@@ -52,7 +52,11 @@ func TestFileActions(t *testing.T) {
 	waitDisk("lib/new.py", "x = 2", true)
 
 	u.Click(`#rename`)
-	u.Do(chromedp.SetValue(chromedp.CSS(`#name-input`), ""), chromedp.SendKeys(chromedp.CSS(`#name-input`), "renamed.py\r"))
+	// The form offers the old name; clear it (chromedp's SetValue cannot
+	// set an empty value: its argument arrives as undefined).
+	u.Wait(`document.querySelector('#name-input').value === 'new.py'`, 5*time.Second)
+	webtest.Eval[bool](u, `(document.querySelector('#name-input').value = '') === ''`)
+	u.Do(chromedp.SendKeys(chromedp.CSS(`#name-input`), "renamed.py\r"))
 	u.Wait(`__ide.inTree('lib/renamed.py') && !__ide.inTree('lib/new.py') && __ide.doc('lib/renamed.py') === 'x = 2'`, 10*time.Second)
 	waitDisk("lib/renamed.py", "x = 2", true)
 	waitDisk("lib/new.py", "", false)
