@@ -14,7 +14,9 @@ go mod download
 
 need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
-command -v node >/dev/null || need_apt+=(nodejs npm)
+command -v node >/dev/null || need_apt+=(nodejs)
+# Debian's npm is a package of its own: a machine with node need not have it.
+command -v npm >/dev/null || need_apt+=(npm)
 command -v ps >/dev/null || need_apt+=(procps)
 command -v chromium >/dev/null || need_apt+=(chromium)
 need_toolchains=()

@@ -145,6 +145,7 @@ async function boot(): Promise<void> {
     terminal: () => shell?.output() ?? '',
     termScreen: () => shell?.screen() ?? '',
     termSize: () => (shell ? [shell.term.rows, shell.term.cols] : null),
+    termSent: () => shell?.sent ?? null,
     console: () => run?.console.output() ?? '',
     runs: () => run?.runs ?? 0,
     playground: () => playground?.output() ?? '',

@@ -22,6 +22,7 @@ export class TermPane {
   chan: Chan | null = null;
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private text = ''; // what was printed, for the tests' hook (last 64 KiB)
+  sent: [number, number] | null = null; // the size last sent to the pty (rows, cols)
 
   constructor(
     private conn: Conn,
@@ -86,6 +87,7 @@ export class TermPane {
   private sendSize(rows: number, cols: number): void {
     if (this.opts.readOnly || !this.chan) return;
     this.chan.send({ resizeTerm: { rows, cols } });
+    this.sent = [rows, cols];
   }
 
   // keys: Ctrl+Shift+C copies, Ctrl+Shift+V pastes, and Ctrl+C copies when

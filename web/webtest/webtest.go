@@ -116,6 +116,13 @@ func StartBrowser(tb testing.TB) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		// Containers give /dev/shm 64 MiB; several pages outgrow it.
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// Two users are two tabs of one browser: the one not in front
+		// must keep its timers (the editor's flush, the reconnects).
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(1400, 900),
 	}
