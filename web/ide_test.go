@@ -116,6 +116,10 @@ func TestIDEInABrowser(t *testing.T) {
 		alice.Click(`#run`)
 		alice.Wait(`__ide.console().includes('hello from main')`, 30*time.Second)
 		bob.Wait(`__ide.console().includes('hello from main')`, 30*time.Second)
+		// The exit state is shown beside the button.
+		for _, u := range []*webtest.User{alice, bob} {
+			u.Wait(`(e => e.textContent === 'exited 0' && e.dataset.kind === 'ok')(document.querySelector('#run-state'))`, 30*time.Second)
+		}
 		shots(t, "4-run")
 	})
 
@@ -133,6 +137,7 @@ func TestIDEInABrowser(t *testing.T) {
 		bind(t)
 		// alice's connection is cut and her reconnects are held for 3 s:
 		// she types while offline; bob types meanwhile.
+		opens := webtest.Eval[int](alice, `__ide.termOpens()`)
 		alice.Proxy.Cut(3 * time.Second)
 		alice.Wait(`__ide.conn() !== 'connected'`, 10*time.Second)
 		alice.Do(chromedp.WaitVisible(chromedp.CSS(`#banner`)))
@@ -154,6 +159,10 @@ func TestIDEInABrowser(t *testing.T) {
 			t.Errorf("the converged document is %q, want %q", a, want)
 		}
 		alice.Wait(`getComputedStyle(document.querySelector('#banner')).display === 'none'`, 10*time.Second)
+		// The terminal reattached (its screen was cleared) and pid1's
+		// scrollback brought back what it showed before the cut.
+		alice.Wait(fmt.Sprintf(`__ide.termOpens() > %d`, opens), 15*time.Second)
+		alice.Wait(`__ide.terminal().includes('hi-42')`, 15*time.Second)
 		shots(t, "6b-reconnected")
 	})
 

@@ -11,7 +11,7 @@ import { Playground, type LanguageInfo } from './playground';
 import { RunPane } from './run';
 import { TermPane } from './terminal';
 import { identify, takeToken, type Identity } from './token';
-import { $, errors, h, notify } from './ui';
+import { $, errors, h, notices, notify } from './ui';
 
 interface Info {
   services: string[];
@@ -132,6 +132,9 @@ async function boot(): Promise<void> {
     me,
     conn: () => conn.state,
     errors,
+    notices,
+    active: () => editor.active?.path ?? null,
+    tabs: () => editor.tabs.map((t) => t.path),
     doc: (path: string) => editor.text(path),
     docState: (path: string) => {
       const d = editor.doc(path);
@@ -146,6 +149,7 @@ async function boot(): Promise<void> {
     termScreen: () => shell?.screen() ?? '',
     termSize: () => (shell ? [shell.term.rows, shell.term.cols] : null),
     termSent: () => shell?.sent ?? null,
+    termOpens: () => shell?.opens ?? 0,
     console: () => run?.console.output() ?? '',
     runs: () => run?.runs ?? 0,
     playground: () => playground?.output() ?? '',

@@ -12,6 +12,7 @@ export class RunPane {
   readonly console: TermPane;
   private running = false;
   private failed = '';
+  private exit: number | null = null; // the last run's exit code, when pid1 said
   private button: HTMLButtonElement;
   private label: HTMLElement;
   runs = 0; // runs seen ending (for the tests' hook)
@@ -46,11 +47,13 @@ export class RunPane {
         const running = cmd.state === State.Running;
         if (running && !this.running) {
           this.failed = '';
+          this.exit = null;
           this.show('running…', 'running');
         } else if (!running && this.running) {
           this.runs++;
-          if (this.failed) this.show(this.failed, 'failed');
-          else this.show('finished', 'ok');
+          const code = this.exit === null ? '' : `exited ${this.exit}`;
+          if (this.failed) this.show(code ? `${code} (${this.failed})` : this.failed, 'failed');
+          else this.show(code || 'finished', this.exit ? 'failed' : 'ok');
         }
         this.running = running;
         this.button.textContent = running ? '■ Stop' : '▶ Run';
@@ -61,6 +64,9 @@ export class RunPane {
           this.failed = cmd.error ?? 'failed';
           if (!this.running) this.show(this.failed, 'failed');
         }
+        break;
+      case 'outputBlockEndEvent':
+        this.exit = cmd.outputBlockEndEvent?.exitCode ?? 0;
         break;
       case 'execInfo':
         this.label.title = (cmd.execInfo?.command ?? []).join(' ');

@@ -23,6 +23,7 @@ export class TermPane {
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private text = ''; // what was printed, for the tests' hook (last 64 KiB)
   sent: [number, number] | null = null; // the size last sent to the pty (rows, cols)
+  opens = 0; // times the channel opened (for the tests' hook)
 
   constructor(
     private conn: Conn,
@@ -57,6 +58,7 @@ export class TermPane {
     this.conn.channel(this.opts.service, this.opts.name, {
       open: (ch) => {
         this.chan = ch;
+        this.opens++;
         // pid1 replays the scrollback on attach: start from a clean screen.
         this.term.reset();
         this.text = '';

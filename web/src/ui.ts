@@ -33,8 +33,9 @@ export function $(sel: string): HTMLElement {
 
 let toasts: HTMLElement | null = null;
 
-// notify shows a message for a while; errors stay longer and are kept in
-// window.__ide.errors for the tests.
+// notify shows a message for a while; errors stay longer. Every message
+// is kept in window.__ide.notices, errors also in window.__ide.errors, for
+// the tests (a toast may be gone before a test looks).
 export function notify(text: string, kind: 'error' | 'info' = 'info'): void {
   if (!toasts) {
     toasts = h('div#toasts', { role: 'status', 'aria-live': 'polite' });
@@ -46,10 +47,13 @@ export function notify(text: string, kind: 'error' | 'info' = 'info'): void {
   t.append(close);
   toasts.append(t);
   if (kind === 'error') errors.push(text);
+  notices.push(text);
+  if (notices.length > 200) notices.shift();
   setTimeout(() => t.remove(), kind === 'error' ? 12000 : 4000);
 }
 
 export const errors: string[] = [];
+export const notices: string[] = [];
 
 // report turns a failure into a notice; what: what was being done.
 export function report(what: string, err: unknown): void {

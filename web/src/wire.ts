@@ -140,6 +140,8 @@ export interface Command {
   atoDone?: AtoDone | null;
   atoKill?: Empty | null;
 
+  outputBlockEndEvent?: { exitCode?: number } | null;
+
   channelClosed?: { initiator?: string; willReconnect?: boolean } | null;
 }
 

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -298,6 +299,18 @@ func Keys(text string) chromedp.Action[chromedp.Void] {
 		}
 		return nil
 	})
+}
+
+// AllowDownloads makes the user's browser context save downloads into dir
+// under the names the page gives them.
+func (u *User) AllowDownloads(dir string) {
+	u.tb.Helper()
+	id := chromedp.FromContext(u.ctx).BrowserContextID
+	u.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: id, DownloadPath: dir})
+		return err
+	}))
 }
 
 // Context is the user's tab, for actions this package has no helper for.
