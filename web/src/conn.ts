@@ -49,7 +49,7 @@ export class Conn {
   readonly client = new Client<null>();
   private stateFns: ((s: State, detail: string) => void)[] = [];
   private everConnected = false;
-  private failures = 0;
+  failures = 0; // attempts that failed since the last connect
   state: State = 'connecting';
 
   constructor(readonly me: Identity) {}

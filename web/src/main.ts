@@ -131,6 +131,7 @@ async function boot(): Promise<void> {
     bootAt: performance.now(),
     me,
     conn: () => conn.state,
+    retries: () => conn.failures,
     errors,
     notices,
     active: () => editor.active?.path ?? null,

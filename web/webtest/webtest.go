@@ -40,6 +40,8 @@ type Pid1 struct {
 	Server    *server.Server
 	HTTP      *httptest.Server
 	Workspace string
+	opts      server.Options
+	addr      string // while stopped
 }
 
 // StartPid1 starts pid1 on a workspace holding files (path → content),
@@ -62,18 +64,65 @@ func StartPid1(tb testing.TB, files map[string]string, o server.Options) *Pid1 {
 	if o.Language == "" {
 		o.Language = "python3"
 	}
-	srv, err := server.New(o)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		hs.Close()
-	})
-	return &Pid1{Server: srv, HTTP: hs, Workspace: ws}
+	p := &Pid1{Workspace: ws, opts: o}
+	p.start(tb, ln)
+	return p
+}
+
+// start serves a new pid1 on ln.
+func (p *Pid1) start(tb testing.TB, ln net.Listener) {
+	tb.Helper()
+	srv, err := server.New(p.opts)
+	if err != nil {
+		ln.Close()
+		tb.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	p.Server, p.HTTP = srv, hs
+	tb.Cleanup(func() { p.stop() })
+}
+
+// stop shuts the server down (pid1's own shutdown: every client is sent
+// a close frame) and closes its listener; again is a no-op.
+func (p *Pid1) stop() error {
+	if p.HTTP == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := p.Server.Shutdown(ctx)
+	p.HTTP.Close()
+	p.HTTP, p.Server = nil, nil
+	return err
+}
+
+// Stop shuts pid1 down as its process does on SIGTERM: the clients'
+// sockets are closed from the server's side, and its address refuses
+// connections until Start.
+func (p *Pid1) Stop(tb testing.TB) {
+	tb.Helper()
+	p.addr = p.Addr()
+	if err := p.stop(); err != nil {
+		tb.Fatalf("shutting pid1 down: %v", err)
+	}
+}
+
+// Start starts a new pid1 after Stop, on the same address, workspace and
+// state directory.
+func (p *Pid1) Start(tb testing.TB) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		tb.Fatalf("listening on %s again: %v", p.addr, err)
+	}
+	p.start(tb, ln)
 }
 
 // Addr is pid1's host:port.

@@ -23,7 +23,7 @@ import type { OTCursor } from '../wire';
 import { changesToOp, hasAstral, opToChanges, toCP, toUTF16 } from './convert';
 import { remoteCursors, setCursors, type RemoteCursor } from './cursors';
 import { languageFor } from './lang';
-import { OTDoc, type DocHost } from './ot';
+import { OfflineError, OTDoc, type DocHost } from './ot';
 
 // remote marks transactions that apply what came from pid1.
 const remote = Annotation.define<boolean>();
@@ -251,8 +251,10 @@ export class Editor {
     if (tab.doc.dirty) {
       try {
         await tab.doc.save();
-      } catch {
-        return; // the error is shown; the tab stays
+      } catch (e) {
+        // The tab stays; other errors are shown by the doc.
+        if (e instanceof OfflineError) notify(`${e.message}; the tab stays open until then`);
+        return;
       }
     }
     tab.doc.dispose();
@@ -285,8 +287,9 @@ export class Editor {
     try {
       await tab.doc.save();
       notify(`Saved ${tab.path}`);
-    } catch {
-      // shown by the doc
+    } catch (e) {
+      // Other failures are shown by the doc.
+      if (e instanceof OfflineError) notify(e.message);
     }
   }
 

@@ -41,6 +41,14 @@ export type Status = 'loading' | 'synced' | 'sending' | 'offline' | 'error';
 const flushDelay = 1000;
 const flushMaxDelay = 3000;
 
+// OfflineError is a save that could not reach pid1: the document saves
+// itself once its channel is back and in step again.
+export class OfflineError extends Error {
+  constructor(path: string) {
+    super(`not connected: ${path} is saved once the connection is back`);
+  }
+}
+
 export class OTDoc {
   version = 0;
   private server = ''; // the text at version
@@ -56,6 +64,7 @@ export class OTDoc {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private firstUnflushed = 0; // when the oldest unflushed edit was made
   private flushWaiters: (() => void)[] = [];
+  private saveWhenBack = false; // a save found the channel down
   private cursorWhere: (() => { id: string; position: number; selectionStart: number; selectionEnd: number }) | null = null;
   dirty = false; // edits not yet on disk
   diskVersion = 0;
@@ -101,6 +110,10 @@ export class OTDoc {
   private setStatus(s: Status): void {
     this.status = s;
     this.host.changed();
+    if (s === 'synced' && this.saveWhenBack && this.chan) {
+      this.saveWhenBack = false;
+      if (this.dirty) this.scheduleFlush();
+    }
   }
 
   private fail(msg: string): void {
@@ -350,9 +363,11 @@ export class OTDoc {
     });
   }
 
-  private scheduleFlush(): void {
+  // scheduleFlush saves after a pause in typing, and at most flushMaxDelay
+  // after the first unsaved edit; after a failed save, not before minWait.
+  private scheduleFlush(minWait = 0): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    const wait = Math.max(0, Math.min(flushDelay, this.firstUnflushed + flushMaxDelay - Date.now()));
+    const wait = Math.max(minWait, Math.min(flushDelay, this.firstUnflushed + flushMaxDelay - Date.now()));
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.save().catch(() => {});
@@ -372,20 +387,28 @@ export class OTDoc {
   }
 
   // save writes the buffer to its file once every edit is acknowledged.
+  // Without a connection it rejects with an OfflineError, quietly (the
+  // caller may say so), and saves once the channel is back in step; other
+  // failures are shown and retried after a while.
   async save(): Promise<void> {
     if (this.readOnly) return;
+    const ch = this.chan;
     try {
+      if (!ch) throw new OfflineError(this.path);
       await this.waitSynced();
-      const ch = this.chan;
-      if (!ch) throw new Error('not connected; it is saved once the connection is back');
       const version = this.version;
-      await ch.request({ flush: {} });
+      await this.chan!.request({ flush: {} });
       if (this.synced && this.version === version) this.dirty = false;
       this.diskVersion = Math.max(this.diskVersion, version);
       this.host.changed();
     } catch (e) {
+      if (!this.chan || this.chan !== ch || e instanceof OfflineError) {
+        this.saveWhenBack = true;
+        if (this.chan && this.status === 'synced') this.setStatus('synced'); // back already
+        throw e instanceof OfflineError ? e : new OfflineError(this.path);
+      }
       this.fail(`saving ${this.path}: ${(e as Error).message}`);
-      this.scheduleFlush();
+      this.scheduleFlush(flushDelay);
       throw e;
     }
   }
