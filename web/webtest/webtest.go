@@ -250,7 +250,8 @@ func Eval[T any](u *User, expr string, opts ...chromedp.EvaluateOption) T {
 	return v
 }
 
-// Wait waits until the expression is truthy in the page.
+// Wait waits until the expression is truthy in the page, for up to
+// timeout (times Slack).
 func (u *User) Wait(expr string, timeout time.Duration) {
 	u.tb.Helper()
 	if err := u.TryWait(expr, timeout); err != nil {
@@ -259,8 +260,15 @@ func (u *User) Wait(expr string, timeout time.Duration) {
 	}
 }
 
+// Slack multiplies every wait's timeout: the timeouts the tests give are
+// ample for a quiet machine, and a CI machine may run several test
+// binaries per core. A wait that succeeds returns as soon as its
+// condition holds, so the slack only delays a failure.
+const Slack = 3
+
 // TryWait is Wait returning the error.
 func (u *User) TryWait(expr string, timeout time.Duration) error {
+	timeout *= Slack
 	ctx, cancel := context.WithTimeout(u.ctx, timeout+5*time.Second)
 	defer cancel()
 	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
