@@ -151,6 +151,7 @@ async function boot(): Promise<void> {
     termSize: () => (shell ? [shell.term.rows, shell.term.cols] : null),
     termSent: () => shell?.sent ?? null,
     termOpens: () => shell?.opens ?? 0,
+    termSelectAll: () => shell?.term.selectAll(),
     console: () => run?.console.output() ?? '',
     runs: () => run?.runs ?? 0,
     playground: () => playground?.output() ?? '',

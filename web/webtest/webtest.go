@@ -370,6 +370,24 @@ func (u *User) AllowDownloads(dir string) {
 	}))
 }
 
+// AllowClipboard lets the user's pages read and write the clipboard
+// without asking, as a person who allowed it once.
+func (u *User) AllowClipboard() {
+	u.tb.Helper()
+	id := chromedp.FromContext(u.ctx).BrowserContextID
+	origin := "http://" + u.Proxy.Addr()
+	u.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		for _, name := range []string{"clipboard-read", "clipboard-write"} {
+			if _, err := chromedp.Call(ctx, browser.SetPermission, browser.SetPermissionParams{
+				Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+				Setting:    browser.PermissionSettingGranted, Origin: origin, BrowserContextID: id}); err != nil {
+				return fmt.Errorf("granting %s: %w", name, err)
+			}
+		}
+		return nil
+	}))
+}
+
 // Context is the user's tab, for actions this package has no helper for.
 func (u *User) Context() context.Context { return u.ctx }
 
