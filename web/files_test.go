@@ -50,6 +50,10 @@ func TestFileActions(t *testing.T) {
 	u.TypeAtEnd("x = 2")
 	u.Do(chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	waitDisk("lib/new.py", "x = 2", true)
+	// Without Ctrl+S the edit is saved by itself soon after typing stops.
+	u.TypeAtEnd("\ny = 3")
+	waitDisk("lib/new.py", "x = 2\ny = 3", true)
+	u.Wait(`!__ide.docState('lib/new.py').dirty`, 10*time.Second)
 
 	u.Click(`#rename`)
 	// The form offers the old name; clear it (chromedp's SetValue cannot
@@ -57,8 +61,8 @@ func TestFileActions(t *testing.T) {
 	u.Wait(`document.querySelector('#name-input').value === 'new.py'`, 5*time.Second)
 	webtest.Eval[bool](u, `(document.querySelector('#name-input').value = '') === ''`)
 	u.Do(chromedp.SendKeys(chromedp.CSS(`#name-input`), "renamed.py\r"))
-	u.Wait(`__ide.inTree('lib/renamed.py') && !__ide.inTree('lib/new.py') && __ide.doc('lib/renamed.py') === 'x = 2'`, 10*time.Second)
-	waitDisk("lib/renamed.py", "x = 2", true)
+	u.Wait(`__ide.inTree('lib/renamed.py') && !__ide.inTree('lib/new.py') && __ide.doc('lib/renamed.py') === 'x = 2\ny = 3'`, 10*time.Second)
+	waitDisk("lib/renamed.py", "x = 2\ny = 3", true)
 	waitDisk("lib/new.py", "", false)
 
 	u.Click(`#delete`)
@@ -80,6 +84,16 @@ func TestFileActions(t *testing.T) {
 	waitDisk("lib/small.txt", "uploaded\n", true)
 	waitDisk("lib/big.bin", string(bigData), true)
 	u.Screenshot(t.ArtifactDir(), "files")
+
+	// A name pid1 refuses (it leaves the workspace) is shown as an error,
+	// and nothing is written.
+	u.Click(`#new-file`)
+	u.Do(chromedp.SendKeys(chromedp.CSS(`#name-input`), "../../escape.py\r"))
+	u.Wait(`__ide.errors.some(e => e.includes('escape.py'))`, 10*time.Second)
+	t.Logf("shown: %q", webtest.Eval[[]string](u, `__ide.errors`))
+	if _, err := os.Stat(filepath.Join(filepath.Dir(p.Workspace), "escape.py")); err == nil {
+		t.Error("a file was written outside the workspace")
+	}
 	if pr := u.Problems(); len(pr) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(pr, "\n"))
 	}
