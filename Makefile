@@ -3,10 +3,11 @@ SHELL := /bin/bash
 GO ?= go
 LANGUAGE ?= python3
 FUZZTIME ?= 30s
+BENCH_BASE ?= /tmp/pid1-bench-base
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all web build run test test-go test-deps lint chart bench bench-record fuzz fuzz-ci proto image conman-repl-run clean
+.PHONY: all web build run test test-go test-deps lint chart bench bench-record bench-compare fuzz fuzz-ci proto image conman-repl-run clean
 
 all: build
 
@@ -52,13 +53,28 @@ lint:
 chart:
 	@bash scripts/check-chart.sh
 
-## bench: benchmarks with their baselines; the report goes to bench/results/latest.md (untracked).
-bench:
+## bench: benchmarks with their baselines (the IDE's bundle built first); the report goes to
+## bench/results/latest.md (untracked).
+bench: web
 	$(GO) run ./bench/cmd/benchreport
 
 ## bench-record: the same, written to the tracked bench/results.md.
-bench-record:
+bench-record: web
 	$(GO) run ./bench/cmd/benchreport -out bench/results.md
+
+## bench-compare: the report at BASE (a git revision) and at the working tree, measured one
+## after the other on this machine, side by side in bench/results/compare.md.
+bench-compare: web
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git revision>" >&2; exit 2; }
+	@mkdir -p bench/results
+	rm -rf $(BENCH_BASE) && git worktree prune && git worktree add --detach $(BENCH_BASE) $(BASE)
+	npm ci --prefix $(BENCH_BASE)/bench/node --no-audit --no-fund --loglevel=error
+	@if [ -f $(BENCH_BASE)/web/package.json ]; then $(MAKE) --no-print-directory -C $(BENCH_BASE) web; fi
+	cd $(BENCH_BASE) && $(GO) run ./bench/cmd/benchreport -out $(CURDIR)/bench/results/before.md
+	$(GO) run ./bench/cmd/benchreport -out bench/results/after.md
+	$(GO) run ./bench/cmd/benchdiff -out bench/results/compare.md bench/results/before.md bench/results/after.md
+	git worktree remove --force $(BENCH_BASE)
+	@echo "written: bench/results/compare.md"
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 )
@@ -29,8 +31,12 @@ type Config struct {
 	// nobody has been attached to it for this long (its process is
 	// killed, its scrollback dropped). Negative never closes them.
 	IdleChannelTimeout time.Duration
-	QueueFrames        int // outgoing frames buffered per session
-	QueueBytes         int // outgoing bytes buffered per session
+
+	// Collectors are more series for /metrics beside the hub's own (the
+	// sandbox's, when pid1 runs engines).
+	Collectors  []prometheus.Collector
+	QueueFrames int // outgoing frames buffered per session
+	QueueBytes  int // outgoing bytes buffered per session
 	// MemoryBudget bounds the bytes queued for clients across all
 	// sessions; one user's sessions may hold half of it. Zero takes a
 	// quarter of the memory pid1 may use (its cgroup's limit, or the

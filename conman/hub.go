@@ -46,7 +46,7 @@ func New(cfg Config) *Hub {
 	h := &Hub{
 		cfg:      cfg,
 		log:      cfg.Logger,
-		metrics:  newMetrics(),
+		metrics:  newMetrics(cfg.Collectors),
 		budget:   newBudget(cfg.MemoryBudget, cfg.MemoryBudget/2),
 		channels: make(map[int32]*channel),
 		named:    make(map[string]*channel),

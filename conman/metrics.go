@@ -25,7 +25,7 @@ type metrics struct {
 	refusals       *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(more []prometheus.Collector) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		connections: prometheus.NewCounter(prometheus.CounterOpts{
@@ -65,6 +65,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.connections, m.sessions, m.channels, m.commandsIn, m.commandsOut,
 		m.bytesIn, m.bytesOut, m.authFailures, m.slowDisconnect, m.protocolErrors, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(more...)
 	return m
 }
 

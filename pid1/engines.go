@@ -153,6 +153,15 @@ func (s *engineStack) metrics() http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
+// collectors are the sandbox's series for the hub's /metrics; none when
+// the engines are off.
+func (s *engineStack) collectors() []prometheus.Collector {
+	if s == nil {
+		return nil
+	}
+	return s.engine.Sandbox().Collectors()
+}
+
 func (s *engineStack) ownServer() *http.Server {
 	if s == nil {
 		return nil

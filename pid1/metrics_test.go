@@ -28,8 +28,13 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 	if code, _ := get("http://" + p.addr + "/metrics"); code != http.StatusNotFound {
 		t.Fatalf("/metrics on the clients' listener: HTTP %d, want 404", code)
 	}
-	if code, body := get("http://" + metrics + "/metrics"); code != http.StatusOK || !strings.Contains(body, "pid1_sessions") {
+	code, body := get("http://" + metrics + "/metrics")
+	if code != http.StatusOK || !strings.Contains(body, "pid1_sessions") {
 		t.Fatalf("/metrics on -metrics-listen: HTTP %d\n%.300s", code, body)
+	}
+	// The engines' sandbox says how it limits runs, beside the hub.
+	if !strings.Contains(body, "pid1_sandbox_mode{mode=") || !strings.Contains(body, "pid1_sandbox_runs_running") {
+		t.Fatalf("/metrics lacks the sandbox's series:\n%s", body)
 	}
 	if !strings.Contains(p.logs.String(), "metrics="+metrics) {
 		t.Fatalf("the metrics address was not logged:\n%s", p.logs.String())

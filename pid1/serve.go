@@ -77,7 +77,7 @@ func runServe(args []string) (int, error) {
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
 			MaxChannelsPerSession: c.maxChannels, OriginPatterns: c.originList(),
 			MaxSessionsPerUser: c.maxUserSessions, MaxProcessChannelsPerUser: c.maxUserProcs,
-			IdleChannelTimeout: c.idleChannel,
+			IdleChannelTimeout: c.idleChannel, Collectors: eng.collectors(),
 		},
 	})
 	if err != nil {

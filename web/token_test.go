@@ -1,36 +1,17 @@
 package web_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/pid1/pid1/pid1/server"
+	"github.com/pid1/pid1/test/kit/testutil"
 	"github.com/pid1/pid1/web/webtest"
 )
-
-// syncBuffer is a bytes.Buffer for a logger used from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestTokenStaysOutOfURLAndLogs: the page takes its token from the URL's
 // fragment and removes it from the address bar, a reload of the tab still
@@ -38,7 +19,7 @@ func (s *syncBuffer) String() string {
 // never holds the token.
 func TestTokenStaysOutOfURLAndLogs(t *testing.T) {
 	webtest.NeedBuilt(t)
-	var logs syncBuffer
+	var logs testutil.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := webtest.StartPid1(t, map[string]string{"main.py": "x = 1\n"}, server.Options{Logger: logger})
 	b := webtest.StartBrowser(t)

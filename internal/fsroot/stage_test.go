@@ -3,61 +3,22 @@ package fsroot_test
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pid1/pid1/test/kit/testutil"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/pid1/pid1/internal/fsroot"
 )
-
-// describe lists a directory tree: every path with its mode and its
-// content's hash or its link's target.
-func describe(t *testing.T, dir string) string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		s := rel + " " + info.Mode().String()
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(p)
-			s += " -> " + target
-		case d.Type().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(b)
-			s += " " + hex.EncodeToString(sum[:8])
-		}
-		out = append(out, s)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
-}
 
 // stageNames lists what is left of stages in the workspace.
 func stageNames(t *testing.T, ws string) []string {
@@ -104,7 +65,7 @@ func TestStageCommitReplacesEverythingButTemporaryFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	build(t, st)
-	if got := describe(t, filepath.Join(ws, "src")); !strings.Contains(got, "old.go") {
+	if got := testutil.Tree(t, filepath.Join(ws, "src")); !strings.Contains(got, "old.go") {
 		t.Fatalf("building the stage changed the workspace:\n%s", got)
 	}
 	if err := st.Commit(); err != nil {
@@ -122,7 +83,7 @@ func TestStageCommitReplacesEverythingButTemporaryFiles(t *testing.T) {
 	os.Chmod(filepath.Join(want, "src/pkg"), 0o700)
 	os.Chmod(filepath.Join(want, "ro"), 0o555)
 	os.Symlink("/etc/hostname", filepath.Join(want, "abs-link"))
-	if got, w := describe(t, ws), describe(t, want); got != w {
+	if got, w := testutil.Tree(t, ws), testutil.Tree(t, want); got != w {
 		t.Fatalf("after commit:\n%s\nwant:\n%s", got, w)
 	}
 	if left := stageNames(t, ws); len(left) != 0 {
@@ -137,7 +98,7 @@ func TestStageCommitReplacesEverythingButTemporaryFiles(t *testing.T) {
 func TestStageAbortLeavesTheWorkspace(t *testing.T) {
 	ws := t.TempDir()
 	write(t, ws, "mine.txt", "mine")
-	before := describe(t, ws)
+	before := testutil.Tree(t, ws)
 	d := openDir(t, ws)
 	st, err := d.NewStage()
 	if err != nil {
@@ -145,7 +106,7 @@ func TestStageAbortLeavesTheWorkspace(t *testing.T) {
 	}
 	build(t, st)
 	st.Abort()
-	if got := describe(t, ws); got != before {
+	if got := testutil.Tree(t, ws); got != before {
 		t.Fatalf("after abort:\n%s\nwant:\n%s", got, before)
 	}
 }
@@ -225,7 +186,7 @@ func TestStageCommitFailureIsUndone(t *testing.T) {
 				write(t, ws, fmt.Sprintf("file%02d", i), fmt.Sprint(i))
 			}
 			os.Mkdir(filepath.Join(ws, "mnt"), 0o755)
-			before := describe(t, ws)
+			before := testutil.Tree(t, ws)
 			d := openDir(t, ws)
 			st, err := d.NewStage()
 			if err != nil {
@@ -257,7 +218,7 @@ func TestStageCommitFailureIsUndone(t *testing.T) {
 			if _, err := d.RemoveStale(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if got := describe(t, ws); got != before {
+			if got := testutil.Tree(t, ws); got != before {
 				t.Fatalf("after a failed commit:\n%s\nwant:\n%s", got, before)
 			}
 		})
@@ -273,7 +234,7 @@ func TestRemoveStaleSortsOutAnInterruptedSwap(t *testing.T) {
 		write(t, ws, "a.txt", "a")
 		write(t, ws, "b/c.txt", "c")
 		write(t, ws, "d.txt", "d")
-		before := describe(t, ws)
+		before := testutil.Tree(t, ws)
 		stage := filepath.Join(ws, ".~pid1-stage-0badc0ffee.tmp")
 		write(t, stage, "new/a.txt", "new a")
 		write(t, stage, "new/n.txt", "new n")
@@ -287,7 +248,7 @@ func TestRemoveStaleSortsOutAnInterruptedSwap(t *testing.T) {
 		if c.RolledBack != 1 || c.Finished != 0 {
 			t.Fatalf("cleanup: %+v", c)
 		}
-		if got := describe(t, ws); got != before {
+		if got := testutil.Tree(t, ws); got != before {
 			t.Fatalf("after recovery:\n%s\nwant:\n%s", got, before)
 		}
 	})
@@ -310,20 +271,20 @@ func TestRemoveStaleSortsOutAnInterruptedSwap(t *testing.T) {
 		if c.Finished != 1 || c.RolledBack != 0 {
 			t.Fatalf("cleanup: %+v", c)
 		}
-		if got, w := describe(t, ws), describe(t, want); got != w {
+		if got, w := testutil.Tree(t, ws), testutil.Tree(t, want); got != w {
 			t.Fatalf("after recovery:\n%s\nwant:\n%s", got, w)
 		}
 	})
 	t.Run("killed while building", func(t *testing.T) {
 		ws := t.TempDir()
 		write(t, ws, "a.txt", "a")
-		before := describe(t, ws)
+		before := testutil.Tree(t, ws)
 		write(t, ws, ".~pid1-stage-0badc0ffee.tmp/new/half.txt", "half")
 		c, err := openDir(t, ws).RemoveStale(context.Background())
 		if err != nil || c.Finished+c.RolledBack != 0 || c.Removed != 1 {
 			t.Fatalf("cleanup: %+v %v", c, err)
 		}
-		if got := describe(t, ws); got != before {
+		if got := testutil.Tree(t, ws); got != before {
 			t.Fatalf("after recovery:\n%s\nwant:\n%s", got, before)
 		}
 	})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pid1/pid1/test/kit/testutil"
+
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/test/kit/hostile"
 )
@@ -25,7 +27,7 @@ func TestRemoveStaleRemovesTemporaryFiles(t *testing.T) {
 	os.Symlink(filepath.Join(fx.Outside, "secret"), filepath.Join(ws, ".~pid1-link.tmp"))
 	// Outside, behind the fixture's links: never touched.
 	write(t, fx.Outside, "dir/.~pid1-outside.tmp", "not ours")
-	before := describe(t, fx.Outside)
+	before := testutil.Tree(t, fx.Outside)
 
 	d := openDir(t, ws)
 	c, err := d.RemoveStale(context.Background())
@@ -35,11 +37,11 @@ func TestRemoveStaleRemovesTemporaryFiles(t *testing.T) {
 	if c.Removed != 4 || c.Bytes != 5<<20+4 {
 		t.Fatalf("cleanup: %+v, want 4 removed, %d bytes", c, 5<<20+4)
 	}
-	got := describe(t, ws)
+	got := testutil.Tree(t, ws)
 	if strings.Contains(got, ".~pid1") || !strings.Contains(got, "sub/deeper/keep.txt") || !strings.Contains(got, "keep.txt") {
 		t.Fatalf("after cleanup:\n%s", got)
 	}
-	if after := describe(t, fx.Outside); after != before {
+	if after := testutil.Tree(t, fx.Outside); after != before {
 		t.Fatalf("outside changed:\n%s\nwas:\n%s", after, before)
 	}
 	if c, err := d.RemoveStale(context.Background()); err != nil || c != (fsroot.Cleanup{}) {

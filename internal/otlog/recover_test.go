@@ -1,14 +1,14 @@
 package otlog
 
 import (
-	"bytes"
 	"hash/crc32"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/pid1/pid1/test/kit/testutil"
 
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/textot"
@@ -18,24 +18,7 @@ import (
 type workspace struct {
 	state string
 	ws    *fsroot.Dir
-	logs  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	logs  *testutil.Buffer
 }
 
 func newWorkspace(t *testing.T, state string, files map[string]string) *workspace {
@@ -50,7 +33,7 @@ func newWorkspace(t *testing.T, state string, files map[string]string) *workspac
 			t.Fatal(err)
 		}
 	}
-	return &workspace{state: state, ws: ws, logs: &syncBuffer{}}
+	return &workspace{state: state, ws: ws, logs: &testutil.Buffer{}}
 }
 
 // open opens the workspace's Store, which recovers what is there.

@@ -7,54 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pid1/pid1/test/kit/testutil"
 
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 )
-
-// fingerprint lists a tree with every file's full content hash, mode and
-// inode-independent details, so that two fingerprints are equal only for
-// byte-identical trees.
-func fingerprint(t *testing.T, dir string) string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		s := rel + " " + info.Mode().String()
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(p)
-			s += " -> " + target
-		case d.Type().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(b)
-			s += " " + hex.EncodeToString(sum[:])
-		}
-		out = append(out, s)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
-}
 
 func sha(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -111,7 +73,7 @@ func TestHostileManifestsChangeNothing(t *testing.T) {
 	put(t, ws, "precious.txt", "precious", 0o600)
 	put(t, ws, "src/main.go", "package main", 0o644)
 	os.MkdirAll(outside, 0o755)
-	before, outsideBefore := fingerprint(t, ws), fingerprint(t, outside)
+	before, outsideBefore := testutil.Tree(t, ws), testutil.Tree(t, outside)
 	deep := strings.TrimSuffix(strings.Repeat("d/", 513), "/")
 	var deepEntries []entry
 	for p := deep; p != ""; p = filepath.Dir(p) {
@@ -166,10 +128,10 @@ func TestHostileManifestsChangeNothing(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.message) {
 				t.Fatalf("Restore: %v\nwant an error saying %q", err, c.message)
 			}
-			if got := fingerprint(t, ws); got != before {
+			if got := testutil.Tree(t, ws); got != before {
 				t.Fatalf("the workspace changed:\n%s\nwas:\n%s", got, before)
 			}
-			if got := fingerprint(t, outside); got != outsideBefore {
+			if got := testutil.Tree(t, outside); got != outsideBefore {
 				t.Fatalf("outside changed:\n%s", got)
 			}
 		})
@@ -186,7 +148,7 @@ func TestFailedRestoreLeavesTheWorkspace(t *testing.T) {
 			ws := t.TempDir()
 			put(t, ws, "precious.txt", "mine", 0o600)
 			put(t, ws, "shared.txt", "the same in both", 0o644)
-			before := fingerprint(t, ws)
+			before := testutil.Tree(t, ws)
 			var entries []entry
 			var blobs []string
 			for i := range 50 {
@@ -205,7 +167,7 @@ func TestFailedRestoreLeavesTheWorkspace(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("Restore: %v, want %q", err, want)
 			}
-			if got := fingerprint(t, ws); got != before {
+			if got := testutil.Tree(t, ws); got != before {
 				t.Fatalf("the workspace changed:\n%s\nwas:\n%s", got, before)
 			}
 		})
@@ -245,15 +207,15 @@ func TestLinksAreStoredAndRestoredAsLinks(t *testing.T) {
 	if fmt.Sprint(links) != fmt.Sprint(want) {
 		t.Fatalf("links stored: %v, want %v", links, want)
 	}
-	outsideBefore := fingerprint(t, outside)
+	outsideBefore := testutil.Tree(t, outside)
 	dst := filepath.Join(base, "restored")
 	if _, err := newStore(t, b, dst, "ws1").Restore(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got, w := fingerprint(t, dst), fingerprint(t, ws); got != w {
+	if got, w := testutil.Tree(t, dst), testutil.Tree(t, ws); got != w {
 		t.Fatalf("restored:\n%s\nwant:\n%s", got, w)
 	}
-	if got := fingerprint(t, outside); got != outsideBefore {
+	if got := testutil.Tree(t, outside); got != outsideBefore {
 		t.Fatalf("outside changed:\n%s", got)
 	}
 }
@@ -268,11 +230,11 @@ func TestAnotherWorkspaceRestoresNothing(t *testing.T) {
 	if _, err := newStore(t, b, a, "ws-a").Take(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	before := fingerprint(t, other)
+	before := testutil.Tree(t, other)
 	if _, err := newStore(t, b, other, "ws-other").Restore(context.Background()); !errors.Is(err, snapstore.ErrNone) {
 		t.Fatalf("Restore: %v, want ErrNone", err)
 	}
-	if got := fingerprint(t, other); got != before {
+	if got := testutil.Tree(t, other); got != before {
 		t.Fatalf("the other workspace changed:\n%s\nwas:\n%s", got, before)
 	}
 	// The same workspace id restores it, of course.
@@ -280,7 +242,7 @@ func TestAnotherWorkspaceRestoresNothing(t *testing.T) {
 	if _, err := newStore(t, b, dst, "ws-a").Restore(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got, w := fingerprint(t, dst), fingerprint(t, a); got != w {
+	if got, w := testutil.Tree(t, dst), testutil.Tree(t, a); got != w {
 		t.Fatalf("restored:\n%s\nwant:\n%s", got, w)
 	}
 }

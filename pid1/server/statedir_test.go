@@ -1,45 +1,27 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pid1/pid1/test/kit/testutil"
 
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/pid1/server"
 	"github.com/pid1/pid1/test/kit/s3test"
 )
 
-// logBuffer collects a server's log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // open starts a server with o and a log of its own, and stops it when the
 // test ends.
-func open(t *testing.T, o server.Options) (*logBuffer, error) {
+func open(t *testing.T, o server.Options) (*testutil.Buffer, error) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.Buffer{}
 	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	srv, err := server.New(o)
 	if err == nil {

@@ -31,11 +31,11 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	sandboxOnly := flag.Bool("sandbox", false, "run only the sandbox rows and print them (bench/results.md is left alone)")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot or engines) and print them; no report is written")
 	flag.Parse()
 	run := run
-	if *sandboxOnly {
-		run = func(_ string, rounds, _ int) error { return runSandboxOnly(rounds) }
+	if *only != "" {
+		run = func(_ string, rounds, _ int) error { return runOnly(*only, rounds) }
 	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -544,18 +544,28 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 	}, nil
 }
 
-// runSandboxOnly measures and prints the sandbox rows alone.
-func runSandboxOnly(rounds int) error {
+// runOnly measures and prints one group of rows.
+func runOnly(group string, rounds int) error {
 	dir, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "pid1")
-	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	var rows []row
+	switch group {
+	case "sandbox":
+		bin := filepath.Join(dir, "pid1")
+		if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+		}
+		rows, err = sandboxRows(rounds, dir, bin)
+	case "ot":
+		rows, err = otRows(rounds)
+	case "engines":
+		rows, err = engineRows(rounds, dir)
+	default:
+		return fmt.Errorf("-only %q: the groups are sandbox, ot and engines", group)
 	}
-	rows, err := sandboxRows(rounds, dir, bin)
 	if err != nil {
 		return err
 	}
