@@ -31,7 +31,7 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	only := flag.String("only", "", "run only one group of rows (sandbox, ot or engines) and print them; no report is written")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines or ide) and print them; no report is written")
 	flag.Parse()
 	run := run
 	if *only != "" {
@@ -563,8 +563,10 @@ func runOnly(group string, rounds int) error {
 		rows, err = otRows(rounds)
 	case "engines":
 		rows, err = engineRows(rounds, dir)
+	case "ide":
+		rows, err = ideRows()
 	default:
-		return fmt.Errorf("-only %q: the groups are sandbox, ot and engines", group)
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines and ide", group)
 	}
 	if err != nil {
 		return err
