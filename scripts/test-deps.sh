@@ -3,8 +3,8 @@
 # packages of the Node tests (@replit/protocol, @replit/crosis, ws,
 # @msgpack/msgpack, and ShareDB for the ot benchmark's baseline) and of the
 # browser IDE (web/), the Debian packages the tests use (util-linux for
-# unshare, procps, chromium for ATO's example page and the IDE's browser
-# tests) and the toolchains of the sandbox's runners, when running as root,
+# unshare, procps, chromium and a font for ATO's example page and the
+# IDE's browser tests) and the toolchains of the sandbox's runners, when running as root,
 # and the warm Go build cache of the go runner. Idempotent and quiet when
 # everything is there.
 set -euo pipefail
@@ -19,6 +19,9 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 command -v ps >/dev/null || need_apt+=(procps)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# The IDE's terminal asks for DejaVu Sans Mono; a bare image may have no
+# font at all, and xterm.js measures its cells with one.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need_apt+=(fonts-dejavu-core)
 need_toolchains=()
 # The sandbox's language runners (runners/) use Debian's toolchains, found
 # by absolute path (a python3 earlier in PATH, pyenv's, is not Debian's),
