@@ -16,8 +16,8 @@ import (
 
 // TestPlayground runs a program through the engines' playground pane: the
 // languages come from the runners, standard input and arguments reach the
-// program, standard output and error are shown apart, and the run's exit
-// status and statistics are shown after it.
+// program, standard output and error are shown apart, the run's exit
+// status and statistics are shown after it, and Kill stops a run.
 func TestPlayground(t *testing.T) {
 	webtest.NeedBuilt(t)
 	eng := enginetest.Engine(t, sandbox.Config{}, engines.Config{})
@@ -71,6 +71,14 @@ func TestPlayground(t *testing.T) {
 		t.Errorf("the second run's output still shows the first's: %q", out)
 	}
 	u.Screenshot(t.ArtifactDir(), "playground")
+
+	// Kill stops a run that would go on for minutes.
+	u.Do(chromedp.SetValue(chromedp.CSS(`#pg-code`), "import time\nprint('sleeping', flush=True)\ntime.sleep(600)\n"))
+	u.Click(`#pg-run`)
+	u.Wait(`__ide.playground().includes('sleeping') && document.querySelector('#pg-run').textContent === 'Kill'`, 60*time.Second)
+	u.Click(`#pg-run`)
+	u.Wait(`document.querySelector('#pg-stats').textContent.includes('stopped by Kill') && document.querySelector('#pg-run').textContent === 'Run'`, 30*time.Second)
+	t.Logf("after Kill: %s", webtest.Eval[string](u, `document.querySelector('#pg-stats').textContent`))
 	if pr := u.Problems(); len(pr) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(pr, "\n"))
 	}

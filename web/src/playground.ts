@@ -96,11 +96,16 @@ export class Playground {
 
   private done(d: AtoDone): void {
     const ms = (ns?: number) => `${((ns ?? 0) / 1e6).toFixed(1)} ms`;
-    const status = d.statusType === 'exited' ? `exited ${d.statusValue ?? 0}` : `${d.statusType || 'ended'} (${d.statusValue ?? 0})`;
+    const statuses: Record<string, string> = {
+      exited: `exited ${d.statusValue ?? 0}`,
+      killed: `ended by signal ${d.statusValue ?? 0}`,
+      core_dumped: `dumped core (signal ${d.statusValue ?? 0})`,
+    };
+    const status = statuses[d.statusType ?? ''] ?? `${d.statusType || 'ended'} (${d.statusValue ?? 0})`;
     const parts = [
       status,
       d.timedOut ? 'timed out' : '',
-      d.killed ? 'killed' : '',
+      d.killed ? 'stopped by Kill' : '',
       `real ${ms(d.real)}`,
       `user ${ms(d.user)}`,
       `kernel ${ms(d.kernel)}`,
