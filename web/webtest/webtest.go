@@ -204,11 +204,22 @@ type User struct {
 // proxy of its own; it waits until the page is connected.
 func (b *Browser) NewUser(tb testing.TB, p *Pid1, name string, canWrite bool) *User {
 	tb.Helper()
+	u := b.Open(tb, p, name, p.Token(tb, name, canWrite))
+	u.Wait(`window.__ide && window.__ide.ready && window.__ide.conn() === 'connected'`, 30*time.Second)
+	return u
+}
+
+// Open opens a browser context and loads the IDE with token (none when
+// empty) through a proxy of its own, without waiting for anything.
+func (b *Browser) Open(tb testing.TB, p *Pid1, name, token string) *User {
+	tb.Helper()
 	proxy := NewProxy(tb, p.Addr())
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	tb.Cleanup(cancel)
-	u := &User{Name: name, Proxy: proxy, ctx: ctx, tb: tb,
-		URL: "http://" + proxy.Addr() + "/#token=" + p.Token(tb, name, canWrite)}
+	u := &User{Name: name, Proxy: proxy, ctx: ctx, tb: tb, URL: "http://" + proxy.Addr() + "/"}
+	if token != "" {
+		u.URL += "#token=" + token
+	}
 	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {
@@ -221,7 +232,6 @@ func (b *Browser) NewUser(tb testing.TB, p *Pid1, name string, canWrite bool) *U
 		}
 	}()
 	u.Do(chromedp.Navigate(u.URL))
-	u.Wait(`window.__ide && window.__ide.ready && window.__ide.conn() === 'connected'`, 30*time.Second)
 	return u
 }
 
