@@ -392,12 +392,14 @@ export class OTDoc {
   // failures are shown and retried after a while.
   async save(): Promise<void> {
     if (this.readOnly) return;
-    const ch = this.chan;
+    let ch = this.chan;
     try {
       if (!ch) throw new OfflineError(this.path);
       await this.waitSynced();
+      ch = this.chan; // a reconnect meanwhile opened another
+      if (!ch) throw new OfflineError(this.path);
       const version = this.version;
-      await this.chan!.request({ flush: {} });
+      await ch.request({ flush: {} });
       if (this.synced && this.version === version) this.dirty = false;
       this.diskVersion = Math.max(this.diskVersion, version);
       this.host.changed();
