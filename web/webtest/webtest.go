@@ -1,8 +1,9 @@
 // Package webtest drives pid1's browser IDE in a real browser, for tests
-// and benchmarks: a pid1 server on a temporary workspace, Debian's
-// chromium started headless by chromedp, and users, each a browser context
-// of its own (own storage, own connection) reaching pid1 through a proxy
-// the test can cut.
+// and benchmarks: a pid1 server on a temporary workspace (which a test can
+// stop and start again on the same address), Debian's chromium started
+// headless by chromedp, and users, each a browser context of its own (own
+// storage, own connection) reaching pid1 through a proxy the test can cut.
+// Waits are on conditions in the page, with timeouts stretched by Slack.
 //
 // A Browser and its Users are used from one goroutine at a time per User;
 // the proxy and the console collection are safe for concurrent use.
