@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -80,18 +79,7 @@ func TestFollowTabsChatScrollbackDownload(t *testing.T) {
 	carol.Click(`#tree [data-path="notes.md"]`)
 	carol.Wait(`__ide.active() === 'notes.md'`, 10*time.Second)
 	carol.Click(`#download`)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "notes.md"))
-		if err == nil && string(data) == files["notes.md"] {
-			break
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(dir)
-			t.Fatalf("no download of notes.md with its content in 20 s (read: %q, %v; the directory holds %v)", data, err, entries)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	webtest.WaitFile(t, filepath.Join(dir, "notes.md"), files["notes.md"], true, 20*time.Second)
 
 	for _, u := range []*webtest.User{alice, bob, carol} {
 		if pr := u.Problems(); len(pr) > 0 {

@@ -21,23 +21,9 @@ func TestFileActions(t *testing.T) {
 	p := webtest.StartPid1(t, map[string]string{"lib/util.py": "X = 1\n"}, server.Options{})
 	b := webtest.StartBrowser(t)
 	u := b.NewUser(t, p, "alice", true)
-	onDisk := func(rel string) (string, bool) {
-		data, err := os.ReadFile(filepath.Join(p.Workspace, rel))
-		return string(data), err == nil
-	}
 	waitDisk := func(rel, want string, exists bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			got, ok := onDisk(rel)
-			if ok == exists && (!exists || got == want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s on disk: exists %v, %q; want exists %v, %q", rel, ok, got, exists, want)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		webtest.WaitFile(t, filepath.Join(p.Workspace, rel), want, exists, 10*time.Second)
 	}
 
 	u.Wait(`__ide.inTree('lib')`, 10*time.Second)

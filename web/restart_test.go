@@ -61,7 +61,7 @@ func TestPid1Restart(t *testing.T) {
 		u.Wait(`__ide.doc('main.py') === `+jsString(start+"b = 2\noffline = True\n")+` && __ide.docState('main.py').synced`, 15*time.Second)
 	}
 	// alice's save while pid1 was down happens now.
-	waitFile(t, filepath.Join(p.Workspace, "main.py"), start+"b = 2\noffline = True\n")
+	webtest.WaitFile(t, filepath.Join(p.Workspace, "main.py"), start+"b = 2\noffline = True\n", true, 15*time.Second)
 	alice.Wait(`!__ide.docState('main.py').dirty`, 10*time.Second)
 	// Both edit the new pid1's document; it converges and saves.
 	bob.TypeAtStart("# after the restart\n")
@@ -94,21 +94,5 @@ func TestPid1Restart(t *testing.T) {
 		if errs := webtest.Eval[[]string](u, `__ide.errors`); len(errs) > 0 {
 			t.Errorf("%s's page showed errors: %q", u.Name, errs)
 		}
-	}
-}
-
-// waitFile waits until the file holds want.
-func waitFile(t *testing.T, path, want string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		data, err := os.ReadFile(path)
-		if err == nil && string(data) == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s holds %q (%v), want %q", path, data, err, want)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -491,6 +491,28 @@ func (p *Proxy) Cut(hold time.Duration) {
 	}
 }
 
+// WaitFile waits until the file at path holds want, or, with exists
+// false, until there is no file there (timeout times Slack).
+func WaitFile(tb testing.TB, path, want string, exists bool, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout * Slack)
+	for {
+		data, err := os.ReadFile(path)
+		if (err == nil) == exists && (!exists || string(data) == want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			dir, _ := os.ReadDir(filepath.Dir(path))
+			names := make([]string, len(dir))
+			for i, e := range dir {
+				names[i] = e.Name()
+			}
+			tb.Fatalf("%s: exists %v, %q (%v); want exists %v, %q (its directory holds %q)", path, err == nil, data, err, exists, want, names)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // BundleGzipSize is the size of the embedded bundle with every file
 // gzipped as the server sends it.
 func BundleGzipSize(tb testing.TB) int {
