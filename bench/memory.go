@@ -30,14 +30,19 @@ const ChildEnv = "PID1_BENCH_CHILD"
 // each "stats" line it collects garbage and prints "heap N rss N". The
 // server runs alone in its process so that its memory is measured apart
 // from the clients', and its goroutines do not wait behind theirs. Kinds:
-// "hub" and "raw" (see MeasureConns), "ot" and "ot-nolog" (a hub whose
-// workspace holds the ot benchmark's document, with the op log on or off;
-// see OTThroughput).
+// "hub" and "raw" (see MeasureConns), "ot", "ot-lazy" and "ot-nolog" (a
+// hub whose workspace holds the ot benchmark's document, with the op log
+// fsyncing before each ack, fsyncing every 200 ms, or off; see
+// OTThroughput).
 func ServeChild(kind string) error {
 	var url string
 	switch kind {
-	case "hub", "ot", "ot-nolog":
-		h, err := startHub(server.Options{NoOTLog: kind == "ot-nolog"})
+	case "hub", "ot", "ot-lazy", "ot-nolog":
+		o := server.Options{NoOTLog: kind == "ot-nolog"}
+		if kind == "ot-lazy" {
+			o.OTLogSyncInterval = 200 * time.Millisecond
+		}
+		h, err := startHub(o)
 		if err != nil {
 			return err
 		}
@@ -58,7 +63,7 @@ func ServeChild(kind string) error {
 		defer r.Close()
 		url = r.URL("idle")
 	default:
-		return fmt.Errorf("%s=%q: want hub, raw, ot or ot-nolog", ChildEnv, kind)
+		return fmt.Errorf("%s=%q: want hub, raw, ot, ot-lazy or ot-nolog", ChildEnv, kind)
 	}
 	fmt.Printf("url %s\n", url)
 	sc := bufio.NewScanner(os.Stdin)

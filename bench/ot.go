@@ -81,19 +81,25 @@ type OTResult struct {
 	FinalLen  int
 }
 
+// OTLog is how the hub OTThroughput measures keeps its op log.
+type OTLog string
+
+const (
+	OTLogEachAck  OTLog = "ot"       // each write fsynced before its ack (pid1's default)
+	OTLogInterval OTLog = "ot-lazy"  // acked once written, fsynced every 200 ms
+	OTLogOff      OTLog = "ot-nolog" // no op log
+)
+
 // OTThroughput runs editors concurrent editors on one 100 KiB document over
 // real WebSockets to a pid1 hub; each makes one edit, waits for its ack,
 // and goes on, until ops ops are committed (after 1,000 untimed ones). The
 // document is a file the buffer is linked to, as in the IDE; opLog says
-// whether the ot service logs each op durably before its ack (as pid1
-// does) or not. The hub runs in a process of its own, self re-executed
-// (see ServeChild), as pid1 does: in the editors' process its writer
-// would wait for a CPU behind them each time an fsync returns.
-func OTThroughput(self string, editors, ops int, seed uint32, opLog bool) (OTResult, error) {
-	kind := "ot"
-	if !opLog {
-		kind = "ot-nolog"
-	}
+// how the ot service logs each op before its ack. The hub runs in a
+// process of its own, self re-executed (see ServeChild), as pid1 does: in
+// the editors' process its writer would wait for a CPU behind them each
+// time an fsync returns.
+func OTThroughput(self string, editors, ops int, seed uint32, opLog OTLog) (OTResult, error) {
+	kind := string(opLog)
 	srv, url, err := startChild(self, kind)
 	if err != nil {
 		return OTResult{}, err

@@ -39,7 +39,7 @@ func TestOTHarnesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, opLog := range []bool{true, false} {
+	for _, opLog := range []OTLog{OTLogEachAck, OTLogInterval, OTLogOff} {
 		r, err := OTThroughput(self, 3, 300, 1, opLog)
 		if err != nil || r.OpsPerSec <= 0 || r.Versions != 1+1000+300 || r.FinalLen < OTDocLen {
 			t.Fatalf("throughput, op log %v: %+v %v", opLog, r, err)

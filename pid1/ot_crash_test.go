@@ -132,6 +132,17 @@ func TestOTUnflushedEditsSurviveSIGTERM(t *testing.T) {
 // holds them too.
 func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
 	t.Parallel()
+	acknowledgedEditsSurviveSIGKILL(t)
+}
+
+// With -ot-log-sync an edit is acknowledged once the log is written,
+// before its fsync (an hour away here): SIGKILL loses none of them either.
+func TestOTAcknowledgedEditsSurviveSIGKILLWithALazyFsync(t *testing.T) {
+	t.Parallel()
+	acknowledgedEditsSurviveSIGKILL(t, "-ot-log-sync", "1h")
+}
+
+func acknowledgedEditsSurviveSIGKILL(t *testing.T, args ...string) {
 	dir := t.TempDir()
 	ws, state := filepath.Join(dir, "ws"), filepath.Join(dir, "state")
 	if err := os.MkdirAll(filepath.Join(ws, "src"), 0o755); err != nil {
@@ -139,7 +150,7 @@ func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
 	}
 	doc := filepath.Join(ws, "src", "notes.md")
 	os.WriteFile(doc, []byte("# notes\n"), 0o644)
-	p := startOn(t, ws, state)
+	p := startOn(t, ws, state, args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	open := func(user string) *client.Channel {

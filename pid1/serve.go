@@ -71,7 +71,7 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
-		Engine:          eng.core(),
+		Engine: eng.core(), OTLogSyncInterval: c.otLogSync,
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,

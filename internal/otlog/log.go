@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // Log is the op log of one buffer. Records are handed in with Begin and
@@ -17,7 +19,9 @@ import (
 // fsync, then reports the sequence number of the last record it covered to
 // the callback given to Store.Create. Records handed in while an fsync runs
 // wait for the next, so one fsync covers every record that arrived
-// meanwhile (group commit).
+// meanwhile (group commit). With a sync interval (Store.SetSyncInterval) a
+// write is reported once written, and the fsync follows within the
+// interval.
 //
 // Begin, Append, Drop, BaseBytes and EntryBytes are meant for one
 // goroutine (the buffer's channel actor); Run runs on another; Sync and
@@ -40,6 +44,13 @@ type Log struct {
 	// broken is set when a write failed: the file may end in a torn frame,
 	// so nothing is appended to it until a Begin replaces it.
 	broken bool
+	// syncEvery is zero when every write is fsynced before it is reported
+	// (a record reported survives a crash of the machine); otherwise a
+	// write is reported once the OS holds it (it survives pid1 being
+	// killed) and fsynced within syncEvery. unsynced is set while written
+	// records wait for that fsync.
+	syncEvery time.Duration
+	unsynced  bool
 
 	mu      sync.Mutex
 	wake    chan struct{}
@@ -57,7 +68,7 @@ type Log struct {
 	baseBytes, entryBytes int
 	stopped, running      bool
 	exited                chan struct{}
-	syncs                 int
+	syncs                 atomic.Int64 // fdatasyncs made
 }
 
 // work is what one write does.
@@ -91,14 +102,20 @@ func (l *Log) Begin(version uint32, disk, text []byte) uint64 {
 }
 
 // Append adds an entry after the current base and returns its sequence
-// number.
+// number. With a sync interval it also writes it (and whatever waits with
+// it) before it returns, so the callback hears of it without waiting for
+// the writer goroutine: a write that needs no fsync takes microseconds.
 func (l *Log) Append(e Entry) uint64 {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	n := len(l.pending)
 	l.pending = appendEntry(l.pending, e)
 	l.entryBytes += len(l.pending) - n
-	return l.handedIn()
+	seq := l.handedIn()
+	l.mu.Unlock()
+	if l.syncEvery > 0 {
+		l.writeOut() // a failure is reported to the callback
+	}
+	return seq
 }
 
 // handedIn numbers a record and wakes the writer. l.mu is held.
@@ -140,12 +157,8 @@ func (l *Log) EntryBytes() int {
 	return l.entryBytes
 }
 
-// Syncs counts the writes made durable so far (each an fsync).
-func (l *Log) Syncs() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.syncs
-}
+// Syncs counts the fsyncs of records made so far.
+func (l *Log) Syncs() int { return int(l.syncs.Load()) }
 
 // Run writes records as they are handed in until Close is called or ctx
 // ends (Close then writes what is left).
@@ -158,9 +171,23 @@ func (l *Log) Run(ctx context.Context) {
 	l.running = true
 	l.mu.Unlock()
 	defer close(l.exited)
+	var tick *time.Timer // set while written records wait for their fsync
+	defer func() {
+		if tick != nil {
+			tick.Stop()
+		}
+	}()
 	for {
+		var due <-chan time.Time
+		if tick != nil {
+			due = tick.C
+		}
 		select {
 		case <-l.wake:
+		case <-due:
+			tick = nil
+			l.syncWritten()
+			continue
 		case <-ctx.Done():
 			return
 		}
@@ -171,7 +198,39 @@ func (l *Log) Run(ctx context.Context) {
 			return
 		}
 		l.writeOut()
+		if tick == nil && l.syncEvery > 0 && l.waitsForSync() {
+			tick = time.NewTimer(l.syncEvery)
+		}
 	}
+}
+
+// waitsForSync reports whether written records wait for an fsync.
+func (l *Log) waitsForSync() bool {
+	l.io.Lock()
+	defer l.io.Unlock()
+	return l.unsynced
+}
+
+// syncWritten fsyncs the records written since the last fsync. A failure
+// breaks the log: the next write reports it, and the buffer is flushed to
+// its file instead.
+func (l *Log) syncWritten() error {
+	l.io.Lock()
+	defer l.io.Unlock()
+	if !l.unsynced || l.f == nil {
+		l.unsynced = false
+		return nil
+	}
+	l.unsynced = false
+	if err := l.fdatasync(l.f); err != nil {
+		l.broken = true
+		err = fmt.Errorf("op log %s: %w", l.file, err)
+		l.mu.Lock()
+		l.failed = err
+		l.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // Sync writes and makes durable every record handed in so far, on the
@@ -179,6 +238,9 @@ func (l *Log) Run(ctx context.Context) {
 // failed, now or before (until a Begin or Drop starts over).
 func (l *Log) Sync() error {
 	err := l.writeOut()
+	if err == nil {
+		err = l.syncWritten()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err == nil && l.durable < l.appended {
@@ -202,6 +264,9 @@ func (l *Log) Close() error {
 		<-l.exited
 	}
 	err := l.writeOut()
+	if err == nil {
+		err = l.syncWritten()
+	}
 	l.io.Lock()
 	defer l.io.Unlock()
 	if l.f != nil {
@@ -234,9 +299,6 @@ func (l *Log) writeOut() error {
 		l.failed = err
 	default:
 		l.durable = max(l.durable, w.seq)
-		if w.fresh != nil || len(w.pending) > 0 {
-			l.syncs++
-		}
 	}
 	l.mu.Unlock()
 	l.onDurable(w.seq, err)
@@ -282,7 +344,11 @@ func (l *Log) do(w work) error {
 	}
 	l.end += int64(len(w.pending))
 	l.size = max(l.size, l.end+int64(len(b)-len(w.pending)))
-	if err := fdatasync(l.f); err != nil {
+	if l.syncEvery > 0 {
+		l.unsynced = true
+		return nil
+	}
+	if err := l.fdatasync(l.f); err != nil {
 		l.broken = true
 		return err
 	}
@@ -306,7 +372,7 @@ func (l *Log) replace(fresh, pending []byte) error {
 		_, err = f.Write(zeros)
 	}
 	if err == nil {
-		err = fdatasync(f)
+		err = l.fdatasync(f)
 	}
 	if err == nil {
 		err = os.Rename(tmp, l.file)
@@ -330,13 +396,15 @@ func (l *Log) replace(fresh, pending []byte) error {
 }
 
 func (l *Log) closeFile() {
+	l.unsynced = false // the file is removed or replaced by one made durable
 	if l.f != nil {
 		l.f.Close()
 		l.f = nil
 	}
 }
 
-func fdatasync(f *os.File) error {
+func (l *Log) fdatasync(f *os.File) error {
+	l.syncs.Add(1)
 	for {
 		err := syscall.Fdatasync(int(f.Fd()))
 		if err != syscall.EINTR {

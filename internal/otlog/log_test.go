@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/textot"
@@ -271,4 +272,58 @@ func TestRecordsGoOverZeros(t *testing.T) {
 		t.Fatalf("the file's sizes were %v: it should grow a step at a time", sizes)
 	}
 	l.Close()
+}
+
+// With a sync interval, a write is reported as soon as the file holds it
+// (a killed pid1 loses nothing), and its fsync follows: when the interval
+// ends, or at once when something asks for Sync (a flush does before it
+// writes the file).
+func TestASyncIntervalReportsWritesBeforeTheirFsync(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		every time.Duration
+	}{{"fsync when asked", time.Hour}, {"fsync when the interval ends", 10 * time.Millisecond}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := newStore(t, nil)
+			s.SetSyncInterval(c.every)
+			r := newReports()
+			l := s.Create("a.txt", r.report)
+			var wg sync.WaitGroup
+			ctx, cancel := context.WithCancel(context.Background())
+			wg.Go(func() { l.Run(ctx) })
+			defer func() { cancel(); wg.Wait(); l.Close() }()
+
+			r.waitFor(t, l.Begin(1, []byte("a"), []byte("a")))
+			if l.Syncs() != 1 {
+				t.Fatalf("a new base: %d fsyncs, want 1 (it replaces the file durably)", l.Syncs())
+			}
+			text := "a"
+			var seq uint64
+			for v := uint32(2); v <= 11; v++ {
+				text += "b"
+				seq = l.Append(entry(v, text, textot.Skip(len(text)-1), textot.Insert("b")))
+			}
+			r.waitFor(t, seq)
+			if _, got, n, err := parseFile(t, l).Replay(); err != nil || n != 10 || string(got) != text {
+				t.Fatalf("reported, yet the file replays %d entries to %q: %v", n, got, err)
+			}
+			if c.every == time.Hour {
+				if l.Syncs() != 1 {
+					t.Fatalf("%d fsyncs before the interval ended", l.Syncs())
+				}
+				if err := l.Sync(); err != nil || l.Syncs() != 2 {
+					t.Fatalf("Sync: %d fsyncs, %v", l.Syncs(), err)
+				}
+				return
+			}
+			for deadline := time.Now().Add(10 * time.Second); l.Syncs() < 2; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the interval ended with no fsync")
+				}
+			}
+			if err := l.Sync(); err != nil || l.Syncs() != 2 {
+				t.Fatalf("a Sync after the interval's fsync: %d fsyncs, %v", l.Syncs(), err)
+			}
+		})
+	}
 }

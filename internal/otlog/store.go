@@ -44,7 +44,18 @@ type Store struct {
 	// the same workspace with the same state directory must not take the
 	// first one's live logs for a crash's leftovers.
 	lock *os.File
+	// syncEvery is how logs made from now on fsync: see SetSyncInterval.
+	syncEvery atomic.Int64
 }
+
+// SetSyncInterval sets how the logs Create makes from now on fsync. Zero
+// (the default) fsyncs every write before it is reported, so an
+// acknowledged edit survives a crash of the machine too. A positive d
+// reports a write as soon as the OS holds it, which survives pid1 being
+// killed however it dies, and fsyncs within d, so a crash of the machine
+// loses at most the last d of edits (Redis's appendfsync everysec makes the
+// same trade). Either way a flush of the buffer fsyncs the log first.
+func (s *Store) SetSyncInterval(d time.Duration) { s.syncEvery.Store(int64(max(d, 0))) }
 
 // Open opens the log directory of files' workspace in stateDir, creating
 // it, and first recovers every log a previous run left there into the
@@ -122,6 +133,7 @@ func (s *Store) Create(path string, onDurable func(seq uint64, err error)) *Log 
 		workspace: s.workspace,
 		path:      path,
 		onDurable: onDurable,
+		syncEvery: time.Duration(s.syncEvery.Load()),
 		wake:      make(chan struct{}, 1),
 		exited:    make(chan struct{}),
 	}

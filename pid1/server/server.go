@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/auth"
@@ -60,6 +61,11 @@ type Options struct {
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
 	NoOTLog bool
+	// OTLogSyncInterval is how the op log fsyncs (otlog's
+	// Store.SetSyncInterval): zero fsyncs each write before the edits in it
+	// are acknowledged; a positive interval acknowledges once the OS holds
+	// the write and fsyncs within the interval.
+	OTLogSyncInterval time.Duration
 }
 
 // Server is an assembled pid1 without its listener.
@@ -125,6 +131,8 @@ func New(o Options) (*Server, error) {
 	if !o.NoOTLog {
 		if s.otLog, err = otlog.Open(state, dir, o.Logger.With("component", "otlog")); err != nil {
 			o.Logger.Error("ot: no op log; acknowledged edits are lost if pid1 is killed before a flush", "err", err)
+		} else {
+			s.otLog.SetSyncInterval(o.OTLogSyncInterval)
 		}
 	}
 	rp := o.Reaper
