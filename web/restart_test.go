@@ -52,17 +52,24 @@ func TestPid1Restart(t *testing.T) {
 	for _, u := range []*webtest.User{alice, bob} {
 		u.Wait(`__ide.retries() >= 2`, 30*time.Second)
 	}
+	// alice comes back first: her offline edit is the new pid1's second
+	// version, and her save made while it was down happens now. bob, held
+	// until then, comes back to a pid1 whose history of the file is not
+	// the one his page has (it had more versions): his page must take
+	// pid1's text, keeping alice's edit, not reapply its own old text.
+	bob.Proxy.Cut(time.Hour)
 	p.Start(t)
-	for _, u := range []*webtest.User{alice, bob} {
-		u.Wait(`__ide.conn() === 'connected'`, 30*time.Second)
-		u.Do(chromedp.WaitNotVisible(chromedp.CSS(`#banner`)))
-	}
+	alice.Wait(`__ide.conn() === 'connected'`, 30*time.Second)
+	alice.Do(chromedp.WaitNotVisible(chromedp.CSS(`#banner`)))
+	alice.Wait(`__ide.doc('main.py') === `+jsString(start+"b = 2\noffline = True\n")+` && __ide.docState('main.py').synced`, 15*time.Second)
+	webtest.WaitFile(t, filepath.Join(p.Workspace, "main.py"), start+"b = 2\noffline = True\n", true, 15*time.Second)
+	alice.Wait(`!__ide.docState('main.py').dirty`, 10*time.Second)
+	bob.Proxy.Release()
+	bob.Wait(`__ide.conn() === 'connected'`, 30*time.Second)
+	bob.Do(chromedp.WaitNotVisible(chromedp.CSS(`#banner`)))
 	for _, u := range []*webtest.User{alice, bob} {
 		u.Wait(`__ide.doc('main.py') === `+jsString(start+"b = 2\noffline = True\n")+` && __ide.docState('main.py').synced`, 15*time.Second)
 	}
-	// alice's save while pid1 was down happens now.
-	webtest.WaitFile(t, filepath.Join(p.Workspace, "main.py"), start+"b = 2\noffline = True\n", true, 15*time.Second)
-	alice.Wait(`!__ide.docState('main.py').dirty`, 10*time.Second)
 	// Both edit the new pid1's document; it converges and saves.
 	bob.TypeAtStart("# after the restart\n")
 	alice.TypeAtEnd("c = 3\n")

@@ -450,11 +450,14 @@ func (p *Proxy) track(cs ...net.Conn) {
 }
 
 func (p *Proxy) forward(c net.Conn) {
-	p.mu.Lock()
-	wait := time.Until(p.hold)
-	p.mu.Unlock()
-	if wait > 0 {
-		time.Sleep(wait)
+	for { // held: wait, looking again now and then (Release ends a hold early)
+		p.mu.Lock()
+		wait := time.Until(p.hold)
+		p.mu.Unlock()
+		if wait <= 0 {
+			break
+		}
+		time.Sleep(min(wait, 20*time.Millisecond))
 	}
 	up, err := net.Dial("tcp", p.target)
 	if err != nil {
@@ -511,6 +514,13 @@ func WaitFile(tb testing.TB, path, want string, exists bool, timeout time.Durati
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Release ends a hold: connections waiting go through now.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hold = time.Time{}
 }
 
 // BundleGzipSize is the size of the embedded bundle with every file

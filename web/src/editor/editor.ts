@@ -118,6 +118,10 @@ class Tab implements DocHost {
     notify(msg, 'error');
   }
 
+  noted(msg: string): void {
+    notify(msg);
+  }
+
   private drawCursors(): void {
     const doc = this.current().doc;
     const list: RemoteCursor[] = [];

@@ -34,6 +34,7 @@ export interface DocHost {
   cursor(c: OTCursor, gone: boolean): void; // another session's cursor
   cursorsReset(cs: OTCursor[]): void; // every cursor, on (re)attach
   failed(msg: string): void; // a problem to show
+  noted(msg: string): void; // something to tell that is not a problem
 }
 
 export type Status = 'loading' | 'synced' | 'sending' | 'offline' | 'error';
@@ -65,6 +66,8 @@ export class OTDoc {
   private firstUnflushed = 0; // when the oldest unflushed edit was made
   private flushWaiters: (() => void)[] = [];
   private saveWhenBack = false; // a save found the channel down
+  private base: string | null = null; // what local edits apply to while relinking (server is '' then)
+  private replaying = false; // applying the versions fetched after a reconnect
   private cursorWhere: (() => { id: string; position: number; selectionStart: number; selectionEnd: number }) | null = null;
   dirty = false; // edits not yet on disk
   diskVersion = 0;
@@ -159,9 +162,12 @@ export class OTDoc {
         await this.preview(ch);
         return;
       }
+      // pid1 lost the buffer (it restarted): local edits go on top of the
+      // file's text as it links it now.
+      if (this.loaded && this.base === null) this.base = this.server;
       this.version = 0;
       this.server = '';
-      this.rebase = this.loaded; // our text goes on top of the file's
+      this.rebase = this.loaded;
       try {
         await ch.request({ otLinkFile: { file: { path: this.path } } });
       } catch (e) {
@@ -186,8 +192,13 @@ export class OTDoc {
         const res = await ch.request({ otFetchRequest: { versionFrom: this.version + 1, versionTo: version } });
         this.catchingUp = false;
         const packets = [...(res.otFetchResponse?.packets ?? []), ...this.queued.splice(0)];
-        for (const p of packets) {
-          if (!this.receive(p)) return;
+        this.replaying = true;
+        try {
+          for (const p of packets) {
+            if (!this.receive(p)) return;
+          }
+        } finally {
+          this.replaying = false;
         }
       } catch (e) {
         this.catchingUp = false;
@@ -199,7 +210,8 @@ export class OTDoc {
       }
     }
     if (this.version === version && this.server !== contents) {
-      this.fail(`${this.path}: the text differs from pid1's after catching up; taking pid1's and reapplying local edits`);
+      // pid1 restarted and its history of this file is another one.
+      this.host.noted(`${this.path}: pid1's text is not the one this page had; taking pid1's, with the edits made here on top`);
       this.adopt(contents, version);
       return;
     }
@@ -209,21 +221,36 @@ export class OTDoc {
     this.setStatus(this.synced ? 'synced' : 'sending');
   }
 
-  // adopt takes the server's text and version as the base; local edits
-  // not known to be committed become pending again as one op.
+  // adopt takes the server's text and version as the base. Local edits
+  // not known to be committed (in flight and pending) become pending again
+  // as one op, transformed past the difference between the text they were
+  // made on and the server's: what others changed meanwhile is kept, and
+  // only this page's own edits are reapplied.
   private adopt(contents: string, version: number): void {
-    const local = this.loaded ? this.host.text() : contents;
-    this.server = contents;
+    const base = this.base ?? this.server;
+    this.base = null;
     this.version = version;
-    this.inflight = null;
     this.rebase = false;
     if (!this.loaded) {
+      this.server = contents;
+      this.inflight = null;
       this.host.reset(contents);
       this.loaded = true;
       this.pending = null;
     } else {
-      const op = diffOp(contents, local);
-      this.pending = op.length ? op : null;
+      let local: TextOp | null = this.inflight;
+      if (this.pending) local = local ? ottext.compose(local, this.pending) : this.pending;
+      let remote = diffOp(base, contents);
+      if (local) {
+        const r2 = ottext.transform(remote, local, 'left');
+        local = ottext.transform(local, remote, 'right');
+        remote = r2;
+      }
+      this.server = contents;
+      this.inflight = null;
+      if (remote.length) this.host.applyRemote(remote);
+      local = local ? ottext.normalize(local) : null;
+      this.pending = local && local.length ? local : null;
     }
     this.setStatus(this.synced ? 'synced' : 'sending');
     this.sendPending();
@@ -327,7 +354,10 @@ export class OTDoc {
 
   // resync opens the channel again and rebases on the server's text.
   private resync(why: string): void {
-    this.fail(why + ' — resynchronising');
+    // Right after a reconnect this is pid1 having restarted with another
+    // history of the file: expected, and handled; otherwise a fault.
+    if (this.replaying) this.host.noted(why + ' (pid1 restarted?) — resynchronising');
+    else this.fail(why + ' — resynchronising');
     this.rebase = true;
     this.chan = null;
     this.close?.();
