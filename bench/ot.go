@@ -85,8 +85,8 @@ type OTResult struct {
 type OTLog string
 
 const (
-	OTLogEachAck  OTLog = "ot"       // each write fsynced before its ack (pid1's default)
-	OTLogInterval OTLog = "ot-lazy"  // acked once written, fsynced every 200 ms
+	OTLogEachAck  OTLog = "ot"       // each write fsynced before its ack (-ot-log-sync 0)
+	OTLogInterval OTLog = "ot-lazy"  // acked once written, fsynced every 200 ms (pid1's default)
 	OTLogOff      OTLog = "ot-nolog" // no op log
 )
 

@@ -67,7 +67,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxChannels, "max-channels", 256, "open channels per session")
 	fs.IntVar(&c.maxUserSessions, "max-sessions-per-user", 64, "concurrent sessions of one user (HTTP 503 beyond)")
 	fs.IntVar(&c.maxUserProcs, "max-process-channels-per-user", 32, "open channels running a process (shell, run2, interp2...) one user may have created")
-	fs.DurationVar(&c.otLogSync, "ot-log-sync", 0, "0: the ot op log is fsynced before the edits in it are acknowledged (they survive a crash of the machine); a duration: acknowledged once written (they survive pid1 being killed) and fsynced within that time")
+	fs.DurationVar(&c.otLogSync, "ot-log-sync", 200*time.Millisecond, "ot edits are acknowledged once their op log is written (they survive pid1 being killed) and the log is fsynced within this time; 0 fsyncs it before each acknowledgement (they survive a crash of the machine too, at a cost in throughput)")
 	fs.DurationVar(&c.idleChannel, "idle-channel-timeout", 30*time.Minute, "close a named channel running a process once nobody has been attached for this long (negative: never)")
 	fs.StringVar(&c.storage, "storage", "", "bucket URL for gcsfiles and snapshots: file:///dir, s3://bucket?region=... or gs://bucket (default file://STATE-DIR/storage)")
 	fs.BoolVar(&c.restore, "restore", false, "at start, make the workspace equal to the latest snapshot (removing what it does not hold)")

@@ -135,11 +135,17 @@ func TestOTAcknowledgedEditsSurviveSIGKILL(t *testing.T) {
 	acknowledgedEditsSurviveSIGKILL(t)
 }
 
-// With -ot-log-sync an edit is acknowledged once the log is written,
-// before its fsync (an hour away here): SIGKILL loses none of them either.
-func TestOTAcknowledgedEditsSurviveSIGKILLWithALazyFsync(t *testing.T) {
+// With an fsync before every acknowledgement, and with the fsync an hour
+// away (an edit acknowledged once the log is written), SIGKILL loses none
+// either.
+func TestOTAcknowledgedEditsSurviveSIGKILLWhateverTheFsync(t *testing.T) {
 	t.Parallel()
-	acknowledgedEditsSurviveSIGKILL(t, "-ot-log-sync", "1h")
+	for _, every := range []string{"0", "1h"} {
+		t.Run("-ot-log-sync="+every, func(t *testing.T) {
+			t.Parallel()
+			acknowledgedEditsSurviveSIGKILL(t, "-ot-log-sync", every)
+		})
+	}
 }
 
 func acknowledgedEditsSurviveSIGKILL(t *testing.T, args ...string) {
