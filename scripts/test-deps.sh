@@ -2,13 +2,13 @@
 # Installs what `make test` needs on a fresh machine: Go modules, the npm
 # packages of the Node tests (@replit/protocol, @replit/crosis, ws,
 # @msgpack/msgpack, ShareDB for the ot benchmark's baseline, and verdaccio,
-# the packager tests' local npm registry), Debian's Python packaging (venv,
-# pip, setuptools, wheel: the packager's virtual environments and the
-# wheels its tests build), and the
-# Debian packages the tests use (util-linux for unshare, procps, chromium
-# for ATO's example page) and the toolchains of the sandbox's runners, when
-# running as root, and the warm Go build cache of the go runner. Idempotent
-# and quiet when everything is there.
+# the packager tests' local npm registry) and of the browser IDE (web/),
+# Debian's Python packaging (venv, pip, setuptools, wheel: the packager's
+# virtual environments and the wheels its tests build), the Debian packages
+# the tests use (util-linux for unshare, procps, chromium and a font for
+# ATO's example page and the IDE's browser tests) and the toolchains of the
+# sandbox's runners, when running as root, and the warm Go build cache of
+# the go runner. Idempotent and quiet when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,7 @@ go mod download
 need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs)
+# Debian's npm is a package of its own: a machine with node need not have it.
 command -v npm >/dev/null || need_apt+=(npm)
 # The packager creates virtual environments with Debian's python3 -m venv
 # and its tests build wheels with pip, setuptools and wheel.
@@ -25,6 +26,9 @@ command -v npm >/dev/null || need_apt+=(npm)
 /usr/bin/python3 -c 'import setuptools, wheel' 2>/dev/null || need_apt+=(python3-setuptools python3-wheel)
 command -v ps >/dev/null || need_apt+=(procps)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# The IDE's terminal asks for DejaVu Sans Mono; a bare image may have no
+# font at all, and xterm.js measures its cells with one.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need_apt+=(fonts-dejavu-core)
 need_toolchains=()
 # The sandbox's language runners (runners/) use Debian's toolchains, found
 # by absolute path (a python3 earlier in PATH, pyenv's, is not Debian's),
@@ -57,9 +61,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # The Node tests (test/node), the ShareDB baseline the bench tests check
-# the Go workload against (bench/node) and the packager tests' registry
-# (test/registries).
-for dir in test/node bench/node test/registries; do
+# the Go workload against (bench/node), the packager tests' registry
+# (test/registries) and the browser IDE (web: crosis, CodeMirror, xterm.js,
+# esbuild; `make web` builds the bundle pid1 embeds).
+for dir in test/node bench/node test/registries web; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp=$dir/node_modules/.pid1-lock-stamp
   if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then

@@ -14,13 +14,13 @@ import (
 
 	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/engines/asy"
+	"github.com/pid1/pid1/engines/ato"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/ports"
-	"github.com/pid1/pid1/internal/preview"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
@@ -98,6 +98,7 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
+	engine      ato.Engine    // nil when the engines are off
 	otLog       *otlog.Store  // nil without one
 	audio       *audio.Player // nil without one
 	ports       *ports.Watcher
@@ -138,7 +139,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("giving the workspace to user %s: %w", o.RunAs.Name, err)
 		}
 	}
-	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
+	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, engine: o.Engine, log: o.Logger, stopReaper: func() {}}
 	if err := s.prepareWorkspace(o); err != nil {
 		bucket.Close()
 		dir.Close()
@@ -208,14 +209,10 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-// Handler serves /wsv2/{token}, /healthz and the preview proxy
-// (/proxy/{port}/...).
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/proxy/", preview.Handler(preview.Config{Authenticate: s.authenticate, Open: s.openPort}))
-	mux.Handle("/", s.hub.Handler())
-	return mux
-}
+// Handler serves /wsv2/{token}, /healthz, the preview proxy
+// (/proxy/{port}/...) and the browser IDE (/, its assets and
+// /ide/info.json).
+func (s *Server) Handler() http.Handler { return s.handler() }
 
 // MetricsHandler serves /metrics, for a listener of its own.
 func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }

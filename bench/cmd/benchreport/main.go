@@ -31,7 +31,7 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines or packager) and print them; no report is written")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines, packager or ide) and print them; no report is written")
 	flag.Parse()
 	run := run
 	if *only != "" {
@@ -318,6 +318,12 @@ func run(out string, rounds, conns int) error {
 		return err
 	}
 	rows = append(rows, pkgRows...)
+	fmt.Fprintln(os.Stderr, "browser IDE: keystrokes between two chromium pages, the Go client's edits, page loads...")
+	ideRows, err := ideRows()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, ideRows...)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
@@ -381,6 +387,15 @@ programs on a pty that the measuring process reads itself. The pty's own speed v
 run by up to 2× on this machine, so the throughput pair runs at least 5 rounds, alternating
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
+The IDE rows run the browser IDE (web/) in Debian's chromium, headless, against a pid1 in this
+process on loopback: 200 characters typed one at a time into one page's editor, each timed from
+its beforeinput event to the moment the other page's editor shows it (a MutationObserver on the
+editor's DOM; both pages in one browser, so one clock), against the same one-character edits
+sent by pid1's Go client and timed until another Go client receives them, in the same run. A
+page load is a fresh browser context's navigation start until the page is connected and lists
+the workspace (5 loads; p50 and the slowest). The first load is the gzip-encoded bodies the page
+fetched (page, script, its static chunks, stylesheet); the bundle total adds the language
+chunks the editor loads on first use.
 The sandbox rows start each run through pid1's reaper, like every baseline. "true" runs one
 at a time: the sandbox (new user, pid, mount, network, ipc and uts namespaces, a built root,
 cgroup, seccomp) against a bare fork/exec and against bwrap --unshare-all --die-with-parent
@@ -649,8 +664,10 @@ func runOnly(group string, rounds int) error {
 		rows, err = engineRows(rounds, dir)
 	case "packager":
 		rows, err = packagerRows(rounds)
+	case "ide":
+		rows, err = ideRows()
 	default:
-		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines and packager", group)
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines, packager and ide", group)
 	}
 	if err != nil {
 		return err
