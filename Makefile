@@ -7,29 +7,46 @@ BENCH_BASE ?= /tmp/pid1-bench-base
 # protoc is pinned to Debian bookworm's protobuf-compiler; protoc-gen-go by the tool line in go.mod.
 PROTOC_VERSION := 3.21.12
 
-.PHONY: all build run test test-go test-deps lint chart bench bench-record bench-compare fuzz fuzz-ci proto image conman-repl-run clean
+.PHONY: all web build run test test-go test-deps lint chart bench bench-record bench-compare fuzz fuzz-ci proto image conman-repl-run clean
 
 all: build
 
-build:
+## web: the browser IDE's bundle, which pid1 embeds (go:embed): npm ci in web/ when its lock
+## file changed, then web/build.mjs (protobufjs messages from api/, a TypeScript check, esbuild).
+## Without npm (and not root to install Debian's), pid1 is built without the IDE and serves a
+## page saying how to add it.
+web:
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "make web: npm is missing: building pid1 without the browser IDE (install nodejs and npm, then make web)"; exit 0; fi; \
+	fi; \
+	stamp=web/node_modules/.pid1-lock-stamp; cmp -s web/package-lock.json $$stamp 2>/dev/null || \
+	  { npm ci --prefix web --no-audit --no-fund --loglevel=error && cp web/package-lock.json $$stamp; }; \
+	cd web && node build.mjs
+
+build: web
 	$(GO) build -o bin/pid1 ./pid1
 	$(GO) build -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
 	$(GO) build -o bin/conman-repl ./conman-repl
 
-## run: start pid1 on ./workspace; prints a ready-to-use URL with a token.
-run:
+## run: build the IDE, start pid1 on ./workspace; prints the IDE's URL (token in its fragment).
+run: web
 	$(GO) run ./pid1 -workspace ./workspace
 
 ## test: install what the tests need, check the Helm chart, then run every test with the race
 ## detector, and the fuzzers of what parses hostile input for a bounded time.
-test: test-deps lint chart
+test: test-deps web lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-ci
 
-## fuzz-ci: the fuzzers of paths, tokens, frames and ATO requests, FUZZCI seconds each (from their committed corpora).
+## fuzz-ci: the fuzzers of paths, tokens, frames, the engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb
+## frames) and the packager's rewriting of pyproject.toml and requirements.txt, FUZZCI seconds each (from their committed corpora).
 FUZZCI ?= 10s
 fuzz-ci:
-	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest"; do \
+	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest" \
+	  "./engines/ranna FuzzDecodeOp" "./engines/asy FuzzMessages" \
+	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements"; do \
 	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
 	done
 
@@ -46,21 +63,23 @@ lint:
 chart:
 	@bash scripts/check-chart.sh
 
-## bench: benchmarks with their baselines; the report goes to bench/results/latest.md (untracked).
-bench:
+## bench: benchmarks with their baselines (the IDE's bundle built first); the report goes to
+## bench/results/latest.md (untracked).
+bench: web
 	$(GO) run ./bench/cmd/benchreport
 
 ## bench-record: the same, written to the tracked bench/results.md.
-bench-record:
+bench-record: web
 	$(GO) run ./bench/cmd/benchreport -out bench/results.md
 
 ## bench-compare: the report at BASE (a git revision) and at the working tree, measured one
 ## after the other on this machine, side by side in bench/results/compare.md.
-bench-compare:
+bench-compare: web
 	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git revision>" >&2; exit 2; }
 	@mkdir -p bench/results
 	rm -rf $(BENCH_BASE) && git worktree prune && git worktree add --detach $(BENCH_BASE) $(BASE)
 	npm ci --prefix $(BENCH_BASE)/bench/node --no-audit --no-fund --loglevel=error
+	@if [ -f $(BENCH_BASE)/web/package.json ]; then $(MAKE) --no-print-directory -C $(BENCH_BASE) web; fi
 	cd $(BENCH_BASE) && $(GO) run ./bench/cmd/benchreport -out $(CURDIR)/bench/results/before.md
 	$(GO) run ./bench/cmd/benchreport -out bench/results/after.md
 	$(GO) run ./bench/cmd/benchdiff -out bench/results/compare.md bench/results/before.md bench/results/after.md
@@ -81,7 +100,8 @@ proto:
 	protoc --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" --go_out=. --go_opt=module=github.com/pid1/pid1 \
 	  -I api -I /usr/include api/goval.proto api/token.proto
 
-image:
+## image: the container image; the IDE's bundle is built here and copied in with the sources.
+image: web
 	docker build -t pid1 .
 
 ## conman-repl-run: the REPL against an in-process pid1 on a temporary workspace.

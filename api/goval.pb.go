@@ -767,6 +767,52 @@ func (AtoOutput_Stream) EnumDescriptor() ([]byte, []int) {
 	return file_goval_proto_rawDescGZIP(), []int{95, 0}
 }
 
+type AsyOutput_Stream int32
+
+const (
+	AsyOutput_STDOUT AsyOutput_Stream = 0
+	AsyOutput_STDERR AsyOutput_Stream = 1
+)
+
+// Enum value maps for AsyOutput_Stream.
+var (
+	AsyOutput_Stream_name = map[int32]string{
+		0: "STDOUT",
+		1: "STDERR",
+	}
+	AsyOutput_Stream_value = map[string]int32{
+		"STDOUT": 0,
+		"STDERR": 1,
+	}
+)
+
+func (x AsyOutput_Stream) Enum() *AsyOutput_Stream {
+	p := new(AsyOutput_Stream)
+	*p = x
+	return p
+}
+
+func (x AsyOutput_Stream) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AsyOutput_Stream) Descriptor() protoreflect.EnumDescriptor {
+	return file_goval_proto_enumTypes[15].Descriptor()
+}
+
+func (AsyOutput_Stream) Type() protoreflect.EnumType {
+	return &file_goval_proto_enumTypes[15]
+}
+
+func (x AsyOutput_Stream) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AsyOutput_Stream.Descriptor instead.
+func (AsyOutput_Stream) EnumDescriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{106, 0}
+}
+
 type OpenChannel struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Service       string                 `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
@@ -5836,6 +5882,20 @@ type Command struct {
 	//	*Command_AtoOutput
 	//	*Command_AtoDone
 	//	*Command_AtoKill
+	//	*Command_RannaExec
+	//	*Command_RannaSpawn
+	//	*Command_RannaLog
+	//	*Command_RannaStop
+	//	*Command_RannaKill
+	//	*Command_AsyRun
+	//	*Command_AsyStatus
+	//	*Command_AsyOutput
+	//	*Command_AsyResult
+	//	*Command_AsyComplete
+	//	*Command_AsyMissing
+	//	*Command_AsyInput
+	//	*Command_AsyOptions
+	//	*Command_AsyKill
 	Body          isCommand_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -7011,6 +7071,132 @@ func (x *Command) GetAtoKill() *AtoKill {
 	return nil
 }
 
+func (x *Command) GetRannaExec() *RannaExec {
+	if x != nil {
+		if x, ok := x.Body.(*Command_RannaExec); ok {
+			return x.RannaExec
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRannaSpawn() *RannaSpawn {
+	if x != nil {
+		if x, ok := x.Body.(*Command_RannaSpawn); ok {
+			return x.RannaSpawn
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRannaLog() *RannaLog {
+	if x != nil {
+		if x, ok := x.Body.(*Command_RannaLog); ok {
+			return x.RannaLog
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRannaStop() *RannaStop {
+	if x != nil {
+		if x, ok := x.Body.(*Command_RannaStop); ok {
+			return x.RannaStop
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRannaKill() *RannaKill {
+	if x != nil {
+		if x, ok := x.Body.(*Command_RannaKill); ok {
+			return x.RannaKill
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyRun() *AsyRun {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyRun); ok {
+			return x.AsyRun
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyStatus() *AsyStatus {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyStatus); ok {
+			return x.AsyStatus
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyOutput() *AsyOutput {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyOutput); ok {
+			return x.AsyOutput
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyResult() *AsyResult {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyResult); ok {
+			return x.AsyResult
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyComplete() *AsyComplete {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyComplete); ok {
+			return x.AsyComplete
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyMissing() *AsyMissing {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyMissing); ok {
+			return x.AsyMissing
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyInput() *AsyInput {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyInput); ok {
+			return x.AsyInput
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyOptions() *AsyOptions {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyOptions); ok {
+			return x.AsyOptions
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAsyKill() *AsyKill {
+	if x != nil {
+		if x, ok := x.Body.(*Command_AsyKill); ok {
+			return x.AsyKill
+		}
+	}
+	return nil
+}
+
 type isCommand_Body interface {
 	isCommand_Body()
 }
@@ -7489,7 +7675,8 @@ type Command_Focused struct {
 
 type Command_AtoRun struct {
 	// pid1's own, not goval's (PROTOCOL.md, Field numbers): the
-	// execution engines' channel services take 5000–5099; ato 5000–5009.
+	// execution engines' channel services take 5000–5099; ato 5000–5009,
+	// ranna 5010–5019, asy 5020–5029.
 	AtoRun *AtoRun `protobuf:"bytes,5000,opt,name=atoRun,proto3,oneof"`
 }
 
@@ -7503,6 +7690,62 @@ type Command_AtoDone struct {
 
 type Command_AtoKill struct {
 	AtoKill *AtoKill `protobuf:"bytes,5003,opt,name=atoKill,proto3,oneof"`
+}
+
+type Command_RannaExec struct {
+	RannaExec *RannaExec `protobuf:"bytes,5010,opt,name=rannaExec,proto3,oneof"`
+}
+
+type Command_RannaSpawn struct {
+	RannaSpawn *RannaSpawn `protobuf:"bytes,5011,opt,name=rannaSpawn,proto3,oneof"`
+}
+
+type Command_RannaLog struct {
+	RannaLog *RannaLog `protobuf:"bytes,5012,opt,name=rannaLog,proto3,oneof"`
+}
+
+type Command_RannaStop struct {
+	RannaStop *RannaStop `protobuf:"bytes,5013,opt,name=rannaStop,proto3,oneof"`
+}
+
+type Command_RannaKill struct {
+	RannaKill *RannaKill `protobuf:"bytes,5014,opt,name=rannaKill,proto3,oneof"`
+}
+
+type Command_AsyRun struct {
+	AsyRun *AsyRun `protobuf:"bytes,5020,opt,name=asyRun,proto3,oneof"`
+}
+
+type Command_AsyStatus struct {
+	AsyStatus *AsyStatus `protobuf:"bytes,5021,opt,name=asyStatus,proto3,oneof"`
+}
+
+type Command_AsyOutput struct {
+	AsyOutput *AsyOutput `protobuf:"bytes,5022,opt,name=asyOutput,proto3,oneof"`
+}
+
+type Command_AsyResult struct {
+	AsyResult *AsyResult `protobuf:"bytes,5023,opt,name=asyResult,proto3,oneof"`
+}
+
+type Command_AsyComplete struct {
+	AsyComplete *AsyComplete `protobuf:"bytes,5024,opt,name=asyComplete,proto3,oneof"`
+}
+
+type Command_AsyMissing struct {
+	AsyMissing *AsyMissing `protobuf:"bytes,5025,opt,name=asyMissing,proto3,oneof"`
+}
+
+type Command_AsyInput struct {
+	AsyInput *AsyInput `protobuf:"bytes,5026,opt,name=asyInput,proto3,oneof"`
+}
+
+type Command_AsyOptions struct {
+	AsyOptions *AsyOptions `protobuf:"bytes,5027,opt,name=asyOptions,proto3,oneof"`
+}
+
+type Command_AsyKill struct {
+	AsyKill *AsyKill `protobuf:"bytes,5028,opt,name=asyKill,proto3,oneof"`
 }
 
 func (*Command_OpenChan) isCommand_Body() {}
@@ -7748,6 +7991,34 @@ func (*Command_AtoOutput) isCommand_Body() {}
 func (*Command_AtoDone) isCommand_Body() {}
 
 func (*Command_AtoKill) isCommand_Body() {}
+
+func (*Command_RannaExec) isCommand_Body() {}
+
+func (*Command_RannaSpawn) isCommand_Body() {}
+
+func (*Command_RannaLog) isCommand_Body() {}
+
+func (*Command_RannaStop) isCommand_Body() {}
+
+func (*Command_RannaKill) isCommand_Body() {}
+
+func (*Command_AsyRun) isCommand_Body() {}
+
+func (*Command_AsyStatus) isCommand_Body() {}
+
+func (*Command_AsyOutput) isCommand_Body() {}
+
+func (*Command_AsyResult) isCommand_Body() {}
+
+func (*Command_AsyComplete) isCommand_Body() {}
+
+func (*Command_AsyMissing) isCommand_Body() {}
+
+func (*Command_AsyInput) isCommand_Body() {}
+
+func (*Command_AsyOptions) isCommand_Body() {}
+
+func (*Command_AsyKill) isCommand_Body() {}
 
 // AtoRun asks the ato service to run a program: Attempt This Online's
 // request (its API's message 1), field for field.
@@ -8089,6 +8360,891 @@ func (x *AtoKill) ProtoReflect() protoreflect.Message {
 // Deprecated: Use AtoKill.ProtoReflect.Descriptor instead.
 func (*AtoKill) Descriptor() ([]byte, []int) {
 	return file_goval_proto_rawDescGZIP(), []int{97}
+}
+
+// RannaExec asks the ranna service to run a program: ranna's
+// ExecutionRequest, and its input.
+type RannaExec struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Language         string                 `protobuf:"bytes,1,opt,name=language,proto3" json:"language,omitempty"` // ranna's name or alias: python3, go, c, cpp, ...
+	Code             string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	InlineExpression bool                   `protobuf:"varint,3,opt,name=inline_expression,json=inlineExpression,proto3" json:"inline_expression,omitempty"` // code is a function body: use the language's template
+	Arguments        []string               `protobuf:"bytes,4,rep,name=arguments,proto3" json:"arguments,omitempty"`                                        // to the program
+	Environment      map[string]string      `protobuf:"bytes,5,rep,name=environment,proto3" json:"environment,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Stdin            string                 `protobuf:"bytes,6,opt,name=stdin,proto3" json:"stdin,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *RannaExec) Reset() {
+	*x = RannaExec{}
+	mi := &file_goval_proto_msgTypes[98]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RannaExec) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RannaExec) ProtoMessage() {}
+
+func (x *RannaExec) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[98]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RannaExec.ProtoReflect.Descriptor instead.
+func (*RannaExec) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{98}
+}
+
+func (x *RannaExec) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *RannaExec) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *RannaExec) GetInlineExpression() bool {
+	if x != nil {
+		return x.InlineExpression
+	}
+	return false
+}
+
+func (x *RannaExec) GetArguments() []string {
+	if x != nil {
+		return x.Arguments
+	}
+	return nil
+}
+
+func (x *RannaExec) GetEnvironment() map[string]string {
+	if x != nil {
+		return x.Environment
+	}
+	return nil
+}
+
+func (x *RannaExec) GetStdin() string {
+	if x != nil {
+		return x.Stdin
+	}
+	return ""
+}
+
+// RannaSpawn: the run started (it has left the queue).
+type RannaSpawn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Runid         string                 `protobuf:"bytes,1,opt,name=runid,proto3" json:"runid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RannaSpawn) Reset() {
+	*x = RannaSpawn{}
+	mi := &file_goval_proto_msgTypes[99]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RannaSpawn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RannaSpawn) ProtoMessage() {}
+
+func (x *RannaSpawn) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[99]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RannaSpawn.ProtoReflect.Descriptor instead.
+func (*RannaSpawn) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{99}
+}
+
+func (x *RannaSpawn) GetRunid() string {
+	if x != nil {
+		return x.Runid
+	}
+	return ""
+}
+
+// RannaLog is output of the running program, as it arrives.
+type RannaLog struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Runid         string                 `protobuf:"bytes,1,opt,name=runid,proto3" json:"runid,omitempty"`
+	Stdout        []byte                 `protobuf:"bytes,2,opt,name=stdout,proto3" json:"stdout,omitempty"`
+	Stderr        []byte                 `protobuf:"bytes,3,opt,name=stderr,proto3" json:"stderr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RannaLog) Reset() {
+	*x = RannaLog{}
+	mi := &file_goval_proto_msgTypes[100]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RannaLog) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RannaLog) ProtoMessage() {}
+
+func (x *RannaLog) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[100]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RannaLog.ProtoReflect.Descriptor instead.
+func (*RannaLog) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{100}
+}
+
+func (x *RannaLog) GetRunid() string {
+	if x != nil {
+		return x.Runid
+	}
+	return ""
+}
+
+func (x *RannaLog) GetStdout() []byte {
+	if x != nil {
+		return x.Stdout
+	}
+	return nil
+}
+
+func (x *RannaLog) GetStderr() []byte {
+	if x != nil {
+		return x.Stderr
+	}
+	return nil
+}
+
+// RannaStop is how the run ended.
+type RannaStop struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Runid         string                 `protobuf:"bytes,1,opt,name=runid,proto3" json:"runid,omitempty"`
+	Exectimems    int64                  `protobuf:"varint,2,opt,name=exectimems,proto3" json:"exectimems,omitempty"`
+	Exitcode      int32                  `protobuf:"varint,3,opt,name=exitcode,proto3" json:"exitcode,omitempty"` // -1 when a signal ended it
+	Signal        int32                  `protobuf:"varint,4,opt,name=signal,proto3" json:"signal,omitempty"`
+	Timedout      bool                   `protobuf:"varint,5,opt,name=timedout,proto3" json:"timedout,omitempty"`
+	Killed        bool                   `protobuf:"varint,6,opt,name=killed,proto3" json:"killed,omitempty"`       // by rannaKill, or its sender leaving
+	Truncated     bool                   `protobuf:"varint,7,opt,name=truncated,proto3" json:"truncated,omitempty"` // output passed its cap; the run was stopped
+	Error         string                 `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`          // why it ended early, in ranna's words
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RannaStop) Reset() {
+	*x = RannaStop{}
+	mi := &file_goval_proto_msgTypes[101]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RannaStop) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RannaStop) ProtoMessage() {}
+
+func (x *RannaStop) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[101]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RannaStop.ProtoReflect.Descriptor instead.
+func (*RannaStop) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{101}
+}
+
+func (x *RannaStop) GetRunid() string {
+	if x != nil {
+		return x.Runid
+	}
+	return ""
+}
+
+func (x *RannaStop) GetExectimems() int64 {
+	if x != nil {
+		return x.Exectimems
+	}
+	return 0
+}
+
+func (x *RannaStop) GetExitcode() int32 {
+	if x != nil {
+		return x.Exitcode
+	}
+	return 0
+}
+
+func (x *RannaStop) GetSignal() int32 {
+	if x != nil {
+		return x.Signal
+	}
+	return 0
+}
+
+func (x *RannaStop) GetTimedout() bool {
+	if x != nil {
+		return x.Timedout
+	}
+	return false
+}
+
+func (x *RannaStop) GetKilled() bool {
+	if x != nil {
+		return x.Killed
+	}
+	return false
+}
+
+func (x *RannaStop) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+func (x *RannaStop) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// RannaKill kills one of the sender's runs.
+type RannaKill struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Runid         string                 `protobuf:"bytes,1,opt,name=runid,proto3" json:"runid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RannaKill) Reset() {
+	*x = RannaKill{}
+	mi := &file_goval_proto_msgTypes[102]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RannaKill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RannaKill) ProtoMessage() {}
+
+func (x *RannaKill) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[102]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RannaKill.ProtoReflect.Descriptor instead.
+func (*RannaKill) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{102}
+}
+
+func (x *RannaKill) GetRunid() string {
+	if x != nil {
+		return x.Runid
+	}
+	return ""
+}
+
+// AsyFile is one file of an Asymptote task.
+type AsyFile struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Filename      string                 `protobuf:"bytes,1,opt,name=filename,proto3" json:"filename,omitempty"` // a plain name ending in .asy
+	Contents      []byte                 `protobuf:"bytes,2,opt,name=contents,proto3" json:"contents,omitempty"`
+	Hash          string                 `protobuf:"bytes,3,opt,name=hash,proto3" json:"hash,omitempty"`        // its SHA-256 in hex: the server remembers it
+	Restore       bool                   `protobuf:"varint,4,opt,name=restore,proto3" json:"restore,omitempty"` // take the contents from the server by hash
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyFile) Reset() {
+	*x = AsyFile{}
+	mi := &file_goval_proto_msgTypes[103]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyFile) ProtoMessage() {}
+
+func (x *AsyFile) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[103]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyFile.ProtoReflect.Descriptor instead.
+func (*AsyFile) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{103}
+}
+
+func (x *AsyFile) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *AsyFile) GetContents() []byte {
+	if x != nil {
+		return x.Contents
+	}
+	return nil
+}
+
+func (x *AsyFile) GetHash() string {
+	if x != nil {
+		return x.Hash
+	}
+	return ""
+}
+
+func (x *AsyFile) GetRestore() bool {
+	if x != nil {
+		return x.Restore
+	}
+	return false
+}
+
+// AsyRun asks the asy service to run Asymptote: asyonline's task.
+type AsyRun struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Files         []*AsyFile             `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	Main          string                 `protobuf:"bytes,2,opt,name=main,proto3" json:"main,omitempty"`                                   // the file to run (not for interactive)
+	Format        string                 `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"`                               // svg (default), pdf or png
+	Duration      float64                `protobuf:"fixed64,4,opt,name=duration,proto3" json:"duration,omitempty"`                         // seconds: 3, 10 or 30; 0 lets the server decide
+	StderrApart   bool                   `protobuf:"varint,5,opt,name=stderr_apart,json=stderrApart,proto3" json:"stderr_apart,omitempty"` // stderr as its own stream (asyonline's stderrRedir: false)
+	Verbosity     uint32                 `protobuf:"varint,6,opt,name=verbosity,proto3" json:"verbosity,omitempty"`                        // 0-3
+	Interactive   bool                   `protobuf:"varint,7,opt,name=interactive,proto3" json:"interactive,omitempty"`                    // an Asymptote shell reading asyInput
+	Stdin         []byte                 `protobuf:"bytes,8,opt,name=stdin,proto3" json:"stdin,omitempty"`                                 // interactive: its first input
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyRun) Reset() {
+	*x = AsyRun{}
+	mi := &file_goval_proto_msgTypes[104]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyRun) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyRun) ProtoMessage() {}
+
+func (x *AsyRun) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[104]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyRun.ProtoReflect.Descriptor instead.
+func (*AsyRun) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{104}
+}
+
+func (x *AsyRun) GetFiles() []*AsyFile {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *AsyRun) GetMain() string {
+	if x != nil {
+		return x.Main
+	}
+	return ""
+}
+
+func (x *AsyRun) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *AsyRun) GetDuration() float64 {
+	if x != nil {
+		return x.Duration
+	}
+	return 0
+}
+
+func (x *AsyRun) GetStderrApart() bool {
+	if x != nil {
+		return x.StderrApart
+	}
+	return false
+}
+
+func (x *AsyRun) GetVerbosity() uint32 {
+	if x != nil {
+		return x.Verbosity
+	}
+	return 0
+}
+
+func (x *AsyRun) GetInteractive() bool {
+	if x != nil {
+		return x.Interactive
+	}
+	return false
+}
+
+func (x *AsyRun) GetStdin() []byte {
+	if x != nil {
+		return x.Stdin
+	}
+	return nil
+}
+
+// AsyStatus: the task waits in the queue.
+type AsyStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Estimate      float64                `protobuf:"fixed64,1,opt,name=estimate,proto3" json:"estimate,omitempty"` // seconds
+	Announcement  string                 `protobuf:"bytes,2,opt,name=announcement,proto3" json:"announcement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyStatus) Reset() {
+	*x = AsyStatus{}
+	mi := &file_goval_proto_msgTypes[105]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyStatus) ProtoMessage() {}
+
+func (x *AsyStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[105]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyStatus.ProtoReflect.Descriptor instead.
+func (*AsyStatus) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{105}
+}
+
+func (x *AsyStatus) GetEstimate() float64 {
+	if x != nil {
+		return x.Estimate
+	}
+	return 0
+}
+
+func (x *AsyStatus) GetAnnouncement() string {
+	if x != nil {
+		return x.Announcement
+	}
+	return ""
+}
+
+// AsyOutput is what asy writes; an empty one marks its start.
+type AsyOutput struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stream        AsyOutput_Stream       `protobuf:"varint,1,opt,name=stream,proto3,enum=replit.goval.api.AsyOutput_Stream" json:"stream,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyOutput) Reset() {
+	*x = AsyOutput{}
+	mi := &file_goval_proto_msgTypes[106]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyOutput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyOutput) ProtoMessage() {}
+
+func (x *AsyOutput) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[106]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyOutput.ProtoReflect.Descriptor instead.
+func (*AsyOutput) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{106}
+}
+
+func (x *AsyOutput) GetStream() AsyOutput_Stream {
+	if x != nil {
+		return x.Stream
+	}
+	return AsyOutput_STDOUT
+}
+
+func (x *AsyOutput) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// AsyResult is the picture.
+type AsyResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Format        string                 `protobuf:"bytes,1,opt,name=format,proto3" json:"format,omitempty"`
+	Image         []byte                 `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyResult) Reset() {
+	*x = AsyResult{}
+	mi := &file_goval_proto_msgTypes[107]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyResult) ProtoMessage() {}
+
+func (x *AsyResult) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[107]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyResult.ProtoReflect.Descriptor instead.
+func (*AsyResult) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{107}
+}
+
+func (x *AsyResult) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *AsyResult) GetImage() []byte {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+// AsyComplete: the task ended; error says how, if badly.
+type AsyComplete struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Error         string                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyComplete) Reset() {
+	*x = AsyComplete{}
+	mi := &file_goval_proto_msgTypes[108]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyComplete) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyComplete) ProtoMessage() {}
+
+func (x *AsyComplete) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[108]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyComplete.ProtoReflect.Descriptor instead.
+func (*AsyComplete) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{108}
+}
+
+func (x *AsyComplete) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// AsyMissing answers an asyRun whose files to restore the server no
+// longer has: send them again with their contents.
+type AsyMissing struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Files         []*AsyFile             `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"` // filename and hash
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyMissing) Reset() {
+	*x = AsyMissing{}
+	mi := &file_goval_proto_msgTypes[109]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyMissing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyMissing) ProtoMessage() {}
+
+func (x *AsyMissing) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[109]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyMissing.ProtoReflect.Descriptor instead.
+func (*AsyMissing) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{109}
+}
+
+func (x *AsyMissing) GetFiles() []*AsyFile {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+// AsyInput is more input for an interactive task.
+type AsyInput struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyInput) Reset() {
+	*x = AsyInput{}
+	mi := &file_goval_proto_msgTypes[110]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyInput) ProtoMessage() {}
+
+func (x *AsyInput) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[110]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyInput.ProtoReflect.Descriptor instead.
+func (*AsyInput) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{110}
+}
+
+func (x *AsyInput) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// AsyOptions lowers the running task's time limit.
+type AsyOptions struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Duration      float64                `protobuf:"fixed64,1,opt,name=duration,proto3" json:"duration,omitempty"` // seconds
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyOptions) Reset() {
+	*x = AsyOptions{}
+	mi := &file_goval_proto_msgTypes[111]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyOptions) ProtoMessage() {}
+
+func (x *AsyOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[111]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyOptions.ProtoReflect.Descriptor instead.
+func (*AsyOptions) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{111}
+}
+
+func (x *AsyOptions) GetDuration() float64 {
+	if x != nil {
+		return x.Duration
+	}
+	return 0
+}
+
+// AsyKill aborts the task.
+type AsyKill struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AsyKill) Reset() {
+	*x = AsyKill{}
+	mi := &file_goval_proto_msgTypes[112]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AsyKill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AsyKill) ProtoMessage() {}
+
+func (x *AsyKill) ProtoReflect() protoreflect.Message {
+	mi := &file_goval_proto_msgTypes[112]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AsyKill.ProtoReflect.Descriptor instead.
+func (*AsyKill) Descriptor() ([]byte, []int) {
+	return file_goval_proto_rawDescGZIP(), []int{112}
 }
 
 var File_goval_proto protoreflect.FileDescriptor
@@ -8476,7 +9632,7 @@ const file_goval_proto_rawDesc = "" +
 	"\n" +
 	"event_data\x18\x02 \x01(\v2\x17.google.protobuf.StructR\teventData\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\x05R\aversion\"\t\n" +
-	"\aFocused\"\xb8=\n" +
+	"\aFocused\"\x96D\n" +
 	"\aCommand\x12\x18\n" +
 	"\achannel\x18\x01 \x01(\x05R\achannel\x12\x18\n" +
 	"\asession\x18\x02 \x01(\x05R\asession\x12\x11\n" +
@@ -8630,7 +9786,27 @@ const file_goval_proto_rawDesc = "" +
 	"\x06atoRun\x18\x88' \x01(\v2\x18.replit.goval.api.AtoRunH\x00R\x06atoRun\x12<\n" +
 	"\tatoOutput\x18\x89' \x01(\v2\x1b.replit.goval.api.AtoOutputH\x00R\tatoOutput\x126\n" +
 	"\aatoDone\x18\x8a' \x01(\v2\x19.replit.goval.api.AtoDoneH\x00R\aatoDone\x126\n" +
-	"\aatoKill\x18\x8b' \x01(\v2\x19.replit.goval.api.AtoKillH\x00R\aatoKill\x1a<\n" +
+	"\aatoKill\x18\x8b' \x01(\v2\x19.replit.goval.api.AtoKillH\x00R\aatoKill\x12<\n" +
+	"\trannaExec\x18\x92' \x01(\v2\x1b.replit.goval.api.RannaExecH\x00R\trannaExec\x12?\n" +
+	"\n" +
+	"rannaSpawn\x18\x93' \x01(\v2\x1c.replit.goval.api.RannaSpawnH\x00R\n" +
+	"rannaSpawn\x129\n" +
+	"\brannaLog\x18\x94' \x01(\v2\x1a.replit.goval.api.RannaLogH\x00R\brannaLog\x12<\n" +
+	"\trannaStop\x18\x95' \x01(\v2\x1b.replit.goval.api.RannaStopH\x00R\trannaStop\x12<\n" +
+	"\trannaKill\x18\x96' \x01(\v2\x1b.replit.goval.api.RannaKillH\x00R\trannaKill\x123\n" +
+	"\x06asyRun\x18\x9c' \x01(\v2\x18.replit.goval.api.AsyRunH\x00R\x06asyRun\x12<\n" +
+	"\tasyStatus\x18\x9d' \x01(\v2\x1b.replit.goval.api.AsyStatusH\x00R\tasyStatus\x12<\n" +
+	"\tasyOutput\x18\x9e' \x01(\v2\x1b.replit.goval.api.AsyOutputH\x00R\tasyOutput\x12<\n" +
+	"\tasyResult\x18\x9f' \x01(\v2\x1b.replit.goval.api.AsyResultH\x00R\tasyResult\x12B\n" +
+	"\vasyComplete\x18\xa0' \x01(\v2\x1d.replit.goval.api.AsyCompleteH\x00R\vasyComplete\x12?\n" +
+	"\n" +
+	"asyMissing\x18\xa1' \x01(\v2\x1c.replit.goval.api.AsyMissingH\x00R\n" +
+	"asyMissing\x129\n" +
+	"\basyInput\x18\xa2' \x01(\v2\x1a.replit.goval.api.AsyInputH\x00R\basyInput\x12?\n" +
+	"\n" +
+	"asyOptions\x18\xa3' \x01(\v2\x1c.replit.goval.api.AsyOptionsH\x00R\n" +
+	"asyOptions\x126\n" +
+	"\aasyKill\x18\xa4' \x01(\v2\x19.replit.goval.api.AsyKillH\x00R\aasyKill\x1a<\n" +
 	"\x0eTraceInfoEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x06\n" +
@@ -8670,7 +9846,76 @@ const file_goval_proto_rawDesc = "" +
 	"\n" +
 	"output_ops\x18\x0f \x01(\x03R\toutputOps\x12\x16\n" +
 	"\x06killed\x18\x10 \x01(\bR\x06killed\"\t\n" +
-	"\aAtoKill*!\n" +
+	"\aAtoKill\"\xac\x02\n" +
+	"\tRannaExec\x12\x1a\n" +
+	"\blanguage\x18\x01 \x01(\tR\blanguage\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12+\n" +
+	"\x11inline_expression\x18\x03 \x01(\bR\x10inlineExpression\x12\x1c\n" +
+	"\targuments\x18\x04 \x03(\tR\targuments\x12N\n" +
+	"\venvironment\x18\x05 \x03(\v2,.replit.goval.api.RannaExec.EnvironmentEntryR\venvironment\x12\x14\n" +
+	"\x05stdin\x18\x06 \x01(\tR\x05stdin\x1a>\n" +
+	"\x10EnvironmentEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\"\n" +
+	"\n" +
+	"RannaSpawn\x12\x14\n" +
+	"\x05runid\x18\x01 \x01(\tR\x05runid\"P\n" +
+	"\bRannaLog\x12\x14\n" +
+	"\x05runid\x18\x01 \x01(\tR\x05runid\x12\x16\n" +
+	"\x06stdout\x18\x02 \x01(\fR\x06stdout\x12\x16\n" +
+	"\x06stderr\x18\x03 \x01(\fR\x06stderr\"\xdd\x01\n" +
+	"\tRannaStop\x12\x14\n" +
+	"\x05runid\x18\x01 \x01(\tR\x05runid\x12\x1e\n" +
+	"\n" +
+	"exectimems\x18\x02 \x01(\x03R\n" +
+	"exectimems\x12\x1a\n" +
+	"\bexitcode\x18\x03 \x01(\x05R\bexitcode\x12\x16\n" +
+	"\x06signal\x18\x04 \x01(\x05R\x06signal\x12\x1a\n" +
+	"\btimedout\x18\x05 \x01(\bR\btimedout\x12\x16\n" +
+	"\x06killed\x18\x06 \x01(\bR\x06killed\x12\x1c\n" +
+	"\ttruncated\x18\a \x01(\bR\ttruncated\x12\x14\n" +
+	"\x05error\x18\b \x01(\tR\x05error\"!\n" +
+	"\tRannaKill\x12\x14\n" +
+	"\x05runid\x18\x01 \x01(\tR\x05runid\"o\n" +
+	"\aAsyFile\x12\x1a\n" +
+	"\bfilename\x18\x01 \x01(\tR\bfilename\x12\x1a\n" +
+	"\bcontents\x18\x02 \x01(\fR\bcontents\x12\x12\n" +
+	"\x04hash\x18\x03 \x01(\tR\x04hash\x12\x18\n" +
+	"\arestore\x18\x04 \x01(\bR\arestore\"\xfa\x01\n" +
+	"\x06AsyRun\x12/\n" +
+	"\x05files\x18\x01 \x03(\v2\x19.replit.goval.api.AsyFileR\x05files\x12\x12\n" +
+	"\x04main\x18\x02 \x01(\tR\x04main\x12\x16\n" +
+	"\x06format\x18\x03 \x01(\tR\x06format\x12\x1a\n" +
+	"\bduration\x18\x04 \x01(\x01R\bduration\x12!\n" +
+	"\fstderr_apart\x18\x05 \x01(\bR\vstderrApart\x12\x1c\n" +
+	"\tverbosity\x18\x06 \x01(\rR\tverbosity\x12 \n" +
+	"\vinteractive\x18\a \x01(\bR\vinteractive\x12\x14\n" +
+	"\x05stdin\x18\b \x01(\fR\x05stdin\"K\n" +
+	"\tAsyStatus\x12\x1a\n" +
+	"\bestimate\x18\x01 \x01(\x01R\bestimate\x12\"\n" +
+	"\fannouncement\x18\x02 \x01(\tR\fannouncement\"}\n" +
+	"\tAsyOutput\x12:\n" +
+	"\x06stream\x18\x01 \x01(\x0e2\".replit.goval.api.AsyOutput.StreamR\x06stream\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\" \n" +
+	"\x06Stream\x12\n" +
+	"\n" +
+	"\x06STDOUT\x10\x00\x12\n" +
+	"\n" +
+	"\x06STDERR\x10\x01\"9\n" +
+	"\tAsyResult\x12\x16\n" +
+	"\x06format\x18\x01 \x01(\tR\x06format\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\fR\x05image\"#\n" +
+	"\vAsyComplete\x12\x14\n" +
+	"\x05error\x18\x01 \x01(\tR\x05error\"=\n" +
+	"\n" +
+	"AsyMissing\x12/\n" +
+	"\x05files\x18\x01 \x03(\v2\x19.replit.goval.api.AsyFileR\x05files\"\x1e\n" +
+	"\bAsyInput\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"(\n" +
+	"\n" +
+	"AsyOptions\x12\x1a\n" +
+	"\bduration\x18\x01 \x01(\x01R\bduration\"\t\n" +
+	"\aAsyKill*!\n" +
 	"\x05State\x12\v\n" +
 	"\aStopped\x10\x00\x12\v\n" +
 	"\aRunning\x10\x01B\x1eZ\x1cgithub.com/pid1/pid1/api;apib\x06proto3"
@@ -8687,8 +9932,8 @@ func file_goval_proto_rawDescGZIP() []byte {
 	return file_goval_proto_rawDescData
 }
 
-var file_goval_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
-var file_goval_proto_msgTypes = make([]protoimpl.MessageInfo, 100)
+var file_goval_proto_enumTypes = make([]protoimpl.EnumInfo, 16)
+var file_goval_proto_msgTypes = make([]protoimpl.MessageInfo, 116)
 var file_goval_proto_goTypes = []any{
 	(State)(0),                               // 0: replit.goval.api.State
 	(OpenChannel_Action)(0),                  // 1: replit.goval.api.OpenChannel.Action
@@ -8705,109 +9950,126 @@ var file_goval_proto_goTypes = []any{
 	(Exec_Lifecycle)(0),                      // 12: replit.goval.api.Exec.Lifecycle
 	(BootStatus_Stage)(0),                    // 13: replit.goval.api.BootStatus.Stage
 	(AtoOutput_Stream)(0),                    // 14: replit.goval.api.AtoOutput.Stream
-	(*OpenChannel)(nil),                      // 15: replit.goval.api.OpenChannel
-	(*OpenChannelRes)(nil),                   // 16: replit.goval.api.OpenChannelRes
-	(*CloseChannel)(nil),                     // 17: replit.goval.api.CloseChannel
-	(*CloseChannelRes)(nil),                  // 18: replit.goval.api.CloseChannelRes
-	(*ContainerState)(nil),                   // 19: replit.goval.api.ContainerState
-	(*PortOpen)(nil),                         // 20: replit.goval.api.PortOpen
-	(*PortClose)(nil),                        // 21: replit.goval.api.PortClose
-	(*Toast)(nil),                            // 22: replit.goval.api.Toast
-	(*ProtocolError)(nil),                    // 23: replit.goval.api.ProtocolError
-	(*Redirect)(nil),                         // 24: replit.goval.api.Redirect
-	(*RunMain)(nil),                          // 25: replit.goval.api.RunMain
-	(*Clear)(nil),                            // 26: replit.goval.api.Clear
-	(*OutputBlockStartEvent)(nil),            // 27: replit.goval.api.OutputBlockStartEvent
-	(*OutputBlockEndEvent)(nil),              // 28: replit.goval.api.OutputBlockEndEvent
-	(*ShellMetadata)(nil),                    // 29: replit.goval.api.ShellMetadata
-	(*SaneTerm)(nil),                         // 30: replit.goval.api.SaneTerm
-	(*ResizeTerm)(nil),                       // 31: replit.goval.api.ResizeTerm
-	(*OK)(nil),                               // 32: replit.goval.api.OK
-	(*File)(nil),                             // 33: replit.goval.api.File
-	(*Move)(nil),                             // 34: replit.goval.api.Move
-	(*StatResult)(nil),                       // 35: replit.goval.api.StatResult
-	(*TransferStart)(nil),                    // 36: replit.goval.api.TransferStart
-	(*TransferChunk)(nil),                    // 37: replit.goval.api.TransferChunk
-	(*TransferComplete)(nil),                 // 38: replit.goval.api.TransferComplete
-	(*Transfer)(nil),                         // 39: replit.goval.api.Transfer
-	(*Files)(nil),                            // 40: replit.goval.api.Files
-	(*CheckChanges)(nil),                     // 41: replit.goval.api.CheckChanges
-	(*DebugStatus)(nil),                      // 42: replit.goval.api.DebugStatus
-	(*StackFrame)(nil),                       // 43: replit.goval.api.StackFrame
-	(*EnsurePackages)(nil),                   // 44: replit.goval.api.EnsurePackages
-	(*Ping)(nil),                             // 45: replit.goval.api.Ping
-	(*Pong)(nil),                             // 46: replit.goval.api.Pong
-	(*Hello)(nil),                            // 47: replit.goval.api.Hello
-	(*Goodbye)(nil),                          // 48: replit.goval.api.Goodbye
-	(*ProxyGoingAway)(nil),                   // 49: replit.goval.api.ProxyGoingAway
-	(*Hint)(nil),                             // 50: replit.goval.api.Hint
-	(*Connect)(nil),                          // 51: replit.goval.api.Connect
-	(*Send)(nil),                             // 52: replit.goval.api.Send
-	(*Recv)(nil),                             // 53: replit.goval.api.Recv
-	(*Disconnect)(nil),                       // 54: replit.goval.api.Disconnect
-	(*OTPacket)(nil),                         // 55: replit.goval.api.OTPacket
-	(*OTOpComponent)(nil),                    // 56: replit.goval.api.OTOpComponent
-	(*OTStatus)(nil),                         // 57: replit.goval.api.OTStatus
-	(*OTCursor)(nil),                         // 58: replit.goval.api.OTCursor
-	(*User)(nil),                             // 59: replit.goval.api.User
-	(*OTLinkFile)(nil),                       // 60: replit.goval.api.OTLinkFile
-	(*OTLinkFileResponse)(nil),               // 61: replit.goval.api.OTLinkFileResponse
-	(*OTFetchRequest)(nil),                   // 62: replit.goval.api.OTFetchRequest
-	(*OTFetchResponse)(nil),                  // 63: replit.goval.api.OTFetchResponse
-	(*OTTransformSelectionRequest)(nil),      // 64: replit.goval.api.OTTransformSelectionRequest
-	(*OTTransformSelectionResponse)(nil),     // 65: replit.goval.api.OTTransformSelectionResponse
-	(*Flush)(nil),                            // 66: replit.goval.api.Flush
-	(*OTFlushNotification)(nil),              // 67: replit.goval.api.OTFlushNotification
-	(*Debug)(nil),                            // 68: replit.goval.api.Debug
-	(*ExecInfo)(nil),                         // 69: replit.goval.api.ExecInfo
-	(*SubscribeFile)(nil),                    // 70: replit.goval.api.SubscribeFile
-	(*FileEvent)(nil),                        // 71: replit.goval.api.FileEvent
-	(*Roster)(nil),                           // 72: replit.goval.api.Roster
-	(*FileOpened)(nil),                       // 73: replit.goval.api.FileOpened
-	(*OpenFile)(nil),                         // 74: replit.goval.api.OpenFile
-	(*FollowUser)(nil),                       // 75: replit.goval.api.FollowUser
-	(*UnfollowUser)(nil),                     // 76: replit.goval.api.UnfollowUser
-	(*UpdateSessionTimestamp)(nil),           // 77: replit.goval.api.UpdateSessionTimestamp
-	(*SessionTimestampUpdated)(nil),          // 78: replit.goval.api.SessionTimestampUpdated
-	(*Exec)(nil),                             // 79: replit.goval.api.Exec
-	(*PackageSearch)(nil),                    // 80: replit.goval.api.PackageSearch
-	(*PackageSearchResp)(nil),                // 81: replit.goval.api.PackageSearchResp
-	(*Package)(nil),                          // 82: replit.goval.api.Package
-	(*PackageInfo)(nil),                      // 83: replit.goval.api.PackageInfo
-	(*PackageInfoResp)(nil),                  // 84: replit.goval.api.PackageInfoResp
-	(*PackageAdd)(nil),                       // 85: replit.goval.api.PackageAdd
-	(*PackageAddResponse)(nil),               // 86: replit.goval.api.PackageAddResponse
-	(*PackageRemove)(nil),                    // 87: replit.goval.api.PackageRemove
-	(*PackageInstall)(nil),                   // 88: replit.goval.api.PackageInstall
-	(*PackageInstallResponse)(nil),           // 89: replit.goval.api.PackageInstallResponse
-	(*PackageListSpecfile)(nil),              // 90: replit.goval.api.PackageListSpecfile
-	(*PackageListSpecfileResp)(nil),          // 91: replit.goval.api.PackageListSpecfileResp
-	(*PackageCacheSave)(nil),                 // 92: replit.goval.api.PackageCacheSave
-	(*ChatMessage)(nil),                      // 93: replit.goval.api.ChatMessage
-	(*ChatTyping)(nil),                       // 94: replit.goval.api.ChatTyping
-	(*ChatScrollback)(nil),                   // 95: replit.goval.api.ChatScrollback
-	(*FSSnapshot)(nil),                       // 96: replit.goval.api.FSSnapshot
-	(*FSSnapshotEvent)(nil),                  // 97: replit.goval.api.FSSnapshotEvent
-	(*FSLock)(nil),                           // 98: replit.goval.api.FSLock
-	(*SnapshotEvent)(nil),                    // 99: replit.goval.api.SnapshotEvent
-	(*BootStatus)(nil),                       // 100: replit.goval.api.BootStatus
-	(*Audio)(nil),                            // 101: replit.goval.api.Audio
-	(*Audio2)(nil),                           // 102: replit.goval.api.Audio2
-	(*PTYConfig)(nil),                        // 103: replit.goval.api.PTYConfig
-	(*StartLSP)(nil),                         // 104: replit.goval.api.StartLSP
-	(*FirewallDenied)(nil),                   // 105: replit.goval.api.FirewallDenied
-	(*UserEvent)(nil),                        // 106: replit.goval.api.UserEvent
-	(*Focused)(nil),                          // 107: replit.goval.api.Focused
-	(*Command)(nil),                          // 108: replit.goval.api.Command
-	(*AtoRun)(nil),                           // 109: replit.goval.api.AtoRun
-	(*AtoOutput)(nil),                        // 110: replit.goval.api.AtoOutput
-	(*AtoDone)(nil),                          // 111: replit.goval.api.AtoDone
-	(*AtoKill)(nil),                          // 112: replit.goval.api.AtoKill
-	nil,                                      // 113: replit.goval.api.Exec.EnvEntry
-	nil,                                      // 114: replit.goval.api.Command.TraceInfoEntry
-	(*timestamppb.Timestamp)(nil),            // 115: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 116: google.protobuf.Struct
-	(*emptypb.Empty)(nil),                    // 117: google.protobuf.Empty
+	(AsyOutput_Stream)(0),                    // 15: replit.goval.api.AsyOutput.Stream
+	(*OpenChannel)(nil),                      // 16: replit.goval.api.OpenChannel
+	(*OpenChannelRes)(nil),                   // 17: replit.goval.api.OpenChannelRes
+	(*CloseChannel)(nil),                     // 18: replit.goval.api.CloseChannel
+	(*CloseChannelRes)(nil),                  // 19: replit.goval.api.CloseChannelRes
+	(*ContainerState)(nil),                   // 20: replit.goval.api.ContainerState
+	(*PortOpen)(nil),                         // 21: replit.goval.api.PortOpen
+	(*PortClose)(nil),                        // 22: replit.goval.api.PortClose
+	(*Toast)(nil),                            // 23: replit.goval.api.Toast
+	(*ProtocolError)(nil),                    // 24: replit.goval.api.ProtocolError
+	(*Redirect)(nil),                         // 25: replit.goval.api.Redirect
+	(*RunMain)(nil),                          // 26: replit.goval.api.RunMain
+	(*Clear)(nil),                            // 27: replit.goval.api.Clear
+	(*OutputBlockStartEvent)(nil),            // 28: replit.goval.api.OutputBlockStartEvent
+	(*OutputBlockEndEvent)(nil),              // 29: replit.goval.api.OutputBlockEndEvent
+	(*ShellMetadata)(nil),                    // 30: replit.goval.api.ShellMetadata
+	(*SaneTerm)(nil),                         // 31: replit.goval.api.SaneTerm
+	(*ResizeTerm)(nil),                       // 32: replit.goval.api.ResizeTerm
+	(*OK)(nil),                               // 33: replit.goval.api.OK
+	(*File)(nil),                             // 34: replit.goval.api.File
+	(*Move)(nil),                             // 35: replit.goval.api.Move
+	(*StatResult)(nil),                       // 36: replit.goval.api.StatResult
+	(*TransferStart)(nil),                    // 37: replit.goval.api.TransferStart
+	(*TransferChunk)(nil),                    // 38: replit.goval.api.TransferChunk
+	(*TransferComplete)(nil),                 // 39: replit.goval.api.TransferComplete
+	(*Transfer)(nil),                         // 40: replit.goval.api.Transfer
+	(*Files)(nil),                            // 41: replit.goval.api.Files
+	(*CheckChanges)(nil),                     // 42: replit.goval.api.CheckChanges
+	(*DebugStatus)(nil),                      // 43: replit.goval.api.DebugStatus
+	(*StackFrame)(nil),                       // 44: replit.goval.api.StackFrame
+	(*EnsurePackages)(nil),                   // 45: replit.goval.api.EnsurePackages
+	(*Ping)(nil),                             // 46: replit.goval.api.Ping
+	(*Pong)(nil),                             // 47: replit.goval.api.Pong
+	(*Hello)(nil),                            // 48: replit.goval.api.Hello
+	(*Goodbye)(nil),                          // 49: replit.goval.api.Goodbye
+	(*ProxyGoingAway)(nil),                   // 50: replit.goval.api.ProxyGoingAway
+	(*Hint)(nil),                             // 51: replit.goval.api.Hint
+	(*Connect)(nil),                          // 52: replit.goval.api.Connect
+	(*Send)(nil),                             // 53: replit.goval.api.Send
+	(*Recv)(nil),                             // 54: replit.goval.api.Recv
+	(*Disconnect)(nil),                       // 55: replit.goval.api.Disconnect
+	(*OTPacket)(nil),                         // 56: replit.goval.api.OTPacket
+	(*OTOpComponent)(nil),                    // 57: replit.goval.api.OTOpComponent
+	(*OTStatus)(nil),                         // 58: replit.goval.api.OTStatus
+	(*OTCursor)(nil),                         // 59: replit.goval.api.OTCursor
+	(*User)(nil),                             // 60: replit.goval.api.User
+	(*OTLinkFile)(nil),                       // 61: replit.goval.api.OTLinkFile
+	(*OTLinkFileResponse)(nil),               // 62: replit.goval.api.OTLinkFileResponse
+	(*OTFetchRequest)(nil),                   // 63: replit.goval.api.OTFetchRequest
+	(*OTFetchResponse)(nil),                  // 64: replit.goval.api.OTFetchResponse
+	(*OTTransformSelectionRequest)(nil),      // 65: replit.goval.api.OTTransformSelectionRequest
+	(*OTTransformSelectionResponse)(nil),     // 66: replit.goval.api.OTTransformSelectionResponse
+	(*Flush)(nil),                            // 67: replit.goval.api.Flush
+	(*OTFlushNotification)(nil),              // 68: replit.goval.api.OTFlushNotification
+	(*Debug)(nil),                            // 69: replit.goval.api.Debug
+	(*ExecInfo)(nil),                         // 70: replit.goval.api.ExecInfo
+	(*SubscribeFile)(nil),                    // 71: replit.goval.api.SubscribeFile
+	(*FileEvent)(nil),                        // 72: replit.goval.api.FileEvent
+	(*Roster)(nil),                           // 73: replit.goval.api.Roster
+	(*FileOpened)(nil),                       // 74: replit.goval.api.FileOpened
+	(*OpenFile)(nil),                         // 75: replit.goval.api.OpenFile
+	(*FollowUser)(nil),                       // 76: replit.goval.api.FollowUser
+	(*UnfollowUser)(nil),                     // 77: replit.goval.api.UnfollowUser
+	(*UpdateSessionTimestamp)(nil),           // 78: replit.goval.api.UpdateSessionTimestamp
+	(*SessionTimestampUpdated)(nil),          // 79: replit.goval.api.SessionTimestampUpdated
+	(*Exec)(nil),                             // 80: replit.goval.api.Exec
+	(*PackageSearch)(nil),                    // 81: replit.goval.api.PackageSearch
+	(*PackageSearchResp)(nil),                // 82: replit.goval.api.PackageSearchResp
+	(*Package)(nil),                          // 83: replit.goval.api.Package
+	(*PackageInfo)(nil),                      // 84: replit.goval.api.PackageInfo
+	(*PackageInfoResp)(nil),                  // 85: replit.goval.api.PackageInfoResp
+	(*PackageAdd)(nil),                       // 86: replit.goval.api.PackageAdd
+	(*PackageAddResponse)(nil),               // 87: replit.goval.api.PackageAddResponse
+	(*PackageRemove)(nil),                    // 88: replit.goval.api.PackageRemove
+	(*PackageInstall)(nil),                   // 89: replit.goval.api.PackageInstall
+	(*PackageInstallResponse)(nil),           // 90: replit.goval.api.PackageInstallResponse
+	(*PackageListSpecfile)(nil),              // 91: replit.goval.api.PackageListSpecfile
+	(*PackageListSpecfileResp)(nil),          // 92: replit.goval.api.PackageListSpecfileResp
+	(*PackageCacheSave)(nil),                 // 93: replit.goval.api.PackageCacheSave
+	(*ChatMessage)(nil),                      // 94: replit.goval.api.ChatMessage
+	(*ChatTyping)(nil),                       // 95: replit.goval.api.ChatTyping
+	(*ChatScrollback)(nil),                   // 96: replit.goval.api.ChatScrollback
+	(*FSSnapshot)(nil),                       // 97: replit.goval.api.FSSnapshot
+	(*FSSnapshotEvent)(nil),                  // 98: replit.goval.api.FSSnapshotEvent
+	(*FSLock)(nil),                           // 99: replit.goval.api.FSLock
+	(*SnapshotEvent)(nil),                    // 100: replit.goval.api.SnapshotEvent
+	(*BootStatus)(nil),                       // 101: replit.goval.api.BootStatus
+	(*Audio)(nil),                            // 102: replit.goval.api.Audio
+	(*Audio2)(nil),                           // 103: replit.goval.api.Audio2
+	(*PTYConfig)(nil),                        // 104: replit.goval.api.PTYConfig
+	(*StartLSP)(nil),                         // 105: replit.goval.api.StartLSP
+	(*FirewallDenied)(nil),                   // 106: replit.goval.api.FirewallDenied
+	(*UserEvent)(nil),                        // 107: replit.goval.api.UserEvent
+	(*Focused)(nil),                          // 108: replit.goval.api.Focused
+	(*Command)(nil),                          // 109: replit.goval.api.Command
+	(*AtoRun)(nil),                           // 110: replit.goval.api.AtoRun
+	(*AtoOutput)(nil),                        // 111: replit.goval.api.AtoOutput
+	(*AtoDone)(nil),                          // 112: replit.goval.api.AtoDone
+	(*AtoKill)(nil),                          // 113: replit.goval.api.AtoKill
+	(*RannaExec)(nil),                        // 114: replit.goval.api.RannaExec
+	(*RannaSpawn)(nil),                       // 115: replit.goval.api.RannaSpawn
+	(*RannaLog)(nil),                         // 116: replit.goval.api.RannaLog
+	(*RannaStop)(nil),                        // 117: replit.goval.api.RannaStop
+	(*RannaKill)(nil),                        // 118: replit.goval.api.RannaKill
+	(*AsyFile)(nil),                          // 119: replit.goval.api.AsyFile
+	(*AsyRun)(nil),                           // 120: replit.goval.api.AsyRun
+	(*AsyStatus)(nil),                        // 121: replit.goval.api.AsyStatus
+	(*AsyOutput)(nil),                        // 122: replit.goval.api.AsyOutput
+	(*AsyResult)(nil),                        // 123: replit.goval.api.AsyResult
+	(*AsyComplete)(nil),                      // 124: replit.goval.api.AsyComplete
+	(*AsyMissing)(nil),                       // 125: replit.goval.api.AsyMissing
+	(*AsyInput)(nil),                         // 126: replit.goval.api.AsyInput
+	(*AsyOptions)(nil),                       // 127: replit.goval.api.AsyOptions
+	(*AsyKill)(nil),                          // 128: replit.goval.api.AsyKill
+	nil,                                      // 129: replit.goval.api.Exec.EnvEntry
+	nil,                                      // 130: replit.goval.api.Command.TraceInfoEntry
+	nil,                                      // 131: replit.goval.api.RannaExec.EnvironmentEntry
+	(*timestamppb.Timestamp)(nil),            // 132: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 133: google.protobuf.Struct
+	(*emptypb.Empty)(nil),                    // 134: google.protobuf.Empty
 }
 var file_goval_proto_depIdxs = []int32{
 	1,   // 0: replit.goval.api.OpenChannel.action:type_name -> replit.goval.api.OpenChannel.Action
@@ -8817,161 +10079,179 @@ var file_goval_proto_depIdxs = []int32{
 	5,   // 4: replit.goval.api.ContainerState.state:type_name -> replit.goval.api.ContainerState.State
 	6,   // 5: replit.goval.api.RunMain.runMode:type_name -> replit.goval.api.RunMain.RunMode
 	7,   // 6: replit.goval.api.OutputBlockStartEvent.executionMode:type_name -> replit.goval.api.OutputBlockStartEvent.ExecutionMode
-	115, // 7: replit.goval.api.OutputBlockStartEvent.measureStartTime:type_name -> google.protobuf.Timestamp
-	115, // 8: replit.goval.api.OutputBlockEndEvent.measureEndTime:type_name -> google.protobuf.Timestamp
+	132, // 7: replit.goval.api.OutputBlockStartEvent.measureStartTime:type_name -> google.protobuf.Timestamp
+	132, // 8: replit.goval.api.OutputBlockEndEvent.measureEndTime:type_name -> google.protobuf.Timestamp
 	8,   // 9: replit.goval.api.File.type:type_name -> replit.goval.api.File.Type
 	8,   // 10: replit.goval.api.StatResult.type:type_name -> replit.goval.api.File.Type
-	33,  // 11: replit.goval.api.Files.files:type_name -> replit.goval.api.File
-	43,  // 12: replit.goval.api.DebugStatus.stack:type_name -> replit.goval.api.StackFrame
-	33,  // 13: replit.goval.api.EnsurePackages.file:type_name -> replit.goval.api.File
-	56,  // 14: replit.goval.api.OTPacket.op:type_name -> replit.goval.api.OTOpComponent
-	115, // 15: replit.goval.api.OTPacket.committed:type_name -> google.protobuf.Timestamp
+	34,  // 11: replit.goval.api.Files.files:type_name -> replit.goval.api.File
+	44,  // 12: replit.goval.api.DebugStatus.stack:type_name -> replit.goval.api.StackFrame
+	34,  // 13: replit.goval.api.EnsurePackages.file:type_name -> replit.goval.api.File
+	57,  // 14: replit.goval.api.OTPacket.op:type_name -> replit.goval.api.OTOpComponent
+	132, // 15: replit.goval.api.OTPacket.committed:type_name -> google.protobuf.Timestamp
 	9,   // 16: replit.goval.api.OTPacket.author:type_name -> replit.goval.api.OTPacket.Author
-	33,  // 17: replit.goval.api.OTStatus.linkedFile:type_name -> replit.goval.api.File
-	58,  // 18: replit.goval.api.OTStatus.cursors:type_name -> replit.goval.api.OTCursor
-	59,  // 19: replit.goval.api.OTCursor.user:type_name -> replit.goval.api.User
-	33,  // 20: replit.goval.api.OTLinkFile.file:type_name -> replit.goval.api.File
-	33,  // 21: replit.goval.api.OTLinkFileResponse.linkedFile:type_name -> replit.goval.api.File
-	55,  // 22: replit.goval.api.OTFetchResponse.packets:type_name -> replit.goval.api.OTPacket
+	34,  // 17: replit.goval.api.OTStatus.linkedFile:type_name -> replit.goval.api.File
+	59,  // 18: replit.goval.api.OTStatus.cursors:type_name -> replit.goval.api.OTCursor
+	60,  // 19: replit.goval.api.OTCursor.user:type_name -> replit.goval.api.User
+	34,  // 20: replit.goval.api.OTLinkFile.file:type_name -> replit.goval.api.File
+	34,  // 21: replit.goval.api.OTLinkFileResponse.linkedFile:type_name -> replit.goval.api.File
+	56,  // 22: replit.goval.api.OTFetchResponse.packets:type_name -> replit.goval.api.OTPacket
 	10,  // 23: replit.goval.api.Flush.consistency:type_name -> replit.goval.api.Flush.Consistency
-	33,  // 24: replit.goval.api.SubscribeFile.files:type_name -> replit.goval.api.File
-	33,  // 25: replit.goval.api.FileEvent.file:type_name -> replit.goval.api.File
-	33,  // 26: replit.goval.api.FileEvent.dest:type_name -> replit.goval.api.File
+	34,  // 24: replit.goval.api.SubscribeFile.files:type_name -> replit.goval.api.File
+	34,  // 25: replit.goval.api.FileEvent.file:type_name -> replit.goval.api.File
+	34,  // 26: replit.goval.api.FileEvent.dest:type_name -> replit.goval.api.File
 	11,  // 27: replit.goval.api.FileEvent.op:type_name -> replit.goval.api.FileEvent.Op
-	59,  // 28: replit.goval.api.Roster.user:type_name -> replit.goval.api.User
-	73,  // 29: replit.goval.api.Roster.files:type_name -> replit.goval.api.FileOpened
-	115, // 30: replit.goval.api.FileOpened.timestamp:type_name -> google.protobuf.Timestamp
-	115, // 31: replit.goval.api.SessionTimestampUpdated.timestamp:type_name -> google.protobuf.Timestamp
-	113, // 32: replit.goval.api.Exec.env:type_name -> replit.goval.api.Exec.EnvEntry
+	60,  // 28: replit.goval.api.Roster.user:type_name -> replit.goval.api.User
+	74,  // 29: replit.goval.api.Roster.files:type_name -> replit.goval.api.FileOpened
+	132, // 30: replit.goval.api.FileOpened.timestamp:type_name -> google.protobuf.Timestamp
+	132, // 31: replit.goval.api.SessionTimestampUpdated.timestamp:type_name -> google.protobuf.Timestamp
+	129, // 32: replit.goval.api.Exec.env:type_name -> replit.goval.api.Exec.EnvEntry
 	12,  // 33: replit.goval.api.Exec.lifecycle:type_name -> replit.goval.api.Exec.Lifecycle
-	82,  // 34: replit.goval.api.PackageSearchResp.results:type_name -> replit.goval.api.Package
-	82,  // 35: replit.goval.api.Package.dependencies:type_name -> replit.goval.api.Package
-	82,  // 36: replit.goval.api.PackageInfo.pkg:type_name -> replit.goval.api.Package
-	82,  // 37: replit.goval.api.PackageInfoResp.pkg:type_name -> replit.goval.api.Package
-	82,  // 38: replit.goval.api.PackageAdd.pkgs:type_name -> replit.goval.api.Package
-	82,  // 39: replit.goval.api.PackageRemove.pkgs:type_name -> replit.goval.api.Package
-	82,  // 40: replit.goval.api.PackageListSpecfileResp.pkgs:type_name -> replit.goval.api.Package
-	93,  // 41: replit.goval.api.ChatScrollback.scrollback:type_name -> replit.goval.api.ChatMessage
+	83,  // 34: replit.goval.api.PackageSearchResp.results:type_name -> replit.goval.api.Package
+	83,  // 35: replit.goval.api.Package.dependencies:type_name -> replit.goval.api.Package
+	83,  // 36: replit.goval.api.PackageInfo.pkg:type_name -> replit.goval.api.Package
+	83,  // 37: replit.goval.api.PackageInfoResp.pkg:type_name -> replit.goval.api.Package
+	83,  // 38: replit.goval.api.PackageAdd.pkgs:type_name -> replit.goval.api.Package
+	83,  // 39: replit.goval.api.PackageRemove.pkgs:type_name -> replit.goval.api.Package
+	83,  // 40: replit.goval.api.PackageListSpecfileResp.pkgs:type_name -> replit.goval.api.Package
+	94,  // 41: replit.goval.api.ChatScrollback.scrollback:type_name -> replit.goval.api.ChatMessage
 	13,  // 42: replit.goval.api.BootStatus.stage:type_name -> replit.goval.api.BootStatus.Stage
-	116, // 43: replit.goval.api.UserEvent.event_data:type_name -> google.protobuf.Struct
-	114, // 44: replit.goval.api.Command.trace_info:type_name -> replit.goval.api.Command.TraceInfoEntry
-	15,  // 45: replit.goval.api.Command.openChan:type_name -> replit.goval.api.OpenChannel
-	16,  // 46: replit.goval.api.Command.openChanRes:type_name -> replit.goval.api.OpenChannelRes
-	17,  // 47: replit.goval.api.Command.closeChan:type_name -> replit.goval.api.CloseChannel
-	18,  // 48: replit.goval.api.Command.closeChanRes:type_name -> replit.goval.api.CloseChannelRes
-	19,  // 49: replit.goval.api.Command.containerState:type_name -> replit.goval.api.ContainerState
-	20,  // 50: replit.goval.api.Command.portOpen:type_name -> replit.goval.api.PortOpen
-	21,  // 51: replit.goval.api.Command.portClose:type_name -> replit.goval.api.PortClose
-	22,  // 52: replit.goval.api.Command.toast:type_name -> replit.goval.api.Toast
-	23,  // 53: replit.goval.api.Command.protocolError:type_name -> replit.goval.api.ProtocolError
-	24,  // 54: replit.goval.api.Command.redirect:type_name -> replit.goval.api.Redirect
-	25,  // 55: replit.goval.api.Command.runMain:type_name -> replit.goval.api.RunMain
-	26,  // 56: replit.goval.api.Command.clear:type_name -> replit.goval.api.Clear
-	117, // 57: replit.goval.api.Command.inputClose:type_name -> google.protobuf.Empty
-	27,  // 58: replit.goval.api.Command.outputBlockStartEvent:type_name -> replit.goval.api.OutputBlockStartEvent
-	28,  // 59: replit.goval.api.Command.outputBlockEndEvent:type_name -> replit.goval.api.OutputBlockEndEvent
-	29,  // 60: replit.goval.api.Command.shellMetadata:type_name -> replit.goval.api.ShellMetadata
-	30,  // 61: replit.goval.api.Command.saneTerm:type_name -> replit.goval.api.SaneTerm
-	31,  // 62: replit.goval.api.Command.resizeTerm:type_name -> replit.goval.api.ResizeTerm
+	133, // 43: replit.goval.api.UserEvent.event_data:type_name -> google.protobuf.Struct
+	130, // 44: replit.goval.api.Command.trace_info:type_name -> replit.goval.api.Command.TraceInfoEntry
+	16,  // 45: replit.goval.api.Command.openChan:type_name -> replit.goval.api.OpenChannel
+	17,  // 46: replit.goval.api.Command.openChanRes:type_name -> replit.goval.api.OpenChannelRes
+	18,  // 47: replit.goval.api.Command.closeChan:type_name -> replit.goval.api.CloseChannel
+	19,  // 48: replit.goval.api.Command.closeChanRes:type_name -> replit.goval.api.CloseChannelRes
+	20,  // 49: replit.goval.api.Command.containerState:type_name -> replit.goval.api.ContainerState
+	21,  // 50: replit.goval.api.Command.portOpen:type_name -> replit.goval.api.PortOpen
+	22,  // 51: replit.goval.api.Command.portClose:type_name -> replit.goval.api.PortClose
+	23,  // 52: replit.goval.api.Command.toast:type_name -> replit.goval.api.Toast
+	24,  // 53: replit.goval.api.Command.protocolError:type_name -> replit.goval.api.ProtocolError
+	25,  // 54: replit.goval.api.Command.redirect:type_name -> replit.goval.api.Redirect
+	26,  // 55: replit.goval.api.Command.runMain:type_name -> replit.goval.api.RunMain
+	27,  // 56: replit.goval.api.Command.clear:type_name -> replit.goval.api.Clear
+	134, // 57: replit.goval.api.Command.inputClose:type_name -> google.protobuf.Empty
+	28,  // 58: replit.goval.api.Command.outputBlockStartEvent:type_name -> replit.goval.api.OutputBlockStartEvent
+	29,  // 59: replit.goval.api.Command.outputBlockEndEvent:type_name -> replit.goval.api.OutputBlockEndEvent
+	30,  // 60: replit.goval.api.Command.shellMetadata:type_name -> replit.goval.api.ShellMetadata
+	31,  // 61: replit.goval.api.Command.saneTerm:type_name -> replit.goval.api.SaneTerm
+	32,  // 62: replit.goval.api.Command.resizeTerm:type_name -> replit.goval.api.ResizeTerm
 	0,   // 63: replit.goval.api.Command.state:type_name -> replit.goval.api.State
-	32,  // 64: replit.goval.api.Command.ok:type_name -> replit.goval.api.OK
-	33,  // 65: replit.goval.api.Command.persist:type_name -> replit.goval.api.File
-	33,  // 66: replit.goval.api.Command.persistMirror:type_name -> replit.goval.api.File
-	33,  // 67: replit.goval.api.Command.write:type_name -> replit.goval.api.File
-	33,  // 68: replit.goval.api.Command.remove:type_name -> replit.goval.api.File
-	34,  // 69: replit.goval.api.Command.move:type_name -> replit.goval.api.Move
-	33,  // 70: replit.goval.api.Command.tryRemove:type_name -> replit.goval.api.File
-	33,  // 71: replit.goval.api.Command.mkdir:type_name -> replit.goval.api.File
-	33,  // 72: replit.goval.api.Command.stat:type_name -> replit.goval.api.File
-	35,  // 73: replit.goval.api.Command.statRes:type_name -> replit.goval.api.StatResult
-	36,  // 74: replit.goval.api.Command.transferStart:type_name -> replit.goval.api.TransferStart
-	37,  // 75: replit.goval.api.Command.transferChunk:type_name -> replit.goval.api.TransferChunk
-	38,  // 76: replit.goval.api.Command.transferComplete:type_name -> replit.goval.api.TransferComplete
-	39,  // 77: replit.goval.api.Command.transferCancel:type_name -> replit.goval.api.Transfer
-	39,  // 78: replit.goval.api.Command.transfer:type_name -> replit.goval.api.Transfer
-	33,  // 79: replit.goval.api.Command.read:type_name -> replit.goval.api.File
-	33,  // 80: replit.goval.api.Command.readdir:type_name -> replit.goval.api.File
-	40,  // 81: replit.goval.api.Command.files:type_name -> replit.goval.api.Files
-	33,  // 82: replit.goval.api.Command.file:type_name -> replit.goval.api.File
-	41,  // 83: replit.goval.api.Command.checkChanges:type_name -> replit.goval.api.CheckChanges
-	40,  // 84: replit.goval.api.Command.changedFiles:type_name -> replit.goval.api.Files
-	25,  // 85: replit.goval.api.Command.debuggerStep:type_name -> replit.goval.api.RunMain
-	42,  // 86: replit.goval.api.Command.debuggerStatus:type_name -> replit.goval.api.DebugStatus
-	44,  // 87: replit.goval.api.Command.ensurePackages:type_name -> replit.goval.api.EnsurePackages
-	45,  // 88: replit.goval.api.Command.ping:type_name -> replit.goval.api.Ping
-	46,  // 89: replit.goval.api.Command.pong:type_name -> replit.goval.api.Pong
-	47,  // 90: replit.goval.api.Command.hello:type_name -> replit.goval.api.Hello
-	48,  // 91: replit.goval.api.Command.goodbye:type_name -> replit.goval.api.Goodbye
-	49,  // 92: replit.goval.api.Command.proxyGoingAway:type_name -> replit.goval.api.ProxyGoingAway
-	50,  // 93: replit.goval.api.Command.hint:type_name -> replit.goval.api.Hint
-	51,  // 94: replit.goval.api.Command.connect:type_name -> replit.goval.api.Connect
-	52,  // 95: replit.goval.api.Command.send:type_name -> replit.goval.api.Send
-	53,  // 96: replit.goval.api.Command.recv:type_name -> replit.goval.api.Recv
-	54,  // 97: replit.goval.api.Command.disconnect:type_name -> replit.goval.api.Disconnect
-	55,  // 98: replit.goval.api.Command.ot:type_name -> replit.goval.api.OTPacket
-	57,  // 99: replit.goval.api.Command.otstatus:type_name -> replit.goval.api.OTStatus
-	60,  // 100: replit.goval.api.Command.otLinkFile:type_name -> replit.goval.api.OTLinkFile
-	61,  // 101: replit.goval.api.Command.otLinkFileResponse:type_name -> replit.goval.api.OTLinkFileResponse
-	58,  // 102: replit.goval.api.Command.otNewCursor:type_name -> replit.goval.api.OTCursor
-	58,  // 103: replit.goval.api.Command.otDeleteCursor:type_name -> replit.goval.api.OTCursor
-	62,  // 104: replit.goval.api.Command.otFetchRequest:type_name -> replit.goval.api.OTFetchRequest
-	63,  // 105: replit.goval.api.Command.otFetchResponse:type_name -> replit.goval.api.OTFetchResponse
-	64,  // 106: replit.goval.api.Command.otTransformSelectionRequest:type_name -> replit.goval.api.OTTransformSelectionRequest
-	65,  // 107: replit.goval.api.Command.otTransformSelectionResponse:type_name -> replit.goval.api.OTTransformSelectionResponse
-	66,  // 108: replit.goval.api.Command.flush:type_name -> replit.goval.api.Flush
-	67,  // 109: replit.goval.api.Command.otFlushNotification:type_name -> replit.goval.api.OTFlushNotification
-	68,  // 110: replit.goval.api.Command.debug:type_name -> replit.goval.api.Debug
-	69,  // 111: replit.goval.api.Command.execInfo:type_name -> replit.goval.api.ExecInfo
-	70,  // 112: replit.goval.api.Command.subscribeFile:type_name -> replit.goval.api.SubscribeFile
-	71,  // 113: replit.goval.api.Command.fileEvent:type_name -> replit.goval.api.FileEvent
-	72,  // 114: replit.goval.api.Command.roster:type_name -> replit.goval.api.Roster
-	59,  // 115: replit.goval.api.Command.join:type_name -> replit.goval.api.User
-	59,  // 116: replit.goval.api.Command.part:type_name -> replit.goval.api.User
-	74,  // 117: replit.goval.api.Command.openFile:type_name -> replit.goval.api.OpenFile
-	73,  // 118: replit.goval.api.Command.fileOpened:type_name -> replit.goval.api.FileOpened
-	75,  // 119: replit.goval.api.Command.followUser:type_name -> replit.goval.api.FollowUser
-	76,  // 120: replit.goval.api.Command.unfollowUser:type_name -> replit.goval.api.UnfollowUser
-	77,  // 121: replit.goval.api.Command.updateSessionTimestamp:type_name -> replit.goval.api.UpdateSessionTimestamp
-	78,  // 122: replit.goval.api.Command.sessionTimestampUpdated:type_name -> replit.goval.api.SessionTimestampUpdated
-	79,  // 123: replit.goval.api.Command.exec:type_name -> replit.goval.api.Exec
-	80,  // 124: replit.goval.api.Command.packageSearch:type_name -> replit.goval.api.PackageSearch
-	81,  // 125: replit.goval.api.Command.packageSearchResp:type_name -> replit.goval.api.PackageSearchResp
-	83,  // 126: replit.goval.api.Command.packageInfo:type_name -> replit.goval.api.PackageInfo
-	84,  // 127: replit.goval.api.Command.packageInfoResp:type_name -> replit.goval.api.PackageInfoResp
-	85,  // 128: replit.goval.api.Command.packageAdd:type_name -> replit.goval.api.PackageAdd
-	86,  // 129: replit.goval.api.Command.packageAddResponse:type_name -> replit.goval.api.PackageAddResponse
-	87,  // 130: replit.goval.api.Command.packageRemove:type_name -> replit.goval.api.PackageRemove
-	88,  // 131: replit.goval.api.Command.packageInstall:type_name -> replit.goval.api.PackageInstall
-	89,  // 132: replit.goval.api.Command.packageInstallResponse:type_name -> replit.goval.api.PackageInstallResponse
-	90,  // 133: replit.goval.api.Command.packageListSpecfile:type_name -> replit.goval.api.PackageListSpecfile
-	91,  // 134: replit.goval.api.Command.packageListSpecfileResp:type_name -> replit.goval.api.PackageListSpecfileResp
-	92,  // 135: replit.goval.api.Command.packageCacheSave:type_name -> replit.goval.api.PackageCacheSave
-	93,  // 136: replit.goval.api.Command.chatMessage:type_name -> replit.goval.api.ChatMessage
-	94,  // 137: replit.goval.api.Command.chatTyping:type_name -> replit.goval.api.ChatTyping
-	95,  // 138: replit.goval.api.Command.chatScrollback:type_name -> replit.goval.api.ChatScrollback
-	96,  // 139: replit.goval.api.Command.fsSnapshot:type_name -> replit.goval.api.FSSnapshot
-	97,  // 140: replit.goval.api.Command.fsSnapshotEvent:type_name -> replit.goval.api.FSSnapshotEvent
-	98,  // 141: replit.goval.api.Command.fsTakeLock:type_name -> replit.goval.api.FSLock
-	98,  // 142: replit.goval.api.Command.fsReleaseLock:type_name -> replit.goval.api.FSLock
-	99,  // 143: replit.goval.api.Command.snapshotEvent:type_name -> replit.goval.api.SnapshotEvent
-	100, // 144: replit.goval.api.Command.bootStatus:type_name -> replit.goval.api.BootStatus
-	101, // 145: replit.goval.api.Command.audio:type_name -> replit.goval.api.Audio
-	102, // 146: replit.goval.api.Command.audio2:type_name -> replit.goval.api.Audio2
-	103, // 147: replit.goval.api.Command.PTYConfig:type_name -> replit.goval.api.PTYConfig
-	104, // 148: replit.goval.api.Command.startLSP:type_name -> replit.goval.api.StartLSP
-	105, // 149: replit.goval.api.Command.firewallDenied:type_name -> replit.goval.api.FirewallDenied
-	106, // 150: replit.goval.api.Command.userEvent:type_name -> replit.goval.api.UserEvent
-	107, // 151: replit.goval.api.Command.focused:type_name -> replit.goval.api.Focused
-	109, // 152: replit.goval.api.Command.atoRun:type_name -> replit.goval.api.AtoRun
-	110, // 153: replit.goval.api.Command.atoOutput:type_name -> replit.goval.api.AtoOutput
-	111, // 154: replit.goval.api.Command.atoDone:type_name -> replit.goval.api.AtoDone
-	112, // 155: replit.goval.api.Command.atoKill:type_name -> replit.goval.api.AtoKill
-	14,  // 156: replit.goval.api.AtoOutput.stream:type_name -> replit.goval.api.AtoOutput.Stream
-	157, // [157:157] is the sub-list for method output_type
-	157, // [157:157] is the sub-list for method input_type
-	157, // [157:157] is the sub-list for extension type_name
-	157, // [157:157] is the sub-list for extension extendee
-	0,   // [0:157] is the sub-list for field type_name
+	33,  // 64: replit.goval.api.Command.ok:type_name -> replit.goval.api.OK
+	34,  // 65: replit.goval.api.Command.persist:type_name -> replit.goval.api.File
+	34,  // 66: replit.goval.api.Command.persistMirror:type_name -> replit.goval.api.File
+	34,  // 67: replit.goval.api.Command.write:type_name -> replit.goval.api.File
+	34,  // 68: replit.goval.api.Command.remove:type_name -> replit.goval.api.File
+	35,  // 69: replit.goval.api.Command.move:type_name -> replit.goval.api.Move
+	34,  // 70: replit.goval.api.Command.tryRemove:type_name -> replit.goval.api.File
+	34,  // 71: replit.goval.api.Command.mkdir:type_name -> replit.goval.api.File
+	34,  // 72: replit.goval.api.Command.stat:type_name -> replit.goval.api.File
+	36,  // 73: replit.goval.api.Command.statRes:type_name -> replit.goval.api.StatResult
+	37,  // 74: replit.goval.api.Command.transferStart:type_name -> replit.goval.api.TransferStart
+	38,  // 75: replit.goval.api.Command.transferChunk:type_name -> replit.goval.api.TransferChunk
+	39,  // 76: replit.goval.api.Command.transferComplete:type_name -> replit.goval.api.TransferComplete
+	40,  // 77: replit.goval.api.Command.transferCancel:type_name -> replit.goval.api.Transfer
+	40,  // 78: replit.goval.api.Command.transfer:type_name -> replit.goval.api.Transfer
+	34,  // 79: replit.goval.api.Command.read:type_name -> replit.goval.api.File
+	34,  // 80: replit.goval.api.Command.readdir:type_name -> replit.goval.api.File
+	41,  // 81: replit.goval.api.Command.files:type_name -> replit.goval.api.Files
+	34,  // 82: replit.goval.api.Command.file:type_name -> replit.goval.api.File
+	42,  // 83: replit.goval.api.Command.checkChanges:type_name -> replit.goval.api.CheckChanges
+	41,  // 84: replit.goval.api.Command.changedFiles:type_name -> replit.goval.api.Files
+	26,  // 85: replit.goval.api.Command.debuggerStep:type_name -> replit.goval.api.RunMain
+	43,  // 86: replit.goval.api.Command.debuggerStatus:type_name -> replit.goval.api.DebugStatus
+	45,  // 87: replit.goval.api.Command.ensurePackages:type_name -> replit.goval.api.EnsurePackages
+	46,  // 88: replit.goval.api.Command.ping:type_name -> replit.goval.api.Ping
+	47,  // 89: replit.goval.api.Command.pong:type_name -> replit.goval.api.Pong
+	48,  // 90: replit.goval.api.Command.hello:type_name -> replit.goval.api.Hello
+	49,  // 91: replit.goval.api.Command.goodbye:type_name -> replit.goval.api.Goodbye
+	50,  // 92: replit.goval.api.Command.proxyGoingAway:type_name -> replit.goval.api.ProxyGoingAway
+	51,  // 93: replit.goval.api.Command.hint:type_name -> replit.goval.api.Hint
+	52,  // 94: replit.goval.api.Command.connect:type_name -> replit.goval.api.Connect
+	53,  // 95: replit.goval.api.Command.send:type_name -> replit.goval.api.Send
+	54,  // 96: replit.goval.api.Command.recv:type_name -> replit.goval.api.Recv
+	55,  // 97: replit.goval.api.Command.disconnect:type_name -> replit.goval.api.Disconnect
+	56,  // 98: replit.goval.api.Command.ot:type_name -> replit.goval.api.OTPacket
+	58,  // 99: replit.goval.api.Command.otstatus:type_name -> replit.goval.api.OTStatus
+	61,  // 100: replit.goval.api.Command.otLinkFile:type_name -> replit.goval.api.OTLinkFile
+	62,  // 101: replit.goval.api.Command.otLinkFileResponse:type_name -> replit.goval.api.OTLinkFileResponse
+	59,  // 102: replit.goval.api.Command.otNewCursor:type_name -> replit.goval.api.OTCursor
+	59,  // 103: replit.goval.api.Command.otDeleteCursor:type_name -> replit.goval.api.OTCursor
+	63,  // 104: replit.goval.api.Command.otFetchRequest:type_name -> replit.goval.api.OTFetchRequest
+	64,  // 105: replit.goval.api.Command.otFetchResponse:type_name -> replit.goval.api.OTFetchResponse
+	65,  // 106: replit.goval.api.Command.otTransformSelectionRequest:type_name -> replit.goval.api.OTTransformSelectionRequest
+	66,  // 107: replit.goval.api.Command.otTransformSelectionResponse:type_name -> replit.goval.api.OTTransformSelectionResponse
+	67,  // 108: replit.goval.api.Command.flush:type_name -> replit.goval.api.Flush
+	68,  // 109: replit.goval.api.Command.otFlushNotification:type_name -> replit.goval.api.OTFlushNotification
+	69,  // 110: replit.goval.api.Command.debug:type_name -> replit.goval.api.Debug
+	70,  // 111: replit.goval.api.Command.execInfo:type_name -> replit.goval.api.ExecInfo
+	71,  // 112: replit.goval.api.Command.subscribeFile:type_name -> replit.goval.api.SubscribeFile
+	72,  // 113: replit.goval.api.Command.fileEvent:type_name -> replit.goval.api.FileEvent
+	73,  // 114: replit.goval.api.Command.roster:type_name -> replit.goval.api.Roster
+	60,  // 115: replit.goval.api.Command.join:type_name -> replit.goval.api.User
+	60,  // 116: replit.goval.api.Command.part:type_name -> replit.goval.api.User
+	75,  // 117: replit.goval.api.Command.openFile:type_name -> replit.goval.api.OpenFile
+	74,  // 118: replit.goval.api.Command.fileOpened:type_name -> replit.goval.api.FileOpened
+	76,  // 119: replit.goval.api.Command.followUser:type_name -> replit.goval.api.FollowUser
+	77,  // 120: replit.goval.api.Command.unfollowUser:type_name -> replit.goval.api.UnfollowUser
+	78,  // 121: replit.goval.api.Command.updateSessionTimestamp:type_name -> replit.goval.api.UpdateSessionTimestamp
+	79,  // 122: replit.goval.api.Command.sessionTimestampUpdated:type_name -> replit.goval.api.SessionTimestampUpdated
+	80,  // 123: replit.goval.api.Command.exec:type_name -> replit.goval.api.Exec
+	81,  // 124: replit.goval.api.Command.packageSearch:type_name -> replit.goval.api.PackageSearch
+	82,  // 125: replit.goval.api.Command.packageSearchResp:type_name -> replit.goval.api.PackageSearchResp
+	84,  // 126: replit.goval.api.Command.packageInfo:type_name -> replit.goval.api.PackageInfo
+	85,  // 127: replit.goval.api.Command.packageInfoResp:type_name -> replit.goval.api.PackageInfoResp
+	86,  // 128: replit.goval.api.Command.packageAdd:type_name -> replit.goval.api.PackageAdd
+	87,  // 129: replit.goval.api.Command.packageAddResponse:type_name -> replit.goval.api.PackageAddResponse
+	88,  // 130: replit.goval.api.Command.packageRemove:type_name -> replit.goval.api.PackageRemove
+	89,  // 131: replit.goval.api.Command.packageInstall:type_name -> replit.goval.api.PackageInstall
+	90,  // 132: replit.goval.api.Command.packageInstallResponse:type_name -> replit.goval.api.PackageInstallResponse
+	91,  // 133: replit.goval.api.Command.packageListSpecfile:type_name -> replit.goval.api.PackageListSpecfile
+	92,  // 134: replit.goval.api.Command.packageListSpecfileResp:type_name -> replit.goval.api.PackageListSpecfileResp
+	93,  // 135: replit.goval.api.Command.packageCacheSave:type_name -> replit.goval.api.PackageCacheSave
+	94,  // 136: replit.goval.api.Command.chatMessage:type_name -> replit.goval.api.ChatMessage
+	95,  // 137: replit.goval.api.Command.chatTyping:type_name -> replit.goval.api.ChatTyping
+	96,  // 138: replit.goval.api.Command.chatScrollback:type_name -> replit.goval.api.ChatScrollback
+	97,  // 139: replit.goval.api.Command.fsSnapshot:type_name -> replit.goval.api.FSSnapshot
+	98,  // 140: replit.goval.api.Command.fsSnapshotEvent:type_name -> replit.goval.api.FSSnapshotEvent
+	99,  // 141: replit.goval.api.Command.fsTakeLock:type_name -> replit.goval.api.FSLock
+	99,  // 142: replit.goval.api.Command.fsReleaseLock:type_name -> replit.goval.api.FSLock
+	100, // 143: replit.goval.api.Command.snapshotEvent:type_name -> replit.goval.api.SnapshotEvent
+	101, // 144: replit.goval.api.Command.bootStatus:type_name -> replit.goval.api.BootStatus
+	102, // 145: replit.goval.api.Command.audio:type_name -> replit.goval.api.Audio
+	103, // 146: replit.goval.api.Command.audio2:type_name -> replit.goval.api.Audio2
+	104, // 147: replit.goval.api.Command.PTYConfig:type_name -> replit.goval.api.PTYConfig
+	105, // 148: replit.goval.api.Command.startLSP:type_name -> replit.goval.api.StartLSP
+	106, // 149: replit.goval.api.Command.firewallDenied:type_name -> replit.goval.api.FirewallDenied
+	107, // 150: replit.goval.api.Command.userEvent:type_name -> replit.goval.api.UserEvent
+	108, // 151: replit.goval.api.Command.focused:type_name -> replit.goval.api.Focused
+	110, // 152: replit.goval.api.Command.atoRun:type_name -> replit.goval.api.AtoRun
+	111, // 153: replit.goval.api.Command.atoOutput:type_name -> replit.goval.api.AtoOutput
+	112, // 154: replit.goval.api.Command.atoDone:type_name -> replit.goval.api.AtoDone
+	113, // 155: replit.goval.api.Command.atoKill:type_name -> replit.goval.api.AtoKill
+	114, // 156: replit.goval.api.Command.rannaExec:type_name -> replit.goval.api.RannaExec
+	115, // 157: replit.goval.api.Command.rannaSpawn:type_name -> replit.goval.api.RannaSpawn
+	116, // 158: replit.goval.api.Command.rannaLog:type_name -> replit.goval.api.RannaLog
+	117, // 159: replit.goval.api.Command.rannaStop:type_name -> replit.goval.api.RannaStop
+	118, // 160: replit.goval.api.Command.rannaKill:type_name -> replit.goval.api.RannaKill
+	120, // 161: replit.goval.api.Command.asyRun:type_name -> replit.goval.api.AsyRun
+	121, // 162: replit.goval.api.Command.asyStatus:type_name -> replit.goval.api.AsyStatus
+	122, // 163: replit.goval.api.Command.asyOutput:type_name -> replit.goval.api.AsyOutput
+	123, // 164: replit.goval.api.Command.asyResult:type_name -> replit.goval.api.AsyResult
+	124, // 165: replit.goval.api.Command.asyComplete:type_name -> replit.goval.api.AsyComplete
+	125, // 166: replit.goval.api.Command.asyMissing:type_name -> replit.goval.api.AsyMissing
+	126, // 167: replit.goval.api.Command.asyInput:type_name -> replit.goval.api.AsyInput
+	127, // 168: replit.goval.api.Command.asyOptions:type_name -> replit.goval.api.AsyOptions
+	128, // 169: replit.goval.api.Command.asyKill:type_name -> replit.goval.api.AsyKill
+	14,  // 170: replit.goval.api.AtoOutput.stream:type_name -> replit.goval.api.AtoOutput.Stream
+	131, // 171: replit.goval.api.RannaExec.environment:type_name -> replit.goval.api.RannaExec.EnvironmentEntry
+	119, // 172: replit.goval.api.AsyRun.files:type_name -> replit.goval.api.AsyFile
+	15,  // 173: replit.goval.api.AsyOutput.stream:type_name -> replit.goval.api.AsyOutput.Stream
+	119, // 174: replit.goval.api.AsyMissing.files:type_name -> replit.goval.api.AsyFile
+	175, // [175:175] is the sub-list for method output_type
+	175, // [175:175] is the sub-list for method input_type
+	175, // [175:175] is the sub-list for extension type_name
+	175, // [175:175] is the sub-list for extension extendee
+	0,   // [0:175] is the sub-list for field type_name
 }
 
 func init() { file_goval_proto_init() }
@@ -9107,14 +10387,28 @@ func file_goval_proto_init() {
 		(*Command_AtoOutput)(nil),
 		(*Command_AtoDone)(nil),
 		(*Command_AtoKill)(nil),
+		(*Command_RannaExec)(nil),
+		(*Command_RannaSpawn)(nil),
+		(*Command_RannaLog)(nil),
+		(*Command_RannaStop)(nil),
+		(*Command_RannaKill)(nil),
+		(*Command_AsyRun)(nil),
+		(*Command_AsyStatus)(nil),
+		(*Command_AsyOutput)(nil),
+		(*Command_AsyResult)(nil),
+		(*Command_AsyComplete)(nil),
+		(*Command_AsyMissing)(nil),
+		(*Command_AsyInput)(nil),
+		(*Command_AsyOptions)(nil),
+		(*Command_AsyKill)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goval_proto_rawDesc), len(file_goval_proto_rawDesc)),
-			NumEnums:      15,
-			NumMessages:   100,
+			NumEnums:      16,
+			NumMessages:   116,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -129,6 +129,16 @@ func TestEngineHarness(t *testing.T) {
 		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
 			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
 		}
+		if r, err := Interleaved(1, func() error { return s.RannaRun(p) }, func() error { return s.Run(p) }); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+			t.Errorf("%s through ranna and ATO: %+v %v", p.Language, r, err)
+		}
+	}
+	if _, err := os.Stat("/usr/bin/asy"); err != nil {
+		t.Log("asymptote is not installed: the asy pair is not run")
+		return
+	}
+	if r, err := Interleaved(1, s.AsyRun, AsyBare); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+		t.Errorf("asy through /asy and bare: %+v %v", r, err)
 	}
 }
 
@@ -149,6 +159,27 @@ func TestSandboxHarnesses(t *testing.T) {
 				t.Errorf("no rate: %v", s.Metrics)
 			}
 		})
+	}
+}
+
+// TestPackagerHarness runs the packager measurement once per ecosystem,
+// through packager3 and directly, and checks that both sides installed
+// the package.
+func TestPackagerHarness(t *testing.T) {
+	p, err := StartPackager()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, eco := range PackagerEcosystems {
+		for side, f := range map[string]func(string) (float64, error){"packager3": p.AddHub, "direct": p.AddDirect} {
+			if s, err := f(eco); err != nil || s <= 0 {
+				t.Errorf("%s %s: %v %v", eco, side, s, err)
+			}
+		}
+		if err := p.Added(eco); err != nil {
+			t.Errorf("%s: %v", eco, err)
+		}
 	}
 }
 

@@ -18,10 +18,15 @@ const helpText = `commands:
   .attach SERVICE [from CLIENT]   attach to the existing channel named SERVICE
   .close SERVICE [from CLIENT]    close the channel (TRY_CLOSE)
   .sleep DURATION                 wait, e.g. .sleep 500ms
+  .wait [DURATION]                wait for the reply to the last request (at most DURATION, 5m by default)
   .help                           this text
 A channel name is a service ("chat"), a well-known name ("chatter", "presencer")
 or SERVICE:NAME ("ot:main.py"). A body is a JavaScript object literal whose one
 key is the command, e.g. { chatMessage: { text: "hi" } }.`
+
+// requestWait is how long a request's reply is waited for (in the
+// background, or by .wait): package installs take minutes.
+const requestWait = 5 * time.Minute
 
 // errUsage marks input the REPL does not understand.
 var errUsage = errors.New("usage")
@@ -59,9 +64,12 @@ func (r *repl) exec(ctx context.Context, line string) (reply <-chan struct{}, er
 		}
 	}
 	done := make(chan struct{})
+	r.mu.Lock()
+	r.last = done
+	r.mu.Unlock()
 	go func() {
 		defer close(done)
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		rctx, cancel := context.WithTimeout(ctx, requestWait)
 		defer cancel()
 		// The reply is printed from the stream; an error counts. (Many
 		// commands are answered by nothing: no reply is no failure, and a
@@ -101,6 +109,30 @@ func (r *repl) dot(ctx context.Context, line string) error {
 		}
 		select {
 		case <-time.After(d):
+		case <-ctx.Done():
+		}
+		return nil
+	case ".wait":
+		d := requestWait
+		if len(f) > 2 {
+			return fmt.Errorf("%w: .wait [DURATION]", errUsage)
+		}
+		if len(f) == 2 {
+			var err error
+			if d, err = time.ParseDuration(f[1]); err != nil {
+				return fmt.Errorf(".wait: %w", err)
+			}
+		}
+		r.mu.Lock()
+		last := r.last
+		r.mu.Unlock()
+		if last == nil {
+			return errors.New(".wait: no request was sent")
+		}
+		select {
+		case <-last:
+		case <-time.After(d):
+			return fmt.Errorf(".wait: no reply within %v", d)
 		case <-ctx.Done():
 		}
 		return nil

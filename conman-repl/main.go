@@ -120,8 +120,8 @@ func remoteDialer(url, token, user, stateDir string) (dialer, error) {
 	}, nil
 }
 
-// startInProcess runs pid1 on 127.0.0.1 with a temporary workspace and
-// state directory, and mints a token per client named after it.
+// startInProcess runs pid1 on 127.0.0.1 with a temporary workspace, state
+// directory and audio directory (the pipe is TMP/audio/audio), and mints a token per client named after it.
 func startInProcess(workspace, defaultUser, language string) (dialer, func(), error) {
 	tmp, err := os.MkdirTemp("", "conman-repl-")
 	if err != nil {
@@ -131,7 +131,7 @@ func startInProcess(workspace, defaultUser, language string) (dialer, func(), er
 		workspace = filepath.Join(tmp, "workspace")
 	}
 	srv, err := server.New(server.Options{Workspace: workspace, StateDir: filepath.Join(tmp, "state"), Language: language,
-		Engine: inProcessEngine})
+		Engine: inProcessEngine, Asy: inProcessAsy, AudioDir: filepath.Join(tmp, "audio")})
 	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, nil, err

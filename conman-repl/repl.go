@@ -24,6 +24,7 @@ type repl struct {
 
 	mu      sync.Mutex
 	clients map[string]*replClient // "" is the default client
+	last    <-chan struct{}        // closed when the last request's reply came (or never will)
 
 	lastOutput atomic.Int64 // unix nanos of the last printed incoming command
 	failures   atomic.Int64 // commands that failed, and connections lost
@@ -50,7 +51,7 @@ func (r *repl) println(format string, args ...any) {
 }
 
 // wellKnown maps the conventional channel names to their services.
-var wellKnown = map[string]string{"chatter": "chat", "presencer": "presence", "execer": "exec", "atoer": "ato"}
+var wellKnown = map[string]string{"chatter": "chat", "presencer": "presence", "execer": "exec", "atoer": "ato", "rannaer": "ranna", "asyer": "asy"}
 
 // serviceFor derives the service from a channel name: a well-known name,
 // or the part before ':' ("ot:main.py" is an ot channel), or the name.

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman-repl/literal"
+	"github.com/pid1/pid1/test/kit/registries"
 	"github.com/pid1/pid1/test/kit/testutil"
 	"google.golang.org/protobuf/proto"
 )
@@ -68,7 +70,7 @@ func replay(t *testing.T, tr transcript) []string {
 	}
 	out := &testutil.Buffer{}
 	r := newREPL(dial, out)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	r.scripted(ctx, strings.NewReader(script.String()), true, 150*time.Millisecond)
 	r.closeAll()
@@ -83,10 +85,24 @@ func replay(t *testing.T, tr transcript) []string {
 func TestServicesTranscripts(t *testing.T) {
 	// The shell service runs bash, which reads ~/.bashrc: a home without
 	// one keeps the machine's own start-up scripts out of the transcripts.
-	t.Setenv("HOME", t.TempDir())
+	home := t.TempDir()
+	t.Setenv("HOME", home)
 	trs := readTranscripts(t, "../SERVICES.md")
 	if len(trs) == 0 {
 		t.Fatal("SERVICES.md has no conman-repl transcripts")
+	}
+	if slices.ContainsFunc(trs, usesPackager) {
+		// The packager's transcripts install from local registries, which
+		// the programs' npm, pip and go find through their configuration
+		// in that home.
+		reg, err := registries.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(reg.Stop)
+		if err := reg.WriteConfig(home); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tr := range trs {
 		t.Run(fmt.Sprintf("line%d", tr.line), func(t *testing.T) {
@@ -97,6 +113,12 @@ func TestServicesTranscripts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// usesPackager reports whether a transcript talks to packager2 or
+// packager3.
+func usesPackager(tr transcript) bool {
+	return slices.ContainsFunc(tr.lines, func(l string) bool { return strings.HasPrefix(l, "> packager") })
 }
 
 // step is one command and what followed it.
@@ -113,7 +135,7 @@ func steps(lines []string) []step {
 	cur := step{stream: map[string][]string{}}
 	for _, l := range lines {
 		if in, ok := strings.CutPrefix(l, "> "); ok {
-			if strings.HasPrefix(in, ".sleep ") {
+			if strings.HasPrefix(in, ".sleep ") || in == ".wait" || strings.HasPrefix(in, ".wait ") {
 				// Waiting sends nothing: what arrives meanwhile belongs to
 				// the command before, whether it came before or after the
 				// wait began.
@@ -238,6 +260,21 @@ func TestOutputsAreMerged(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("%q", got)
 	}
+	got = mergeOutputs([]string{`(asy) { asyOutput: {} }`, `(asy) { asyOutput: { data: "> " } }`, `(asy) { asyOutput: { data: "3\n" } }`,
+		`(asy) { asyOutput: { stream: STDERR, data: "e" } }`, `(ranna) { rannaLog: { runid: "r", stdout: "a" } }`,
+		`(ranna) { rannaLog: { runid: "r", stdout: "b" } }`, `(ranna) { rannaLog: { runid: "s", stdout: "c" } }`,
+		`(ranna) { rannaLog: { runid: "s", stderr: "d" } }`})
+	want = []string{`(asy) { asyOutput: {} }`, `(asy) { asyOutput: { data: "> 3\n" } }`, `(asy) { asyOutput: { stream: STDERR, data: "e" } }`,
+		`(ranna) { rannaLog: { runid: "r", stdout: "ab" } }`, `(ranna) { rannaLog: { runid: "s", stdout: "c" } }`,
+		`(ranna) { rannaLog: { runid: "s", stderr: "d" } }`}
+	if len(got) != len(want) {
+		t.Fatalf("%q", got)
+	}
+	for i := range want {
+		if !lineMatches(want[i], got[i]) {
+			t.Errorf("line %d: %s, want %s", i, got[i], want[i])
+		}
+	}
 }
 
 func TestLinesMatchBySpellingOrMeaning(t *testing.T) {
@@ -264,13 +301,14 @@ func TestLinesMatchBySpellingOrMeaning(t *testing.T) {
 	}
 }
 
-// mergeOutputs joins consecutive `output` lines of one stream: how a
-// program's output is cut into messages depends on timing, not on the
-// protocol.
+// mergeOutputs joins consecutive output lines of one stream (goval's
+// `output`, and the engines' `atoOutput`, `rannaLog` and non-empty
+// `asyOutput` of the same stream and run): how a program's output is cut
+// into messages depends on timing, not on the protocol.
 func mergeOutputs(lines []string) []string {
 	var out []string
 	var pending *api.Command
-	prefix, first, merged := "", "", false
+	prefix, key, first, merged := "", "", "", false
 	flush := func() {
 		switch {
 		case pending == nil:
@@ -284,19 +322,67 @@ func mergeOutputs(lines []string) []string {
 	for _, l := range lines {
 		p := prefixRE.FindString(l)
 		cmd, err := literal.Parse(l[len(p):])
-		if err != nil || cmd.GetOutput() == "" {
+		var k string
+		if err == nil {
+			k = outputKey(cmd)
+		}
+		if k == "" {
 			flush()
 			out = append(out, l)
 			continue
 		}
-		if pending != nil && p == prefix {
-			pending.Body = &api.Command_Output{Output: pending.GetOutput() + cmd.GetOutput()}
+		if pending != nil && p == prefix && k == key {
+			appendOutput(pending, cmd)
 			merged = true
 			continue
 		}
 		flush()
-		pending, prefix, first = cmd, p, l
+		pending, prefix, key, first = cmd, p, k, l
 	}
 	flush()
 	return out
+}
+
+// outputKey says which stream cmd is output of, or "" when it is not
+// output that may be cut anywhere.
+func outputKey(cmd *api.Command) string {
+	switch b := cmd.Body.(type) {
+	case *api.Command_Output:
+		if b.Output != "" {
+			return "output"
+		}
+	case *api.Command_AtoOutput:
+		if len(b.AtoOutput.GetData()) > 0 {
+			return "atoOutput " + b.AtoOutput.GetStream().String()
+		}
+	case *api.Command_AsyOutput:
+		if len(b.AsyOutput.GetData()) > 0 { // an empty one marks asy's start
+			return "asyOutput " + b.AsyOutput.GetStream().String()
+		}
+	case *api.Command_RannaLog:
+		l := b.RannaLog
+		switch {
+		case len(l.GetStdout()) > 0 && len(l.GetStderr()) == 0:
+			return "rannaLog stdout " + l.GetRunid()
+		case len(l.GetStderr()) > 0 && len(l.GetStdout()) == 0:
+			return "rannaLog stderr " + l.GetRunid()
+		}
+	}
+	return ""
+}
+
+// appendOutput appends next's output to cmd's (outputKey says they are
+// of one stream).
+func appendOutput(cmd, next *api.Command) {
+	switch b := cmd.Body.(type) {
+	case *api.Command_Output:
+		b.Output += next.GetOutput()
+	case *api.Command_AtoOutput:
+		b.AtoOutput.Data = append(b.AtoOutput.Data, next.GetAtoOutput().GetData()...)
+	case *api.Command_AsyOutput:
+		b.AsyOutput.Data = append(b.AsyOutput.Data, next.GetAsyOutput().GetData()...)
+	case *api.Command_RannaLog:
+		b.RannaLog.Stdout = append(b.RannaLog.Stdout, next.GetRannaLog().GetStdout()...)
+		b.RannaLog.Stderr = append(b.RannaLog.Stderr, next.GetRannaLog().GetStderr()...)
+	}
 }

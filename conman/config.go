@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
 )
@@ -55,6 +56,10 @@ type Config struct {
 	// OriginPatterns lists the Origin hosts allowed to connect (as in
 	// coder/websocket). Empty allows any origin: the token is the credential.
 	OriginPatterns []string
+	// Greeting, if set, lists channel-0 commands each session gets after
+	// READY: the state that Hub.Announce then keeps it up to date on
+	// (the ports open now).
+	Greeting func() []*api.Command
 }
 
 // Defaults for zero Config fields.

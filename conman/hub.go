@@ -36,8 +36,11 @@ type Hub struct {
 	userProcs    map[uint32]int
 	sessions     map[int32]*session
 	closing      bool
-	wg           sync.WaitGroup // sessions and channel actors
-	owned        sync.WaitGroup // goroutines services started with Channel.Go
+	// announceMu orders announcements with greetings (Announce); it is
+	// taken before mu.
+	announceMu sync.Mutex
+	wg         sync.WaitGroup // sessions and channel actors
+	owned      sync.WaitGroup // goroutines services started with Channel.Go
 }
 
 // New builds a hub from cfg.

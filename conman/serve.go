@@ -64,6 +64,7 @@ func (h *Hub) run(s *session, conn wire.Conn) {
 	}
 	s.sendControl(&api.Command{Body: &api.Command_ContainerState{
 		ContainerState: &api.ContainerState{State: api.ContainerState_READY}}})
+	h.greet(s)
 	h.readLoop(s)
 }
 

@@ -36,6 +36,8 @@ type session struct {
 	mu    sync.Mutex
 	chans map[int32]*channel // channels this session has open, by id
 
+	greeted bool // announcements reach it (guarded by the hub's mu)
+
 	closeOnce   sync.Once
 	closeCode   websocket.StatusCode
 	closeReason string

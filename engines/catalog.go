@@ -24,7 +24,7 @@ func (c runnerCatalog) Languages() []Language {
 	out := make([]Language, 0, len(list))
 	for _, r := range list {
 		l := Language{ID: r.ID, Name: r.Name, Image: r.Image, Version: r.Version, URL: r.URL,
-			SBCS: r.SBCS, SEClass: r.SEClass, Available: r.Available}
+			SBCS: r.SBCS, SEClass: r.SEClass, Available: r.Available, File: r.File(), Command: r.Command()}
 		if r.HelloWorld.Code != "" {
 			l.HelloWorld = &Example{Code: r.HelloWorld.Code, Output: r.HelloWorld.Output}
 		}

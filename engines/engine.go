@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/pid1/pid1/engines/perclient"
 	"github.com/pid1/pid1/runners"
@@ -81,17 +82,23 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Run, error) {
 	outCap := max(req.StdoutCap, req.StderrCap)
 	spec, err := e.catalog.Spec(req.Language, runners.Request{
 		Code: req.Code, Input: req.Input, Options: req.Options, Arguments: req.Arguments, Files: files,
-		Limits: sandbox.Limits{Wall: req.Timeout, Output: outCap},
+		Limits: sandbox.Limits{Wall: req.Timeout, Output: outCap}, Name: req.Name, Shell: req.Shell,
 	})
 	if err != nil {
-		if errors.Is(err, runners.ErrUnavailable) {
+		switch {
+		case errors.Is(err, runners.ErrUnavailable):
 			return nil, ErrUnavailable
-		}
-		if errors.Is(err, ErrUnknownLanguage) || errors.Is(err, ErrUnavailable) {
+		case errors.Is(err, ErrUnknownLanguage) || errors.Is(err, ErrUnavailable):
 			return nil, err
+		case errors.Is(err, runners.ErrBadRequest):
+			return nil, invalid("%s", strings.TrimPrefix(err.Error(), "runners: "))
 		}
 		return nil, fmt.Errorf("engines: %s: %w", req.Language, err)
 	}
+	if req.Stdin != nil {
+		spec.Stdin = req.Stdin
+	}
+	spec.Env = withEnv(spec.Env, req.Env)
 	release, err := e.clients.Acquire(req.Client)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLimited, err)
@@ -112,7 +119,7 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Run, error) {
 	spec.Limits.Wall, spec.Limits.Output = req.Timeout, outCap
 	spec.Limits.KillOnOutputLimit = req.KillOnTruncate
 
-	r.s.push(Started, nil)
+	spec.Started = func() { r.s.push(Started, nil) }
 	go func() {
 		defer cancel(nil)
 		res, err := e.sb.Run(runCtx, spec)
@@ -147,12 +154,30 @@ func result(res sandbox.Result, cause error) *Result {
 		MajorPageFaults: res.MajorPageFaults, MinorPageFaults: res.MinorPageFaults,
 		InputOps: res.InputOps, OutputOps: res.OutputOps,
 	}
+	for _, f := range res.Files {
+		out.Files = append(out.Files, File{Name: f.Path, Data: f.Data})
+	}
 	switch {
 	case res.TimedOut:
 	case cause == errOutputCap:
 		out.Limit = sandbox.LimitOutput
 	case cause != nil: // Kill, or the caller went away
 		out.Killed = true
+	}
+	return out
+}
+
+// withEnv is env with the variables of add, each replacing one of the
+// same name.
+func withEnv(env, add []string) []string {
+	if len(add) == 0 {
+		return env
+	}
+	out := slices.Clone(env)
+	for _, kv := range add {
+		k, _, _ := strings.Cut(kv, "=")
+		out = slices.DeleteFunc(out, func(e string) bool { return strings.HasPrefix(e, k+"=") })
+		out = append(out, kv)
 	}
 	return out
 }

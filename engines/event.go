@@ -5,9 +5,10 @@ import "time"
 // Kind is what an Event reports.
 type Kind uint8
 
-// The events of a run, in order: Started once (the run is accepted and
-// goes to the sandbox), any number of Stdout and Stderr chunks as the
-// program writes them, Done once and last.
+// The events of a run, in order: Started once (the run has left the
+// sandbox's queue and is starting; a run that never gets that far has
+// none), any number of Stdout and Stderr chunks as the program writes
+// them, Done once and last.
 const (
 	Started Kind = iota + 1
 	Stdout
@@ -72,4 +73,8 @@ type Result struct {
 	MinorPageFaults    int64
 	InputOps           int64 // block input operations
 	OutputOps          int64 // block output operations
+
+	// Files are the files the runner collects after the run (an
+	// Asymptote picture), those that exist.
+	Files []File
 }

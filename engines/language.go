@@ -13,6 +13,9 @@ type Language struct {
 	HelloWorld *Example
 	// Available is false when the toolchain is not installed here.
 	Available bool
+	// File is the code's file name and Command how it is run, for
+	// people ("code.py", "/usr/bin/python3 code.py").
+	File, Command string
 }
 
 // Example is a program and its expected output.

@@ -1,6 +1,7 @@
 package engines
 
 import (
+	"io"
 	"strings"
 	"time"
 )
@@ -28,6 +29,21 @@ type Request struct {
 	// Client identifies who asks, for the per-client limits ("ip:…",
 	// "user:…"); "" applies none.
 	Client string
+	// Stdin, when set, is the program's standard input as it comes (an
+	// interactive session) instead of Input; closing it is the end of
+	// the input. The run does not wait for a Read still blocked when it
+	// ends.
+	Stdin io.Reader
+	// Env are "KEY=value" variables added to the program's environment,
+	// each replacing the runner's own of the same name.
+	Env []string
+	// Name is the code file's name (what the program's messages call
+	// it); "" means the runner's own. Only languages run by an
+	// interpreter take one, with their extension.
+	Name string
+	// Shell runs the language's interactive shell, reading its commands
+	// from standard input, instead of Code (which must be empty).
+	Shell bool
 }
 
 // File is an extra file in the run's working directory.
@@ -57,6 +73,14 @@ func (r *Request) validate(lim Limits) error {
 	}
 	if r.StdoutCap < 0 || r.StderrCap < 0 || r.StdoutCap > lim.MaxOutput || r.StderrCap > lim.MaxOutput {
 		return invalid("output caps %d and %d: each must be between 0 and %d bytes", r.StdoutCap, r.StderrCap, lim.MaxOutput)
+	}
+	for _, kv := range r.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" || strings.IndexByte(kv, 0) >= 0 {
+			return invalid("environment variable %q is not KEY=value without NUL bytes", kv)
+		}
+	}
+	if r.Shell && len(r.Code) > 0 {
+		return invalid("a shell takes its commands on standard input, not as code")
 	}
 	if r.ChunkSize < 0 {
 		return invalid("chunk size %d is negative", r.ChunkSize)

@@ -97,7 +97,10 @@ func TestTokensAgainstTheRealServer(t *testing.T) {
 	if code := dialStatus(t, base+good); code != http.StatusSwitchingProtocols {
 		t.Fatalf("valid token: HTTP %d", code)
 	}
-	if url := token(t, "-state-dir", state, "-listen", addr, "-url"); !strings.HasPrefix(url, base+"v2.public.") {
+	if url := token(t, "-state-dir", state, "-listen", addr, "-ws-url"); !strings.HasPrefix(url, base+"v2.public.") {
+		t.Fatalf("-ws-url printed %q", url)
+	}
+	if url := token(t, "-state-dir", state, "-listen", addr, "-url"); !strings.HasPrefix(url, "http://"+addr+"/#token=v2.public.") {
 		t.Fatalf("-url printed %q", url)
 	}
 	short := token(t, "-state-dir", state, "-ttl", "1s")

@@ -39,6 +39,8 @@ type config struct {
 	language    string
 	runAs       string
 	workspaceID string
+	audioDir    string
+	socketAny   bool
 
 	tokenPublicKey string // comma-separated files of PEM public keys: verify only
 	metricsListen  string
@@ -74,6 +76,8 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.runAs, "run-as", "", "the user the workspace's programs run as (NAME, UID or UID:GID; needs root); default: runner when pid1 is root and that user exists; self: pid1's own user")
 	fs.StringVar(&c.language, "language", "", "the workspace's language when neither a .replit nor its files say (python3, nodejs, go, c, bash)")
 	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
+	fs.StringVar(&c.audioDir, "audio-dir", "/tmp", "where the audio service's request pipe (audio) and status file (audioStatus.json) are made; empty: no audio")
+	fs.BoolVar(&c.socketAny, "socket-any-destination", false, "let the socket service connect beyond the container's loopback addresses")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 	c.engines.register(fs, true)

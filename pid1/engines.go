@@ -14,10 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pid1/pid1/engines"
+	"github.com/pid1/pid1/engines/asy"
 	"github.com/pid1/pid1/engines/endpoints"
 	"github.com/pid1/pid1/engines/perclient"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/ranna"
 )
 
 // engineFlags configure the execution engines, in `pid1` (where they are
@@ -34,11 +35,13 @@ type engineFlags struct {
 	runsPerMinute         float64
 	burst                 int
 	trustedProxies        string
+
+	asyAnnouncement string
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet, serve bool) {
 	if serve {
-		fs.BoolVar(&f.enabled, "engines", true, "serve the code-execution engines' APIs (ATO's /api/v0, /api/v1, /languages.json)")
+		fs.BoolVar(&f.enabled, "engines", true, "serve the code-execution engines' APIs (ATO's /api/v0, /api/v1, /languages.json; ranna's /v1; asyonline's /asy)")
 		fs.StringVar(&f.listen, "engines-listen", "", "serve the engines on this address instead of -listen")
 	}
 	fs.StringVar(&f.sandboxDir, "engines-sandbox-dir", "", "an existing directory each run's root is mounted on, in the run's own mount namespace (default the temporary directory)")
@@ -50,11 +53,13 @@ func (f *engineFlags) register(fs *flag.FlagSet, serve bool) {
 	fs.Float64Var(&f.runsPerMinute, "engines-runs-per-minute", 30, "sustained runs a minute per client address (0: no limit)")
 	fs.IntVar(&f.burst, "engines-burst", 60, "runs a client address may start at once after a quiet spell")
 	fs.StringVar(&f.trustedProxies, "engines-trusted-proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client")
+	fs.StringVar(&f.asyAnnouncement, "asy-announcement", "", "a notice for asyonline's clients (GET /asy/status, and status messages)")
 }
 
 // engineStack is the engines running in this process.
 type engineStack struct {
 	engine    *engines.Engine
+	asy       *asy.Asy // asyonline's queue and restore cache, for /asy and the asy service
 	endpoints *endpoints.Endpoints
 	listen    string       // -engines-listen
 	own       *http.Server // on listen
@@ -75,10 +80,12 @@ func startEngines(ctx context.Context, f engineFlags, rp *reaper.Reaper, log *sl
 	if err != nil {
 		return nil, err
 	}
-	ep := endpoints.New(endpoints.Config{Engine: eng, Trusted: trusted, Log: log.With("component", "engines"),
+	a := asy.New(asy.Config{Engine: eng, Queue: asy.QueueConfig{Slots: f.maxRuns}, Announcement: f.asyAnnouncement,
+		Log: log.With("component", "engines")})
+	ep := endpoints.New(endpoints.Config{Engine: eng, Asy: a, Trusted: trusted, Log: log.With("component", "engines"),
 		Conns: perclient.Config{Concurrent: f.connsPerIP, What: "connections"}})
 	log.Info("engines ready", "sandbox", eng.Sandbox().Mode(), "languages", len(eng.Languages()))
-	return &engineStack{engine: eng, endpoints: ep}, nil
+	return &engineStack{engine: eng, asy: a, endpoints: ep}, nil
 }
 
 // shutdown closes the engines' connections (1001) within ctx, then kills
@@ -169,11 +176,21 @@ func (s *engineStack) ownServer() *http.Server {
 	return s.own
 }
 
-// core is the engine for the ato service, nil when the engines are off
-// (an untyped nil: a typed one would look like an engine).
-func (s *engineStack) core() ato.Engine {
+// core is the engine for the ato and ranna services, nil when the
+// engines are off (an untyped nil: a typed one would look like an
+// engine).
+func (s *engineStack) core() ranna.Engine {
 	if s == nil {
 		return nil
 	}
 	return s.engine
+}
+
+// asyTasks is what runs the asy service's tasks, nil when the engines
+// are off.
+func (s *engineStack) asyTasks() *asy.Asy {
+	if s == nil {
+		return nil
+	}
+	return s.asy
 }

@@ -102,6 +102,7 @@ func TestEnginesShareTheListener(t *testing.T) {
 	}
 	atoRefuses(t, addr)
 	atoRuns(t, addr)
+	otherEngines(t, addr)
 	if code, _ := getStatus(t, "http://"+addr+"/wsv2/not-a-token"); code != http.StatusUnauthorized {
 		t.Errorf("goval beside the engines: %d", code)
 	}
@@ -112,7 +113,7 @@ func TestEnginesOff(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
 	runBinary(t, addr, serveArgs(t, addr, "-engines=false")...)
-	for _, p := range []string{"/languages.json", "/api/v0/metadata", "/api/v1/ws/execute"} {
+	for _, p := range []string{"/languages.json", "/api/v0/metadata", "/api/v1/ws/execute", "/v1/spec", "/asy/status"} {
 		if code, _ := getStatus(t, "http://"+addr+p); code != http.StatusNotFound {
 			t.Errorf("%s with the engines off: %d", p, code)
 		}
@@ -135,6 +136,27 @@ func TestEnginesOwnListener(t *testing.T) {
 		t.Errorf("/metrics on the public -engines-listen: %d", code)
 	}
 	atoRefuses(t, eaddr)
+}
+
+// otherEngines checks ranna's and asyonline's endpoints are served at
+// addr: ranna's spec map and a run over /v1/exec, asyonline's status.
+func otherEngines(t *testing.T, addr string) {
+	t.Helper()
+	if code, body := getStatus(t, "http://"+addr+"/v1/spec"); code != 200 || !strings.Contains(body, `"python3"`) {
+		t.Errorf("/v1/spec: %d %.100q", code, body)
+	}
+	resp, err := http.Post("http://"+addr+"/v1/exec", "application/json", strings.NewReader(`{"language":"py","code":"print(6*7)"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"stdout":"42\n"`) {
+		t.Errorf("/v1/exec: %d %s", resp.StatusCode, b)
+	}
+	if code, body := getStatus(t, "http://"+addr+"/asy/status"); code != 200 || body != `{"status":{"announcement":""}}`+"\n" {
+		t.Errorf("/asy/status: %d %q", code, body)
+	}
 }
 
 // atoRuns runs Python over ATO's v1 endpoint at addr.
@@ -190,6 +212,7 @@ func TestEnginesMode(t *testing.T) {
 	}
 	atoRefuses(t, addr)
 	atoRuns(t, addr)
+	otherEngines(t, addr)
 	cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
 	var ee *exec.ExitError

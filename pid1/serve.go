@@ -23,7 +23,7 @@ const usage = `pid1 is a development container's init and the server its clients
 Usage:
   pid1 [flags] [-- CMD ARGS...]   serve the workspace; CMD, if given, is the startup command,
                                   run in the workspace as the workspace's programs are
-  pid1 token [flags]              print a token (-url: a ready URL) for a pid1 of the same
+  pid1 token [flags]              print a token (-url: the IDE's URL, -ws-url: a client's) for a pid1 of the same
                                   -state-dir; pid1 token -help lists its flags
   pid1 keygen -out FILE           write a signing key pair for -token-public-key deployments
   pid1 health                     exit 0 if the pid1 on -listen answers /healthz (health checks)
@@ -71,7 +71,8 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
-		Engine: eng.core(), OTLogSyncInterval: c.otLogSync,
+		AudioDir: c.audioDir, SocketAnyDestination: c.socketAny,
+		Engine: eng.core(), Asy: eng.asyTasks(), OTLogSyncInterval: c.otLogSync,
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{
 			MaxFrameBytes: int64(c.maxFrame), MaxSessions: c.maxSessions, MemoryBudget: budget,
@@ -111,7 +112,8 @@ func runServe(args []string) (int, error) {
 		tok, err := srv.Token(defaultUser(), true, 24*time.Hour)
 		switch {
 		case err == nil:
-			fmt.Fprintf(os.Stderr, "\npid1 is ready. Connect with:\n  %s\n\n", wsURL(ln.Addr().String(), tok))
+			addr := ln.Addr().String()
+			fmt.Fprintf(os.Stderr, "\npid1 is ready. Open the IDE in a browser:\n  %s\nor connect a client (conman-repl -url, crosis) with:\n  %s\n\n", ideURL(addr, tok), wsURL(addr, tok))
 		case errors.Is(err, server.ErrVerifyOnly):
 			log.Info("no URL printed: tokens are minted elsewhere (pid1 token -signing-key FILE)")
 		}

@@ -15,7 +15,8 @@ import (
 // runToken implements `pid1 token`: it prints a token valid for a pid1
 // started with the same -state-dir, or, with -signing-key, one signed with
 // that private key (for a pid1 verifying with its public key). With -url it
-// prints the full URL.
+// prints the URL that opens the browser IDE as that user, with -ws-url the
+// WebSocket URL programs connect to.
 func runToken(args []string, out io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("pid1 token", flag.ContinueOnError)
@@ -23,7 +24,8 @@ func runToken(args []string, out io.Writer) error {
 	user := fs.String("user", defaultUser(), "user name the token carries")
 	readOnly := fs.Bool("read-only", false, "the user may not change the workspace")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
-	asURL := fs.Bool("url", false, "print ws://LISTEN/wsv2/TOKEN instead of the bare token")
+	asURL := fs.Bool("url", false, "print the browser IDE's URL, http://LISTEN/#token=TOKEN, instead of the bare token")
+	asWSURL := fs.Bool("ws-url", false, "print ws://LISTEN/wsv2/TOKEN (for conman-repl and other clients) instead of the bare token")
 	signingKey := fs.String("signing-key", "", "sign with the Ed25519 private key in this PEM file (pid1 keygen writes one) instead of the state directory's key")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,7 +48,13 @@ func runToken(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *asURL {
+	switch {
+	case *asURL && *asWSURL:
+		return errors.New("-url and -ws-url each print one URL: pick one")
+	case *asURL:
+		fmt.Fprintln(out, ideURL(c.listen, tok))
+		return nil
+	case *asWSURL:
 		fmt.Fprintln(out, wsURL(c.listen, tok))
 		return nil
 	}
@@ -90,14 +98,26 @@ func signingKeyFor(c *config, file string) (*auth.Key, error) {
 	return key, nil
 }
 
-// wsURL is the URL a client connects to pid1 on listen with. A wildcard
-// address (0.0.0.0, a container's) is shown as 127.0.0.1, where a
-// published port is reached from the host.
+// wsURL is the URL a client connects to pid1 on listen with.
 func wsURL(listen, token string) string {
+	return "ws://" + reachable(listen) + "/wsv2/" + token
+}
+
+// ideURL opens the browser IDE. The token travels in the fragment, which
+// a browser never sends to the server, so it shows in no request line or
+// log; the page reads it and connects with it.
+func ideURL(listen, token string) string {
+	return "http://" + reachable(listen) + "/#token=" + token
+}
+
+// reachable is listen as a browser or client on this machine reaches it:
+// a wildcard address (0.0.0.0, a container's) is shown as 127.0.0.1, where
+// a published port is reached from the host.
+func reachable(listen string) string {
 	if host, port, err := net.SplitHostPort(listen); err == nil {
 		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-			listen = net.JoinHostPort("127.0.0.1", port)
+			return net.JoinHostPort("127.0.0.1", port)
 		}
 	}
-	return "ws://" + listen + "/wsv2/" + token
+	return listen
 }

@@ -46,4 +46,15 @@ type Request struct {
 	Files []sandbox.File
 	// Limits for the run; zero fields take the sandbox's defaults.
 	Limits sandbox.Limits
+	// Name is the code file's name in the work directory (what the
+	// program's messages call it); empty means the runner's own
+	// ("code.py"). It must be a plain name with the runner's extension,
+	// and only runners that hand the file to an interpreter can take one
+	// (a compiled language's script names its file).
+	Name string
+	// Shell runs the language's interactive shell instead of a program:
+	// it reads its commands from standard input, and Code must be empty.
+	// Only runners that have one (asymptote) take it; the others fail
+	// with ErrNoShell.
+	Shell bool
 }

@@ -21,7 +21,10 @@ type how struct {
 	file   string
 	argv   []string
 	script string
-	env    []string
+	// shell is the argv of the language's interactive shell ("$options"
+	// replaced), for Request.Shell; nil when it has none.
+	shell []string
+	env   []string
 	// need is a file whose absence means the toolchain is not installed.
 	need string
 	// probe prints the version; version picks it from the output.
@@ -171,7 +174,12 @@ func builtin(o Options) []*Runner {
 			// Safe mode, no reads outside the work directory, no OpenGL;
 			// a picture goes to out.svg. (-q would silence write().) LaTeX
 			// needs the formats Debian builds into /var/lib/texmf.
-			how: how{file: "code.asy", argv: []string{"/usr/bin/asy", "-noV", "-safe", "-noglobalread", "-render", "0", "-f", "svg", "-o", "out", phOptions, phCode, phArguments},
+			// The shell is quiet (-q): no welcome banner. asy's output is
+			// line-buffered (stdbuf: it writes through stdio), so it
+			// streams, and a program stopped at its time limit has
+			// written what it wrote.
+			how: how{file: "code.asy", argv: []string{"/usr/bin/stdbuf", "-oL", "/usr/bin/asy", "-noV", "-safe", "-noglobalread", "-render", "0", "-f", "svg", "-o", "out", phOptions, phCode, phArguments},
+				shell: []string{"/usr/bin/stdbuf", "-oL", "/usr/bin/asy", "-noV", "-safe", "-noglobalread", "-q", "-render", "0", "-f", "svg", "-o", "out", phOptions},
 				binds: existing(sandbox.Bind{Source: "/var/lib/texmf", Target: "/var/lib/texmf"}),
 				env:   []string{"TEXMFVAR=/tmp/texmf-var", "ASYMPTOTE_HOME=/tmp/.asy"},
 				need:  "/usr/bin/asy", probe: []string{"/usr/bin/asy", "--version"}, version: field(2, "")},

@@ -170,3 +170,74 @@ func TestAsymptoteDrawsSVG(t *testing.T) {
 	}
 	_ = os.Stdout
 }
+
+// A code file may be named as the client names it, where the language
+// hands it to an interpreter; its messages then use that name.
+func TestCodeFileName(t *testing.T) {
+	s, sb := testSet(t)
+	r, _ := s.Lookup("python")
+	if !r.Available {
+		t.Skip(r.Unavailable)
+	}
+	o := runReq(t, sb, r, Request{Code: []byte("import sys; print(sys.argv[0]); raise SystemExit('boom')"), Name: "hello.py"})
+	if o.stdout != "hello.py\n" || o.res.Value != 1 {
+		t.Errorf("renamed code: %+v %q %q", o.res, o.stdout, o.stderr)
+	}
+	for _, name := range []string{"x.txt", "a/b.py", "..", "-c.py", ".py", "x.py\x00"} {
+		if _, err := r.Spec(Request{Code: []byte("1"), Name: name}); err == nil || !strings.Contains(err.Error(), "plain name") {
+			t.Errorf("name %q: %v", name, err)
+		}
+	}
+	if _, err := r.Spec(Request{Code: []byte("1"), Name: "x.py", Files: []sandbox.File{{Path: "x.py"}}}); err == nil {
+		t.Error("a file replacing the renamed code accepted")
+	}
+	c, _ := s.Lookup("c_gcc")
+	c.Available = true
+	if _, err := c.Spec(Request{Code: []byte("1"), Name: "main.c"}); err == nil || !strings.Contains(err.Error(), "cannot be renamed") {
+		t.Errorf("renamed C: %v", err)
+	}
+	if spec, err := c.Spec(Request{Code: []byte("1"), Name: "code.c"}); err != nil || spec.Files[0].Path != "code.c" {
+		t.Errorf("C under its own name: %v", err)
+	}
+}
+
+// Asymptote's shell answers commands read from standard input; other
+// languages have none.
+func TestAsymptoteShell(t *testing.T) {
+	s, sb := testSet(t)
+	r, _ := s.Lookup("asymptote")
+	if !r.Available {
+		t.Skip(r.Unavailable)
+	}
+	o := runReq(t, sb, r, Request{Shell: true, Input: []byte("write(1+2);\nwrite(\"x\" + \"y\");\n"), Options: []string{"-f", "pdf"}})
+	if o.res.Status != sandbox.Exited || o.res.Value != 0 || !strings.Contains(o.stdout, "3\n") || !strings.Contains(o.stdout, "xy\n") {
+		t.Errorf("shell: %+v %q %q", o.res, o.stdout, o.stderr)
+	}
+	if _, err := r.Spec(Request{Shell: true, Code: []byte("write(1);")}); err == nil {
+		t.Error("a shell with code accepted")
+	}
+	p, _ := s.Lookup("python")
+	p.Available = true
+	if _, err := p.Spec(Request{Shell: true}); !errors.Is(err, ErrNoShell) {
+		t.Errorf("python shell: %v", err)
+	}
+}
+
+// File and Command say how a runner runs its code, for people.
+func TestFileAndCommand(t *testing.T) {
+	s, _ := testSet(t)
+	for id, want := range map[string]string{
+		"python":       "/usr/bin/python3 code.py",
+		"c_gcc":        "/bin/bash -c 'gcc ",
+		"java_openjdk": "/usr/bin/java -XX:MaxRAM=536870912 -XX:+UseSerialGC code.java",
+	} {
+		r, _ := s.Lookup(id)
+		if got := r.Command(); !strings.HasPrefix(got, want) || strings.Contains(got, "opts") || strings.Contains(got, `"$@"`) {
+			t.Errorf("%s: Command() = %q, want it to start with %q, without placeholders", id, got, want)
+		}
+	}
+	r, _ := s.Lookup("c_gcc")
+	if r.File() != "code.c" || !strings.HasSuffix(r.Command(), "code.c -o /tmp/program -lm && exec /tmp/program'") {
+		t.Errorf("c_gcc: %q %q", r.File(), r.Command())
+	}
+}

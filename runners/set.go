@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,39 +130,35 @@ func (r *Runner) env() []string {
 // Spec turns a request into a sandbox run: the code (and the request's
 // files) in the work directory, the options before the code file, the
 // arguments after it, and the input on stdin. A compiled language
-// compiles and runs in the same run.
+// compiles and runs in the same run. With Shell, the language's shell
+// runs instead, with the options, reading the input.
 func (r *Runner) Spec(req Request) (sandbox.Spec, error) {
 	if !r.Available {
 		return sandbox.Spec{}, fmt.Errorf("%w: %s: %s", ErrUnavailable, r.ID, r.Unavailable)
 	}
+	file, err := r.codeFile(req)
+	if err != nil {
+		return sandbox.Spec{}, err
+	}
 	for _, f := range req.Files {
-		if f.Path == r.how.file {
-			return sandbox.Spec{}, fmt.Errorf("runners: file %q would replace the code", f.Path)
+		if f.Path == file {
+			return sandbox.Spec{}, badRequest("file %q would replace the code", f.Path)
 		}
 	}
 	var argv []string
-	if r.how.script != "" {
+	switch {
+	case req.Shell:
+		argv = r.expand(r.how.shell, req, file)
+	case r.how.script != "":
 		argv = append([]string{"/bin/bash", "-c", scriptPrelude + flagsLine(r) + r.how.script, r.ID, strconv.Itoa(len(req.Options))}, req.Options...)
 		argv = append(argv, req.Arguments...)
-	} else {
-		mem := req.Limits.Memory
-		if mem == 0 {
-			mem = sandbox.DefaultLimits.Memory
-		}
-		for _, a := range r.how.argv {
-			switch a {
-			case phOptions:
-				argv = append(argv, req.Options...)
-			case phArguments:
-				argv = append(argv, req.Arguments...)
-			case phCode:
-				argv = append(argv, r.how.file)
-			default:
-				argv = append(argv, strings.ReplaceAll(a, phMaxRAM, strconv.FormatInt(mem, 10)))
-			}
-		}
+	default:
+		argv = r.expand(r.how.argv, req, file)
 	}
-	files := append([]sandbox.File{{Path: r.how.file, Data: req.Code, Mode: 0o644}}, req.Files...)
+	files := req.Files
+	if !req.Shell {
+		files = append([]sandbox.File{{Path: file, Data: req.Code, Mode: 0o644}}, req.Files...)
+	}
 	spec := sandbox.Spec{
 		Argv:   argv,
 		Env:    r.env(),
@@ -174,6 +171,107 @@ func (r *Runner) Spec(req Request) (sandbox.Spec, error) {
 		spec.Collect = []string{"out.svg", "out.pdf", "out.png", "out.eps"}
 	}
 	return spec, nil
+}
+
+// ErrBadRequest is what Spec's errors about the request (not the
+// runner) match: a file replacing the code, a bad code file name, a
+// shell with code or where there is none.
+var ErrBadRequest = errors.New("runners: bad request")
+
+// ErrNoShell is Spec's answer to Request.Shell for a language that has
+// no interactive shell; it matches ErrBadRequest too.
+var ErrNoShell = &requestError{"language has no interactive shell"}
+
+// requestError is an error in a request; its text says what.
+type requestError struct{ msg string }
+
+func (e *requestError) Error() string { return "runners: " + e.msg }
+
+// Is makes every requestError match ErrBadRequest.
+func (e *requestError) Is(target error) bool { return target == ErrBadRequest }
+
+func badRequest(format string, args ...any) error {
+	return &requestError{fmt.Sprintf(format, args...)}
+}
+
+// codeFile is the code's file name for req, checked.
+func (r *Runner) codeFile(req Request) (string, error) {
+	switch {
+	case req.Shell && r.how.shell == nil:
+		return "", fmt.Errorf("%w: %s", ErrNoShell, r.ID)
+	case req.Shell && len(req.Code) > 0:
+		return "", badRequest("a shell takes its commands on standard input, not as code")
+	case req.Name == "" || req.Name == r.how.file:
+		return r.how.file, nil
+	case r.how.script != "":
+		return "", badRequest("%s compiles %s; its code file cannot be renamed", r.ID, r.how.file)
+	case req.Name == "." || req.Name == ".." || strings.HasPrefix(req.Name, "-") || strings.ContainsAny(req.Name, "/\x00") ||
+		path.Ext(req.Name) != path.Ext(r.how.file) || req.Name == path.Ext(r.how.file):
+		return "", badRequest("code file name %q must be a plain name (not an option) ending in %s", req.Name, path.Ext(r.how.file))
+	}
+	return req.Name, nil
+}
+
+// expand fills the placeholders of an argv template.
+func (r *Runner) expand(tmpl []string, req Request, file string) []string {
+	mem := req.Limits.Memory
+	if mem == 0 {
+		mem = sandbox.DefaultLimits.Memory
+	}
+	var argv []string
+	for _, a := range tmpl {
+		switch a {
+		case phOptions:
+			argv = append(argv, req.Options...)
+		case phArguments:
+			argv = append(argv, req.Arguments...)
+		case phCode:
+			argv = append(argv, file)
+		default:
+			argv = append(argv, strings.ReplaceAll(a, phMaxRAM, strconv.FormatInt(mem, 10)))
+		}
+	}
+	return argv
+}
+
+// File is the code's file name in the work directory ("code.py").
+func (r *Runner) File() string { return r.how.file }
+
+// Command is how the code file is run, for people: the command line
+// with no options or arguments ("/usr/bin/python3 code.py", or the
+// compile-and-run script of a compiled language).
+func (r *Runner) Command() string {
+	if r.how.script != "" {
+		script := strings.NewReplacer(`"${opts[@]}" `, "", ` "$@"`, "", `"${flags[@]}" `, flagWords(r)).Replace(r.how.script)
+		return "/bin/bash -c " + quote(script)
+	}
+	argv := r.expand(r.how.argv, Request{}, r.how.file)
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = quote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// flagWords are the runner's own options, as words of a command line
+// (with a trailing space when there are any).
+func flagWords(r *Runner) string {
+	if r.how.flags == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range r.how.flags(r.Version) {
+		b.WriteString(quote(f) + " ")
+	}
+	return b.String()
+}
+
+// quote quotes a word for a POSIX shell when it needs it.
+func quote(w string) string {
+	if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:+,%@") == "" {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // flagsLine defines the array flags: options the runner adds before the

@@ -147,6 +147,12 @@ type Spec struct {
 	Collect []string
 	// Limits for this run; zero fields take Config.Limits.
 	Limits Limits
+	// Started, when set, is called once when the run has left the queue
+	// and its helper is running, before any of its output is written;
+	// a run that never gets that far (queue full, ctx ended while
+	// queued, a helper that cannot start) never calls it. It must not
+	// block.
+	Started func()
 }
 
 // File is a file written into the work directory before the run.

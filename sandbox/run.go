@@ -65,6 +65,12 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	uid, gid := os.Getuid(), os.Getgid()
 	if s.ownUID {
 		uid, gid = s.cfg.UIDBase+slot, s.cfg.GIDBase+slot
+		// The program may reopen its standard streams by name
+		// (/dev/stdout is /proc/self/fd/1), which checks the pipe's
+		// owner: make it the run's root.
+		if err := rio.chown(uid, gid); err != nil {
+			return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
+		}
 	}
 	// fd 3: control socket; fd 4: the v1 tasks file or closed; fd 5: the
 	// helper binary, executed through /proc/self/fd/5.
@@ -102,6 +108,9 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 			_, _ = p.Wait(context.Background())
 			return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 		}
+	}
+	if spec.Started != nil {
+		spec.Started()
 	}
 	reports := make(chan reportOrErr, 1)
 	go func() {

@@ -58,3 +58,14 @@ func closeAll(fs ...**os.File) {
 func (io *runIO) closeChild() { closeAll(&io.stdinR, &io.stdoutW, &io.stderrW, &io.ctlChild) }
 
 func (io *runIO) closeParent() { closeAll(&io.stdinW, &io.stdoutR, &io.stderrR, &io.ctl) }
+
+// chown gives the pipes the program's standard streams are made of to
+// uid and gid (a pipe's two ends share one inode).
+func (io *runIO) chown(uid, gid int) error {
+	for _, f := range []*os.File{io.stdinR, io.stdoutW, io.stderrW} {
+		if err := f.Chown(uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
+}

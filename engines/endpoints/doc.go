@@ -1,7 +1,7 @@
 // Package endpoints serves the native APIs of every execution engine
-// (ATO's now; ranna's and asyonline's beside it) on one handler, behind
-// the per-client connection limit. It is the one place that lists the
-// engines' adapters and the paths they own.
+// (ATO's, ranna's and asyonline's) on one handler, behind the per-client
+// connection limit. It is the one place that lists the engines' adapters
+// and the paths they own.
 //
 // Endpoints is safe for concurrent use.
 package endpoints

@@ -54,7 +54,8 @@ func (d Deps) Spec(path string, argv []string, extra ...string) reaper.Spec {
 
 // Environ is the environment a process starts with: the base (Env, or
 // BaseEnv), the workspace's variables (Vars, then the .replit's [env]
-// table), and extra laid over it, later ones winning.
+// table), the workspace's own programs first on PATH (see withTools), and
+// extra laid over it, later ones winning.
 func (d Deps) Environ(extra ...string) []string {
 	base := d.Env
 	if base == nil {
@@ -65,6 +66,7 @@ func (d Deps) Environ(extra ...string) []string {
 		if env, err := language.Env(d.Workspace); err == nil {
 			layers = append(layers, env)
 		}
+		return overlay(withTools(overlay(layers...), d.Dir()), extra)
 	}
 	return overlay(append(layers, extra)...)
 }

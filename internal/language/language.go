@@ -40,6 +40,14 @@ type dotReplit struct {
 	Compile     any               `toml:"compile"`
 	Interpreter any               `toml:"interpreter"`
 	Env         map[string]string `toml:"env"`
+	Packager    struct {
+		Language        string   `toml:"language"`
+		IgnoredPackages []string `toml:"ignoredPackages"`
+		IgnoredPaths    []string `toml:"ignoredPaths"`
+		Features        struct {
+			GuessImports bool `toml:"guessImports"`
+		} `toml:"features"`
+	} `toml:"packager"`
 }
 
 // ErrNothingToRun is returned when there is no .replit and no file the
@@ -252,4 +260,31 @@ func Env(ws *fsroot.Dir) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// Packager is what a .replit says about package management.
+type Packager struct {
+	Language        string   // [packager] language: the package manager's language, if named
+	Workspace       string   // the top-level language, if named
+	IgnoredPackages []string // [packager] ignoredPackages: never guessed
+	IgnoredPaths    []string // [packager] ignoredPaths: not scanned for imports
+	GuessImports    bool     // [packager.features] guessImports: install what the code imports before a run
+}
+
+// PackagerConfig reads the workspace's .replit for the packager; a
+// workspace without one has the zero Packager.
+func PackagerConfig(ws *fsroot.Dir) (Packager, error) {
+	data, err := ws.Read(".replit")
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return Packager{}, nil
+	case err != nil:
+		return Packager{}, fmt.Errorf(".replit: %w", err)
+	}
+	var r dotReplit
+	if _, err := toml.Decode(string(data), &r); err != nil {
+		return Packager{}, fmt.Errorf(".replit: %w", err)
+	}
+	return Packager{Language: r.Packager.Language, Workspace: r.Language, IgnoredPackages: r.Packager.IgnoredPackages,
+		IgnoredPaths: r.Packager.IgnoredPaths, GuessImports: r.Packager.Features.GuessImports}, nil
 }

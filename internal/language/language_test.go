@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pid1/pid1/internal/fsroot"
@@ -96,5 +97,36 @@ func TestFallbackLanguage(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "main.py"), nil, 0o644)
 	if c, err := language.Load(ws, "/build", "nodejs"); err != nil || c.Language != "python3" {
 		t.Fatalf("a main.py in a nodejs workspace: %+v, %v", c, err)
+	}
+}
+
+func TestServers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".replit"), []byte(`run = "python3 main.py"
+[languages.python3]
+pattern = "**/*.py"
+[languages.python3.languageServer]
+start = "pylsp -v"
+[languages.go.languageServer]
+start = ["gopls", "serve"]
+[languages.css]
+pattern = "**/*.css"
+`), 0o644)
+	ws, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	got, err := language.Servers(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []language.Server{{"go", []string{"gopls", "serve"}}, {"python3", []string{"sh", "-c", "pylsp -v"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+	os.WriteFile(filepath.Join(dir, ".replit"), []byte("[languages.x.languageServer]\nstart = 5\n"), 0o644)
+	if _, err := language.Servers(ws); err == nil || !strings.Contains(err.Error(), "languages.x.languageServer.start must be") {
+		t.Fatalf("a number as start: %v", err)
 	}
 }

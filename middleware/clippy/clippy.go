@@ -14,21 +14,35 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/internal/packager/nodejs"
+	"github.com/pid1/pid1/internal/packager/python"
 	"github.com/pid1/pid1/services"
 )
 
-// Rule turns output matching Pattern into a hint.
+// Rule turns output matching Pattern into a hint. When Package names an
+// ecosystem ("python", "nodejs"), the pattern's first group is a module
+// name as the program imported it and $package in Hint is the package
+// that provides it, as the packager would guess it (yaml → PyYAML,
+// lodash/fp → lodash), so that the hint names what to add.
 type Rule struct {
 	Language string `toml:"language"`
 	Pattern  string `toml:"pattern"`
 	Hint     string `toml:"hint"`
+	Package  string `toml:"package"`
 	re       *regexp.Regexp
+}
+
+// packageOf maps a module name to its package, per ecosystem.
+var packageOf = map[string]func(module string) string{
+	"python": python.Distribution,
+	"nodejs": nodejs.PackageOf,
 }
 
 //go:embed rules.toml
@@ -53,6 +67,9 @@ func Parse(src string) ([]Rule, error) {
 		re, err := regexp.Compile(r.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("rule %d: %w", i+1, err)
+		}
+		if r.Package != "" && (packageOf[r.Package] == nil || re.NumSubexp() < 1) {
+			return nil, fmt.Errorf("rule %d: package %q needs to be python or nodejs, and the pattern a group for the module", i+1, r.Package)
 		}
 		r.re = re
 	}
@@ -164,7 +181,15 @@ func (c *Hints) match(text string) []string {
 		}
 		if m := r.re.FindStringSubmatchIndex(c.tail); m != nil {
 			c.fired[i] = true
-			hints = append(hints, string(r.re.ExpandString(nil, r.Hint, c.tail, m)))
+			hint := r.Hint
+			if r.Package != "" && m[2] >= 0 {
+				pkg := packageOf[r.Package](c.tail[m[2]:m[3]])
+				if pkg == "" {
+					pkg = c.tail[m[2]:m[3]]
+				}
+				hint = strings.ReplaceAll(hint, "$package", strings.ReplaceAll(pkg, "$", "$$"))
+			}
+			hints = append(hints, string(r.re.ExpandString(nil, hint, c.tail, m)))
 		}
 	}
 	return hints

@@ -42,3 +42,29 @@ func TestMatching(t *testing.T) {
 		t.Fatalf("a nodejs rule fired for python3: %v", h)
 	}
 }
+
+// The hints about a missing module name the package the packager would
+// add for it.
+func TestMissingModuleHintsNameThePackage(t *testing.T) {
+	for _, c := range []struct{ lang, output, want string }{
+		{"python3", "ModuleNotFoundError: No module named 'yaml'\n", "The module yaml comes from the package PyYAML, which is not installed. Add PyYAML with the packager, or run pip install PyYAML in the shell."},
+		{"python3", "ModuleNotFoundError: No module named 'google.protobuf'\n", "pip install protobuf "},
+		{"python3", "ModuleNotFoundError: No module named 'tiny_pkg'\n", "pip install tiny_pkg "},
+		{"nodejs", "Error: Cannot find module 'lodash/fp'\nRequire stack:", "The package lodash is not installed. Add it with the packager, or run npm install lodash in the shell."},
+		{"nodejs", "Error: Cannot find module '@scope/pkg/deep'\n", "npm install @scope/pkg "},
+		{"go", "main.go:6:2: no required module provides package example.test/tiny; to add it:\n", "go.mod does not require a module that provides example.test/tiny. Add it with the packager, or run go get example.test/tiny in the shell."},
+	} {
+		h := Wrap(nil, Default)
+		h.SetLanguage(c.lang)
+		got := h.match(c.output)
+		if len(got) != 1 || !strings.Contains(got[0]+" ", c.want) {
+			t.Errorf("%s %q: hints %q, want one with %q", c.lang, c.output, got, c.want)
+		}
+	}
+	for _, bad := range []string{"[[rule]]\nlanguage = \"x\"\npattern = \"(x)\"\nhint = \"h\"\npackage = \"cobol\"",
+		"[[rule]]\nlanguage = \"x\"\npattern = \"x\"\nhint = \"h\"\npackage = \"python\""} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}

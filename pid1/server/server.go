@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,17 +13,21 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/engines/asy"
+	"github.com/pid1/pid1/engines/ato"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/otlog"
+	"github.com/pid1/pid1/internal/ports"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
 	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/ato"
+	"github.com/pid1/pid1/services/audio"
+	"github.com/pid1/pid1/services/ranna"
 )
 
 // Options configure a Server.
@@ -54,13 +59,25 @@ type Options struct {
 	// TokenPublicKeys, if any, are files of PEM public keys: pid1 then
 	// verifies tokens with them only and never holds a signing key.
 	TokenPublicKeys []string
-	// Engine runs the ato service's programs (the pid1 command passes the
-	// engine its native endpoints use); without one atoRun is refused.
-	Engine ato.Engine
+	// Engine runs the ato and ranna services' programs (the pid1 command
+	// passes the engine its native endpoints use); without one their runs
+	// are refused.
+	Engine ranna.Engine
+	// Asy runs the asy service's tasks (the pid1 command passes the one
+	// /asy uses, for one queue and one restore cache); nil refuses them.
+	Asy *asy.Asy
 	// NoOTLog turns off the ot service's op log and its recovery at
 	// start: an acknowledged edit is then lost if pid1 is killed before
 	// a flush. For measuring what the log costs.
 	NoOTLog bool
+	// AudioDir holds the audio service's request pipe (audio) and status
+	// file (audioStatus.json); the pid1 command's default is /tmp, where
+	// Replit's libraries look. "" plays no audio: an audio channel
+	// then says so.
+	AudioDir string
+	// SocketAnyDestination lets the socket service connect beyond the
+	// loopback addresses.
+	SocketAnyDestination bool
 	// OTLogSyncInterval is how the op log fsyncs (otlog's
 	// Store.SetSyncInterval): zero fsyncs each write before the edits in it
 	// are acknowledged; a positive interval acknowledges once the OS holds
@@ -81,7 +98,10 @@ type Server struct {
 	watcher     *fswatch.Watcher
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
-	otLog       *otlog.Store // nil without one
+	engine      ato.Engine    // nil when the engines are off
+	otLog       *otlog.Store  // nil without one
+	audio       *audio.Player // nil without one
+	ports       *ports.Watcher
 	log         *slog.Logger
 }
 
@@ -119,7 +139,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("giving the workspace to user %s: %w", o.RunAs.Name, err)
 		}
 	}
-	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, log: o.Logger, stopReaper: func() {}}
+	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, engine: o.Engine, log: o.Logger, stopReaper: func() {}}
 	if err := s.prepareWorkspace(o); err != nil {
 		bucket.Close()
 		dir.Close()
@@ -145,16 +165,39 @@ func New(o Options) (*Server, error) {
 	s.watcher = fswatch.NewWatcher(dir, o.Logger.With("component", "fsevents"))
 	s.jobs = jobs.Deps{Reaper: rp, Workspace: dir, User: o.RunAs, Language: o.Language, Vars: []string{
 		"REPL_HOME=" + ws, "REPL_SLUG=" + filepath.Base(ws), "REPL_ID=" + s.workspaceID}}
+	audioOff := s.startAudio(o, ws)
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
-		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, otLog: s.otLog})
+		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy,
+		otLog: s.otLog, audio: s.audio, audioOff: audioOff, socketAny: o.SocketAnyDestination})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate
+	cfg.Greeting = s.openPorts
 	s.hub = conman.New(cfg)
+	s.ports = ports.Start(ports.Config{Changed: func(p ports.Port) { s.hub.Announce(portCommand(p)) },
+		Owns: owns(o.Reaper, rp), Logger: o.Logger.With("component", "ports")})
 	if err := s.hub.Open("presence", "presencer"); err != nil {
+		s.ports.Close()
 		return nil, fmt.Errorf("creating the presencer channel: %w", err)
 	}
 	return s, nil
+}
+
+// startAudio starts the audio player in o.AudioDir; without one, or when
+// it cannot start (pid1 serves on without sound), it returns why audio is
+// off.
+func (s *Server) startAudio(o Options, ws string) (off error) {
+	if o.AudioDir == "" {
+		return errors.New("pid1 runs without an audio directory (-audio-dir)")
+	}
+	p, err := audio.Start(audio.Config{Dir: o.AudioDir, Workspace: ws, User: o.RunAs,
+		Logger: o.Logger.With("component", "audio")})
+	if err != nil {
+		o.Logger.Error("audio: not playing", "dir", o.AudioDir, "err", err)
+		return err
+	}
+	s.audio = p
+	return nil
 }
 
 // internalUser is who pid1's own sessions on its hub are (shellrun2
@@ -166,8 +209,10 @@ func (s *Server) dialPeer(ctx context.Context) (services.Peer, error) {
 	return s.hub.Dial(ctx, internalUser)
 }
 
-// Handler serves /wsv2/{token} and /healthz.
-func (s *Server) Handler() http.Handler { return s.hub.Handler() }
+// Handler serves /wsv2/{token}, /healthz, the preview proxy
+// (/proxy/{port}/...) and the browser IDE (/, its assets and
+// /ide/info.json).
+func (s *Server) Handler() http.Handler { return s.handler() }
 
 // MetricsHandler serves /metrics, for a listener of its own.
 func (s *Server) MetricsHandler() http.Handler { return s.hub.MetricsHandler() }
@@ -189,7 +234,11 @@ func (s *Server) Workspace() string { return s.workspace }
 // Shutdown closes every channel and session (see conman.Hub.Shutdown);
 // closing the channels kills the processes their services ran.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.ports.Close()
 	err := s.hub.Shutdown(ctx)
+	if s.audio != nil {
+		s.audio.Close()
+	}
 	s.stopReaper()
 	s.watcher.Close()
 	if s.otLog != nil {

@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	osexec "os/exec"
-	"path/filepath"
-	"strings"
-	"syscall"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/jobs"
@@ -169,49 +164,4 @@ func (e *Exec) environ(overrides map[string]string, noUserEnv, splitLogs bool) [
 		return e.sup.Deps().PlainEnviron(extra...)
 	}
 	return e.sup.Deps().Environ(extra...)
-}
-
-// lookPath finds name as a shell would with the PATH in env, and reports
-// failure as os/exec does (`exec: "x": executable file not found in $PATH`).
-func lookPath(name, dir string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		if err := executable(p); err != nil {
-			return "", &osexec.Error{Name: name, Err: err}
-		}
-		return p, nil
-	}
-	path := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	for _, d := range filepath.SplitList(path) {
-		if d == "" {
-			d = "."
-		}
-		p := filepath.Join(d, name)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		if executable(p) == nil {
-			return p, nil
-		}
-	}
-	return "", &osexec.Error{Name: name, Err: osexec.ErrNotFound}
-}
-
-func executable(p string) error {
-	st, err := os.Stat(p)
-	if err != nil {
-		return err
-	}
-	if st.IsDir() || st.Mode()&0o111 == 0 {
-		return syscall.EACCES
-	}
-	return nil
 }

@@ -36,7 +36,7 @@ func (e *Exec) spawn(req request) (*job, error) {
 	x := req.cmd.GetExec()
 	env := e.environ(x.GetEnv(), x.GetNoUserEnv(), x.GetSplitLogs())
 	dir := e.sup.Deps().Dir()
-	path, err := lookPath(x.Args[0], dir, env)
+	path, err := jobs.LookPath(x.Args[0], dir, env)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,10 @@
 // are in the REPL's scope), broadcasting `state: Running` while user code
 // runs and `state: Stopped` when the REPL prompts again. clear {} kills
 // the REPL and starts a fresh one. input, resizeTerm and saneTerm go to
-// the pty (termed).
+// the pty (termed). Made with EnsuringDescriptor, a runMain whose .replit
+// says [packager.features] guessImports = true first stops the REPL and
+// calls its EnsurePackages (pid1: packager2's ensurePackages), as run2
+// does.
 //
 // The REPLs are started with a prompt that carries a private OSC escape
 // sequence (terminals ignore unknown ones); a channel wrapper between

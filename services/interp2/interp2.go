@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/jobs"
@@ -16,7 +17,13 @@ import (
 
 // Descriptor registers the service on the terminal stack, with the
 // filter that takes the REPLs' prompt marks out of the output.
-func Descriptor(deps jobs.Deps) services.Descriptor {
+func Descriptor(deps jobs.Deps) services.Descriptor { return EnsuringDescriptor(deps, nil) }
+
+// EnsuringDescriptor is Descriptor whose runMain first calls ensure when
+// the workspace's .replit asks for it ([packager.features] guessImports =
+// true): the tools' output appears on the terminal, and the main file
+// runs once ensure returned, whatever it returned (an error is printed).
+func EnsuringDescriptor(deps jobs.Deps, ensure services.EnsurePackages) services.Descriptor {
 	return services.Descriptor{Name: "interp2", WellKnown: "interp2", Starts: true, Writes: terminal.Writes.With("runMain", "clear"),
 		New: func(ch services.Channel) (services.Service, error) {
 			var marks *markChannel
@@ -25,7 +32,7 @@ func Descriptor(deps jobs.Deps) services.Descriptor {
 				return marks
 			}}
 			return st.New(func(k terminal.Kit) (services.Service, error) {
-				in, err := newInterp(deps, k)
+				in, err := newInterp(deps, k, ensure)
 				if err == nil {
 					marks.watcher = in
 				}
@@ -42,13 +49,16 @@ type interp struct {
 	n        int  // the number of the REPL started last, in its prompt mark
 	running  bool // user code runs (between runMain and the next prompt)
 	draining bool // pid1 is stopping: no new REPL
+
+	ensure   services.EnsurePackages // nil: never
+	ensuring context.CancelFunc      // stops the ensure before a runMain; nil when none is under way
 }
 
-func newInterp(deps jobs.Deps, k terminal.Kit) (*interp, error) {
+func newInterp(deps jobs.Deps, k terminal.Kit, ensure services.EnsurePackages) (*interp, error) {
 	if err := deps.Check("interp2"); err != nil {
 		return nil, err
 	}
-	in := &interp{sup: jobs.New(deps, k.Channel), kit: k, ch: k.Channel}
+	in := &interp{sup: jobs.New(deps, k.Channel), kit: k, ch: k.Channel, ensure: ensure}
 	if err := in.start(false); err != nil {
 		return nil, err
 	}
@@ -162,14 +172,18 @@ func (in *interp) Attach(s services.Session) { services.To(in.ch, s.ID, services
 func (in *interp) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
 	case *api.Command_RunMain:
+		in.stopEnsuring()
 		in.kit.Scrollback.Clear()
 		in.setRunning(true, 0)
-		if err := in.start(true); err != nil {
-			in.setRunning(false, services.ExitNotStarted)
-			return err
+		if in.ensure != nil {
+			if pc, err := language.PackagerConfig(in.sup.Deps().Workspace); err == nil && pc.GuessImports {
+				in.ensureThenStart()
+				return nil
+			}
 		}
-		return nil
+		return in.startMain()
 	case *api.Command_Clear:
+		in.stopEnsuring()
 		in.kit.Scrollback.Clear()
 		in.setRunning(false, services.ExitKilled)
 		return in.start(false)
@@ -177,12 +191,68 @@ func (in *interp) Command(s services.Session, cmd *api.Command) error {
 	return fmt.Errorf("interp2 takes runMain, clear, input, resizeTerm and saneTerm, not %s", services.BodyName(cmd))
 }
 
+// startMain starts a REPL that runs the main file first.
+func (in *interp) startMain() error {
+	if err := in.start(true); err != nil {
+		in.setRunning(false, services.ExitNotStarted)
+		return err
+	}
+	return nil
+}
+
+// ensureThenStart runs ensure off the actor, with no REPL meanwhile (one
+// that prompted would end the run), its output on the terminal, and starts
+// the main file when it returns, unless clear or another runMain came
+// first.
+func (in *interp) ensureThenStart() {
+	in.kill()
+	ctx, cancel := context.WithCancel(in.ch.Context())
+	in.ensuring = cancel
+	output := func(text string) {
+		services.Broadcast(in.ch, &api.Command{Body: &api.Command_Output{Output: strings.ReplaceAll(text, "\n", "\r\n")}})
+	}
+	in.ch.Go(func(context.Context) {
+		err := in.ensure(ctx, func(text string) {
+			in.ch.Post(func() {
+				if ctx.Err() == nil {
+					output(text)
+				}
+			})
+		})
+		in.ch.Post(func() {
+			if ctx.Err() != nil {
+				return // cleared, run again, or the channel closed
+			}
+			cancel()
+			in.ensuring = nil
+			if err != nil {
+				output("packager2: " + err.Error() + "\n")
+			}
+			if err := in.startMain(); err != nil {
+				services.Broadcast(in.ch, services.ErrorCommand(err.Error()))
+			}
+		})
+	})
+}
+
+// stopEnsuring stops waiting for ensure, if it is under way.
+func (in *interp) stopEnsuring() {
+	if in.ensuring != nil {
+		in.ensuring()
+		in.ensuring = nil
+	}
+}
+
 // Drain asks the REPL to end and starts no other.
 func (in *interp) Drain(ctx context.Context) {
+	in.stopEnsuring()
 	in.draining = true
 	if in.job != nil {
 		in.job.Terminate(ctx)
 	}
 }
 
-func (in *interp) Close() { in.kill() }
+func (in *interp) Close() {
+	in.stopEnsuring()
+	in.kill()
+}

@@ -9,4 +9,9 @@
 // runMain while a program runs kills it and starts again. `clear {}`
 // stops the program and empties the scrollback, which also empties on
 // each run. `input`, `resizeTerm` and `saneTerm` go to the pty (termed).
+//
+// Made with EnsuringDescriptor, a run whose .replit says [packager.features]
+// guessImports = true first calls its EnsurePackages (pid1: packager2's
+// ensurePackages), off the actor, the tools' output on the terminal; the
+// first step starts when it returns, unless clear or runMain came first.
 package run2

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/jobs"
@@ -23,14 +24,26 @@ func Descriptor(deps jobs.Deps) services.Descriptor {
 	return NewDescriptor("run2", deps, nil)
 }
 
+// EnsuringDescriptor is Descriptor whose runs first call ensure when the
+// workspace's .replit asks for it ([packager.features] guessImports =
+// true): the tools' output appears on the terminal, and the program runs
+// once ensure returned, whatever it returned (an error is printed).
+func EnsuringDescriptor(deps jobs.Deps, ensure services.EnsurePackages) services.Descriptor {
+	return descriptor("run2", deps, nil, ensure)
+}
+
 // NewDescriptor registers a run2-like service under name. With idle, that
 // program (a shell, for shellrun) runs on the terminal whenever the main
 // program does not: runMain replaces it, and it comes back when the run
 // ends.
 func NewDescriptor(name string, deps jobs.Deps, idle []string) services.Descriptor {
+	return descriptor(name, deps, idle, nil)
+}
+
+func descriptor(name string, deps jobs.Deps, idle []string, ensure services.EnsurePackages) services.Descriptor {
 	st := terminal.Stack{Hints: clippy.Default}
 	return services.Descriptor{Name: name, WellKnown: name, Starts: true, Writes: Writes,
-		New: st.New(func(k terminal.Kit) (services.Service, error) { return newRun(deps, k, name, idle) })}
+		New: st.New(func(k terminal.Kit) (services.Service, error) { return newRun(deps, k, name, idle, ensure) })}
 }
 
 type run struct {
@@ -43,12 +56,15 @@ type run struct {
 	idleArgv []string  // what runs between runs; nil for none
 	idle     *jobs.Job // it, while it runs
 
+	ensure   services.EnsurePackages // nil: never
+	ensuring context.CancelFunc      // stops the ensure before a run; nil when none is under way
+
 	step   *jobs.Job  // the step running now; nil when stopped
 	steps  [][]string // what is left to run after it
 	reason []string
 }
 
-func newRun(deps jobs.Deps, k terminal.Kit, name string, idle []string) (*run, error) {
+func newRun(deps jobs.Deps, k terminal.Kit, name string, idle []string, ensure services.EnsurePackages) (*run, error) {
 	if err := deps.Check(name); err != nil {
 		return nil, err
 	}
@@ -56,7 +72,7 @@ func newRun(deps jobs.Deps, k terminal.Kit, name string, idle []string) (*run, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &run{sup: jobs.New(deps, k.Channel), name: name, kit: k, ch: k.Channel, build: build, idleArgv: idle}
+	r := &run{sup: jobs.New(deps, k.Channel), name: name, kit: k, ch: k.Channel, build: build, idleArgv: idle, ensure: ensure}
 	r.startIdle()
 	return r, nil
 }
@@ -98,7 +114,9 @@ func (r *run) stopIdle() {
 	}
 }
 
-func (r *run) Attach(s services.Session) { services.To(r.ch, s.ID, services.State(r.step != nil)) }
+func (r *run) Attach(s services.Session) {
+	services.To(r.ch, s.ID, services.State(r.step != nil || r.ensuring != nil))
+}
 
 func (r *run) Command(s services.Session, cmd *api.Command) error {
 	switch cmd.Body.(type) {
@@ -128,8 +146,48 @@ func (r *run) runMain() error {
 	r.steps, r.reason = append(r.steps, cfg.Run), append(r.reason, "run")
 	services.Broadcast(r.ch, services.State(true))
 	services.Broadcast(r.ch, services.BlockStart(api.OutputBlockStartEvent_Run))
+	if r.ensure != nil {
+		if pc, err := language.PackagerConfig(r.sup.Deps().Workspace); err == nil && pc.GuessImports {
+			r.ensureThenNext()
+			return nil
+		}
+	}
 	r.next()
 	return nil
+}
+
+// ensureThenNext runs ensure off the actor, its output on the terminal,
+// and starts the first step when it returns, unless the run was stopped
+// meanwhile.
+func (r *run) ensureThenNext() {
+	ctx, cancel := context.WithCancel(r.ch.Context())
+	r.ensuring = cancel
+	say := func(text string) {
+		r.ch.Post(func() {
+			if ctx.Err() == nil {
+				r.output(text)
+			}
+		})
+	}
+	r.ch.Go(func(context.Context) {
+		err := r.ensure(ctx, say)
+		r.ch.Post(func() {
+			if ctx.Err() != nil {
+				return // stopped, or the channel closed
+			}
+			cancel()
+			r.ensuring = nil
+			if err != nil {
+				r.output("packager2: " + err.Error() + "\n")
+			}
+			r.next()
+		})
+	})
+}
+
+// output puts text on the terminal, its lines ended as a terminal's are.
+func (r *run) output(text string) {
+	services.Broadcast(r.ch, &api.Command{Body: &api.Command_Output{Output: strings.ReplaceAll(text, "\n", "\r\n")}})
 }
 
 // next starts the next step, or says the run is over.
@@ -172,8 +230,17 @@ func (r *run) exited(st reaper.Status, err error) {
 	r.startIdle()
 }
 
-// stop kills the running program, if any.
+// stop kills the running program, if any, or stops waiting for the
+// packages before it.
 func (r *run) stop() {
+	if r.ensuring != nil {
+		r.ensuring()
+		r.ensuring = nil
+		services.Broadcast(r.ch, services.BlockEnd(services.ExitKilled))
+		services.Broadcast(r.ch, services.State(false))
+		r.startIdle()
+		return
+	}
 	if r.step == nil {
 		return
 	}
@@ -188,10 +255,16 @@ func (r *run) stop() {
 // after them.
 func (r *run) Drain(ctx context.Context) {
 	r.idleArgv = nil
+	if r.ensuring != nil {
+		r.ensuring()
+	}
 	jobs.TerminateAll(ctx, r.step, r.idle)
 }
 
 func (r *run) Close() {
+	if r.ensuring != nil {
+		r.ensuring()
+	}
 	r.stopIdle()
 	if r.step != nil {
 		r.step.Stop()

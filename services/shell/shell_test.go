@@ -213,8 +213,15 @@ func TestFloodIsPacedAndInterruptible(t *testing.T) {
 func TestInputToAProgramThatDoesNotReadIsBounded(t *testing.T) {
 	url, _ := serve(t)
 	ch := servicetest.Open(t, url("ada"), "shell", "")
-	servicetest.Input(t, ch, "stty -echo; sleep 30\r")
-	chunk := strings.Repeat("x", 64<<10)
+	// Once "sleeping" is printed, bash runs the rest of its line and
+	// reads nothing more (the quotes keep the echo of the typed line from
+	// matching); before, it would read the flood as a long line.
+	servicetest.Input(t, ch, "stty -echo; echo 'sleep''ing'; sleep 30\r")
+	servicetest.Until(t, ch, "sleeping")
+	// Lines: in canonical mode the kernel drops what is typed past a full
+	// line buffer that holds no complete line, so only whole lines push
+	// back on pid1.
+	chunk := strings.Repeat(strings.Repeat("x", 1023)+"\r", 64)
 	for i := range 64 { // 4 MiB
 		if err := ch.Send(context.Background(), &api.Command{Ref: fmt.Sprint("in-", i), Body: &api.Command_Input{Input: chunk}}); err != nil {
 			t.Fatal(err)

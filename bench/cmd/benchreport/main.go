@@ -31,7 +31,7 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	only := flag.String("only", "", "run only one group of rows (sandbox, ot or engines) and print them; no report is written")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines, packager or ide) and print them; no report is written")
 	flag.Parse()
 	run := run
 	if *only != "" {
@@ -312,6 +312,19 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, engRows...)
 
+	fmt.Fprintln(os.Stderr, "packager: packageAdd against npm install, pip install and go get...")
+	pkgRows, err := packagerRows(rounds)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, pkgRows...)
+	fmt.Fprintln(os.Stderr, "browser IDE: keystrokes between two chromium pages, the Go client's edits, page loads...")
+	ideRows, err := ideRows()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, ideRows...)
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "# pid1 benchmark results\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (`go run ./bench/cmd/benchreport`) on %s: %s, %d CPUs, %s.\n",
@@ -360,12 +373,29 @@ runs at once and the small helper, the built-in runners): connect, send the requ
 The baselines run the same programs bare, started by os/exec in the measuring process, each in
 a fresh directory: python3 code.py, and bash running gcc and then the program (the c_gcc
 runner's shape). Each run is checked to print Hello, World!.
+The ranna rows run the same Python program through ranna's WebSocket API on the same engine,
+each run on a connection of its own (connect, EXEC, SPAWN, LOG, STOP, close), interleaved run by
+run with the ATO v0 runs they are compared with (alternating which goes first): the difference
+is what ranna's adapter costs over ATO's. A loaded machine moves each side's p99 by far more
+than that; the median of the differences between the two runs of each pair moves least. The asyonline rows send a small figure (a circle, a
+filled square, a TeX label) to /asy (connect, options, input, start, read to complete and the
+close) and compare it with /usr/bin/asy started bare on the same file with the runner's
+arguments and fresh TeX and Asymptote caches in a fresh directory, interleaved the same way.
 The shell rows run bash without start-up files (HOME is an empty directory) in pid1's shell
 service with its default middleware (scrollback, rateLimit, termed); the baselines run the same
 programs on a pty that the measuring process reads itself. The pty's own speed varies from run to
 run by up to 2× on this machine, so the throughput pair runs at least 5 rounds, alternating
 which goes first, and the ratio is the median of the rounds' ratios (the MB/s columns are the
 medians of each side).
+The IDE rows run the browser IDE (web/) in Debian's chromium, headless, against a pid1 in this
+process on loopback: 200 characters typed one at a time into one page's editor, each timed from
+its beforeinput event to the moment the other page's editor shows it (a MutationObserver on the
+editor's DOM; both pages in one browser, so one clock), against the same one-character edits
+sent by pid1's Go client and timed until another Go client receives them, in the same run. A
+page load is a fresh browser context's navigation start until the page is connected and lists
+the workspace (5 loads; p50 and the slowest). The first load is the gzip-encoded bodies the page
+fetched (page, script, its static chunks, stylesheet); the bundle total adds the language
+chunks the editor loads on first use.
 The sandbox rows start each run through pid1's reaper, like every baseline. "true" runs one
 at a time: the sandbox (new user, pid, mount, network, ipc and uts namespaces, a built root,
 cgroup, seccomp) against a bare fork/exec and against bwrap --unshare-all --die-with-parent
@@ -442,6 +472,85 @@ func engineRows(rounds int, dir string) ([]row, error) {
 			row{fmt.Sprintf("engines: %s hello world over ATO v0, p99", p.Language), lat(la.P99), lat(lb.P99) + " (bare)", ratio(float64(la.P99) / float64(lb.P99)), "", ""},
 			row{fmt.Sprintf("engines: %s hello world, runs/s from %d clients at once (%d runs a round; median of each round's ratio; its range)", p.Language, bench.EngineClients, n),
 				fmt.Sprintf("%.1f", tp.a), fmt.Sprintf("%.1f (bare)", tp.base), tp.String(), "≥ 0.7×", verdict(tp.ratio >= 0.7)})
+	}
+	fmt.Fprintln(os.Stderr, "engines: ranna's EXEC → STOP against ATO v0; asyonline's request → SVG against asy itself...")
+	ad, err := adapterRows(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, ad...), nil
+}
+
+// adapterRows time the ranna and asyonline adapters on the engine s:
+// ranna's EXEC → STOP of Python's hello world against the same run
+// through ATO's v0 API, and asyonline's request → SVG of a small figure
+// against asy run directly on the same file; each pair interleaved run
+// by run (see bench/adapters.go).
+func adapterRows(s *bench.EngineServer) ([]row, error) {
+	const rannaRuns, asyRuns = 100, 10
+	var py bench.EngineProgram
+	for _, p := range bench.EnginePrograms {
+		if p.Language == "python" {
+			py = p
+		}
+	}
+	pr, err := bench.Interleaved(rannaRuns, func() error { return s.RannaRun(py) }, func() error { return s.Run(py) })
+	if err != nil {
+		return nil, fmt.Errorf("ranna: %w", err)
+	}
+	lr, la := pr.A, pr.B
+	diff := func(d time.Duration) string { return fmt.Sprintf("%+.2f ms", float64(d)/1e6) }
+	rows := []row{
+		{fmt.Sprintf("engines: python hello world over ranna's /v1/ws, connect → EXEC → STOP → close, p50 (%d runs interleaved with ATO's)", rannaRuns),
+			lat(lr.P50), lat(la.P50) + " (ATO v0, connect → reply → close)", diff(lr.P50 - la.P50), "≤ +1 ms", verdict(lr.P50-la.P50 <= time.Millisecond)},
+		{"engines: python hello world over ranna's /v1/ws, p99",
+			lat(lr.P99), lat(la.P99) + " (ATO v0)", diff(lr.P99 - la.P99), "≤ +1 ms", verdict(lr.P99-la.P99 <= time.Millisecond)},
+		{"engines: python hello world, ranna's run minus the ATO v0 run beside it, median of the pairs",
+			diff(pr.PairDiff), "", "", "≤ +1 ms", verdict(pr.PairDiff <= time.Millisecond)},
+	}
+	if _, err := os.Stat("/usr/bin/asy"); err != nil {
+		return append(rows, row{"engines: asyonline not measured (asymptote is not installed)", "", "", "", "", ""}), nil
+	}
+	ay, err := bench.Interleaved(asyRuns, s.AsyRun, bench.AsyBare)
+	if err != nil {
+		return nil, fmt.Errorf("asy: %w", err)
+	}
+	ly, lb := ay.A, ay.B
+	r := float64(ly.P50) / float64(lb.P50)
+	return append(rows,
+		row{fmt.Sprintf("engines: a small figure to SVG over asyonline's /asy, connect → result → close, p50 (%d runs interleaved with asy's)", asyRuns),
+			lat(ly.P50), lat(lb.P50) + " (asy on the same file, bare)", ratio(r), "≤ 1.3×", verdict(r <= 1.3)},
+		row{"engines: the same figure over /asy, worst", lat(ly.Max), lat(lb.Max) + " (bare)", ratio(float64(ly.Max) / float64(lb.Max)), "", ""}), nil
+}
+
+// packagerRows compares packager3's packageAdd, end to end, with the
+// tool's own command run directly, per ecosystem. A tool run takes
+// seconds and varies with the machine's load: at least 5 rounds, judged
+// by the median of each round's ratio.
+func packagerRows(rounds int) ([]row, error) {
+	p, err := bench.StartPackager()
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	var rows []row
+	for _, eco := range bench.PackagerEcosystems {
+		// The first add of each side fills the caches; it is not counted.
+		if _, err := p.AddHub(eco); err != nil {
+			return nil, err
+		}
+		if _, err := p.AddDirect(eco); err != nil {
+			return nil, err
+		}
+		if err := p.Added(eco); err != nil {
+			return nil, err
+		}
+		r, err := alternate(max(rounds, 5), func() (float64, error) { return p.AddHub(eco) }, func() (float64, error) { return p.AddDirect(eco) })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row{fmt.Sprintf("packager3 packageAdd of %s from a local registry, request → ok, s, vs `%s` run directly (median of each round's ratio; its range)", p.Package(eco), p.DirectCommand(eco)),
+			fmt.Sprintf("%.2f", r.a), fmt.Sprintf("%.2f", r.base), r.String(), "overhead ≤ 10%", verdict(r.ratio <= 1.10)})
 	}
 	return rows, nil
 }
@@ -553,8 +662,12 @@ func runOnly(group string, rounds int) error {
 		rows, err = otRows(rounds)
 	case "engines":
 		rows, err = engineRows(rounds, dir)
+	case "packager":
+		rows, err = packagerRows(rounds)
+	case "ide":
+		rows, err = ideRows()
 	default:
-		return fmt.Errorf("-only %q: the groups are sandbox, ot and engines", group)
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines, packager and ide", group)
 	}
 	if err != nil {
 		return err

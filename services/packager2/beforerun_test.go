@@ -1,0 +1,179 @@
+package packager2_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/internal/jobs"
+	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/interp2"
+	"github.com/pid1/pid1/services/packager2"
+	"github.com/pid1/pid1/services/run2"
+	"github.com/pid1/pid1/test/kit/registries"
+	"github.com/pid1/pid1/test/kit/servicetest"
+)
+
+// serveRun2 serves packager2 and a run2 and an interp2 that call it
+// before a run, as pid1 wires them: through an in-process session on the
+// hub.
+func serveRun2(t *testing.T, files map[string]string) (func(string) string, jobs.Deps, *registries.Set) {
+	t.Helper()
+	reg := registries.Shared(t)
+	deps := jobs.Deps{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files), Env: reg.Env(t)}
+	var hub *conman.Hub
+	dial := func(ctx context.Context) (services.Peer, error) {
+		return hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
+	}
+	ensure := func(ctx context.Context, out func(string)) error { return packager2.EnsureBeforeRun(ctx, dial, out) }
+	hub, url := servicetest.ServeHub(t, packager2.Descriptor(deps), run2.EnsuringDescriptor(deps, ensure), interp2.EnsuringDescriptor(deps, ensure))
+	return url, deps, reg
+}
+
+const (
+	program      = "import tiny_pkg\nprint(tiny_pkg.GREETING)\n"
+	guessImports = "language = \"python3\"\n\n[packager.features]\nguessImports = true\n"
+)
+
+// until reads ch until its output (with <State> and <error ...> marks)
+// holds want, and returns it; installing takes a while on a busy machine.
+func until(t *testing.T, ch *client.Channel, want string) string {
+	t.Helper()
+	var seen strings.Builder
+	deadline := time.After(4 * time.Minute)
+	for {
+		select {
+		case c, ok := <-ch.Stream():
+			if !ok {
+				t.Fatalf("the stream ended before %q: %q", want, seen.String())
+			}
+			seen.WriteString(c.GetOutput())
+			switch b := c.Body.(type) {
+			case *api.Command_State:
+				seen.WriteString("<" + b.State.String() + ">")
+			case *api.Command_Error:
+				seen.WriteString("<error " + b.Error + ">")
+			case *api.Command_ExecInfo:
+				seen.WriteString("<exec " + strings.Join(b.ExecInfo.Command, " ") + ">")
+			}
+			if strings.Contains(seen.String(), want) {
+				return seen.String()
+			}
+		case <-deadline:
+			t.Fatalf("no %q within 4 minutes: %q", want, seen.String())
+		}
+	}
+}
+
+func runMain() *api.Command { return &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}} }
+
+// openRun2 attaches to run2 (or interp2) and reads its attach state.
+func openRun2(t *testing.T, url string, service ...string) *client.Channel {
+	t.Helper()
+	name := append(service, "run2")[0]
+	ch := servicetest.Open(t, url, name, name)
+	if st := servicetest.Next(t, ch); st.GetState() != api.State_Stopped {
+		t.Fatalf("attach: %v", st)
+	}
+	return ch
+}
+
+// With [packager.features] guessImports, runMain first has packager2
+// install what the program imports: the tools' output on run2's terminal
+// (and to packager2's watchers), then the program runs with the package.
+func TestRun2EnsuresPackagesBeforeARun(t *testing.T) {
+	t.Parallel()
+	url, deps, _ := serveRun2(t, map[string]string{"main.py": program, ".replit": guessImports})
+	watcher := open(t, url("ro:bob"))
+	ch := openRun2(t, url("ada"))
+	if err := ch.Send(context.Background(), runMain()); err != nil {
+		t.Fatal(err)
+	}
+	out := until(t, ch, "hello from tiny-pkg 1.0.0")
+	install, exec := strings.Index(out, "-m pip install tiny_pkg"), strings.Index(out, "<exec ")
+	if !strings.HasPrefix(out, "<Running>") || install < 0 || exec < install || !strings.Contains(out, "Successfully installed") {
+		t.Errorf("run2's output does not show pip install before the program: %q", out)
+	}
+	if got := events(t, watcher); len(got) != 3 || got[0] != "Running" || !strings.Contains(got[1], "-m pip install tiny_pkg") {
+		t.Errorf("packager2's watcher saw %q", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(deps.Dir(), "requirements.txt")); string(b) != "tiny_pkg\n" {
+		t.Errorf("requirements.txt: %q", b)
+	}
+	until(t, ch, "<Stopped>")
+	// Nothing is missing the second time: the spec's requirements are
+	// already satisfied and nothing is added.
+	if err := ch.Send(context.Background(), runMain()); err != nil {
+		t.Fatal(err)
+	}
+	if out := until(t, ch, "hello from tiny-pkg 1.0.0"); strings.Contains(out, "pip install tiny_pkg") || !strings.Contains(out, "Requirement already satisfied: tiny_pkg") {
+		t.Errorf("the second run: %q", out)
+	}
+}
+
+// Without guessImports nothing is installed: the program fails as it
+// would.
+func TestRun2WithoutGuessImportsInstallsNothing(t *testing.T) {
+	t.Parallel()
+	url, deps, _ := serveRun2(t, map[string]string{"main.py": program, ".replit": "language = \"python3\"\n"})
+	ch := openRun2(t, url("ada"))
+	if err := ch.Send(context.Background(), runMain()); err != nil {
+		t.Fatal(err)
+	}
+	if out := until(t, ch, "No module named 'tiny_pkg'"); strings.Contains(out, "pip install") {
+		t.Errorf("installed without guessImports: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(deps.Dir(), "requirements.txt")); err == nil {
+		t.Error("a requirements.txt appeared")
+	}
+}
+
+// clear while the packages install stops the run: run2 says it ended and
+// the program never starts.
+func TestRun2ClearWhileEnsuring(t *testing.T) {
+	t.Parallel()
+	url, _, reg := serveRun2(t, map[string]string{".replit": guessImports, "main.py": "import slow_pkg\n"})
+	started, release := reg.Hold("pip")
+	defer release()
+	ch := openRun2(t, url("ada"))
+	if err := ch.Send(context.Background(), runMain()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("pip never asked the index for the slow package")
+	}
+	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Clear{Clear: &api.Clear{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := until(t, ch, "<Stopped>"); strings.Contains(out, "<exec ") {
+		t.Fatalf("the program started after clear: %q", out)
+	}
+	release()
+	servicetest.Quiet(t, ch, time.Second)
+}
+
+// interp2 does the same before runMain, then runs the main file in its
+// REPL, whose variables stay.
+func TestInterp2EnsuresPackagesBeforeARun(t *testing.T) {
+	t.Parallel()
+	url, _, _ := serveRun2(t, map[string]string{"main.py": program + "x = 21\n", ".replit": guessImports})
+	ch := openRun2(t, url("ada"), "interp2")
+	if err := ch.Send(context.Background(), runMain()); err != nil {
+		t.Fatal(err)
+	}
+	out := until(t, ch, "hello from tiny-pkg 1.0.0")
+	if install, hello := strings.Index(out, "-m pip install tiny_pkg"), strings.Index(out, "hello from"); install < 0 || install > hello {
+		t.Errorf("interp2's output does not show pip install before the program: %q", out)
+	}
+	until(t, ch, "<Stopped>")
+	servicetest.Input(t, ch, "x*2\r")
+	until(t, ch, "42")
+}
