@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pid1/pid1/api"
 )
@@ -242,7 +243,18 @@ func TestCloseMidInstallLeavesFilesWhole(t *testing.T) {
 			if err := a.Send(context.Background(), add(e.slow)); err != nil {
 				t.Fatal(err)
 			}
-			<-started
+			for waiting, guard := true, time.After(3*time.Minute); waiting; {
+				select {
+				case <-started:
+					waiting = false
+				case r := <-a.Stream(): // states and the tool's output, until it ends
+					if r.GetOk() != nil || r.GetError() != "" {
+						t.Fatalf("the add ended before it reached the held package: %v", r)
+					}
+				case <-guard: // a guard against a hang, not a speed target
+					t.Fatal("the add never reached the held package")
+				}
+			}
 			if _, err := a.Close(context.Background(), api.CloseChannel_CLOSE); err != nil {
 				t.Fatal(err)
 			}

@@ -93,8 +93,8 @@ func StopShared() {
 
 // Hold makes kind's ("npm", "pip" or "go") slow package wait (its
 // install script, its download) until release is called or the Set
-// stops; started is closed once it waits. A later Hold of the same kind
-// releases the earlier one.
+// stops; started is closed once it waits. A Hold of a kind another test
+// holds waits for its release.
 func (s *Set) Hold(kind string) (started <-chan struct{}, release func()) {
 	return s.gates.hold(kind)
 }
