@@ -38,6 +38,10 @@ type Server struct {
 	ctx   context.Context // ends at Shutdown
 	stop  context.CancelFunc
 	conns sync.WaitGroup
+	// mu orders conns.Add after Shutdown began (refused) against its
+	// Wait: closed is set under it first.
+	mu     sync.Mutex
+	closed bool
 }
 
 // New makes a Server.
@@ -66,6 +70,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 // Shutdown closes every connection with 1001, which kills its run, and
 // waits for them to finish or ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.stop()
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
@@ -80,15 +87,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // accept upgrades a request to a WebSocket that lives until the client
 // goes away or Shutdown; its context ends with it.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, context.Context, context.CancelFunc, bool) {
-	if s.ctx.Err() != nil {
+	s.mu.Lock()
+	if s.closed || s.ctx.Err() != nil {
+		s.mu.Unlock()
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return nil, nil, nil, false
 	}
+	s.conns.Add(1)
+	s.mu.Unlock()
 	// Browsers connect from other origins by design: these endpoints
 	// are public, guarded by the per-client limits, not by origin.
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("upgrade failed", "remote", r.RemoteAddr, "err", err)
+		s.conns.Done()
 		return nil, nil, nil, false
 	}
 	c.SetReadLimit(readLimit)
@@ -97,7 +109,6 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 	})
-	s.conns.Add(1)
 	return c, ctx, func() {
 		stop()
 		cancel()
