@@ -107,6 +107,9 @@ func (s *Set) WriteConfig(home string) error {
 		".config/pip/pip.conf": "[global]\nindex-url = " + s.PyPI + "\nretries = 0\ntimeout = 20\n" +
 			"disable-pip-version-check = true\n",
 		".config/go/env": "GOPROXY=" + s.GoProxy + "\nGOSUMDB=off\nGOFLAGS=-modcacherw\nGOTOOLCHAIN=local\n",
+		// No telemetry: its uploader outlives the go command and was
+		// still writing in this HOME when a test's cleanup removed it.
+		".config/go/telemetry/mode": "off",
 	}
 	for name, content := range files {
 		p := filepath.Join(home, name)
