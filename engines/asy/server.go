@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/pid1/pid1/engines"
 	"github.com/pid1/pid1/engines/perclient"
 )
 
@@ -38,14 +38,9 @@ type ServerConfig struct {
 
 // Server serves asyonline's endpoints.
 type Server struct {
-	cfg  ServerConfig
-	log  *slog.Logger
-	ctx  context.Context // ends at Shutdown
-	stop context.CancelFunc
-
-	mu     sync.Mutex
-	closed bool           // Shutdown has begun
-	conns  sync.WaitGroup // connections being served
+	cfg   ServerConfig
+	log   *slog.Logger
+	conns *engines.Conns
 }
 
 // NewServer makes a Server over cfg.Asy.
@@ -65,8 +60,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, log: cfg.Log.With("engine", "asy"), ctx: ctx, stop: stop}
+	return &Server{cfg: cfg, log: cfg.Log.With("engine", "asy"), conns: engines.NewConns()}
 }
 
 // Register adds asyonline's endpoints to mux.
@@ -78,20 +72,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 
 // Shutdown closes every connection with 1001, which aborts its task, and
 // waits for them to finish or ctx to end.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	s.stop()
-	done := make(chan struct{})
-	go func() { s.conns.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
 
 // statusBody is what GET /asy/status answers, and what status messages
 // carry.
@@ -112,24 +93,13 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(b, '\n'))
 }
 
-// enter counts a connection in, unless Shutdown has begun.
-func (s *Server) enter() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.conns.Add(1)
-	return true
-}
-
 // serveWS is /asy and /asy/interactive.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, interactive bool) {
-	if !s.enter() {
+	if !s.conns.Enter() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.conns.Done()
+	defer s.conns.Leave()
 	protocols := fileProtocols
 	if interactive {
 		protocols = interactiveProtocols
@@ -149,7 +119,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, interactive boo
 	c.SetReadLimit(s.cfg.MaxBytes + 64<<10)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	stop := context.AfterFunc(s.ctx, func() {
+	stop := context.AfterFunc(s.conns.Closing(), func() {
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 	})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -35,13 +34,7 @@ type Config struct {
 type Server struct {
 	cfg   Config
 	log   *slog.Logger
-	ctx   context.Context // ends at Shutdown
-	stop  context.CancelFunc
-	conns sync.WaitGroup
-	// mu orders conns.Add after Shutdown began (refused) against its
-	// Wait: closed is set under it first.
-	mu     sync.Mutex
-	closed bool
+	conns *engines.Conns
 }
 
 // New makes a Server.
@@ -55,8 +48,7 @@ func New(cfg Config) *Server {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, log: cfg.Log.With("engine", "ato"), ctx: ctx, stop: stop}
+	return &Server{cfg: cfg, log: cfg.Log.With("engine", "ato"), conns: engines.NewConns()}
 }
 
 // Register adds ATO's endpoints to mux.
@@ -69,43 +61,26 @@ func (s *Server) Register(mux *http.ServeMux) {
 
 // Shutdown closes every connection with 1001, which kills its run, and
 // waits for them to finish or ctx to end.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	s.stop()
-	done := make(chan struct{})
-	go func() { s.conns.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
 
 // accept upgrades a request to a WebSocket that lives until the client
 // goes away or Shutdown; its context ends with it.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, context.Context, context.CancelFunc, bool) {
-	s.mu.Lock()
-	if s.closed || s.ctx.Err() != nil {
-		s.mu.Unlock()
+	if !s.conns.Enter() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return nil, nil, nil, false
 	}
-	s.conns.Add(1)
-	s.mu.Unlock()
 	// Browsers connect from other origins by design: these endpoints
 	// are public, guarded by the per-client limits, not by origin.
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("upgrade failed", "remote", r.RemoteAddr, "err", err)
-		s.conns.Done()
+		s.conns.Leave()
 		return nil, nil, nil, false
 	}
 	c.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(r.Context())
-	stop := context.AfterFunc(s.ctx, func() {
+	stop := context.AfterFunc(s.conns.Closing(), func() {
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 	})
@@ -113,7 +88,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn
 		stop()
 		cancel()
 		c.CloseNow()
-		s.conns.Done()
+		s.conns.Leave()
 	}, true
 }
 

@@ -50,12 +50,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	specs func() *Specs
-	ctx   context.Context // ends at Shutdown
-	stop  context.CancelFunc
-
-	mu     sync.Mutex
-	closed bool           // Shutdown has begun
-	conns  sync.WaitGroup // connections being served
+	conns *engines.Conns
 }
 
 // New makes a Server.
@@ -81,10 +76,9 @@ func New(cfg Config) *Server {
 	if cfg.Sandbox.Type == "" {
 		cfg.Sandbox.Type = "pid1"
 	}
-	ctx, stop := context.WithCancel(context.Background())
 	// The languages are fixed once the engine is open.
 	specs := sync.OnceValue(func() *Specs { return NewSpecs(cfg.Engine.Languages()) })
-	return &Server{cfg: cfg, log: cfg.Log.With("engine", "ranna"), specs: specs, ctx: ctx, stop: stop}
+	return &Server{cfg: cfg, log: cfg.Log.With("engine", "ranna"), specs: specs, conns: engines.NewConns()}
 }
 
 // Register adds ranna's endpoints to mux.
@@ -99,20 +93,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 
 // Shutdown closes every connection with 1001, which kills its runs, and
 // waits for them to finish or ctx to end.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	s.stop()
-	done := make(chan struct{})
-	go func() { s.conns.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
 
 // readLimit is the largest operation a client may send.
 const readLimit = 1 << 20
@@ -120,25 +101,21 @@ const readLimit = 1 << 20
 // accept upgrades a request to a WebSocket that lives until the client
 // goes away or Shutdown; its context ends with it.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn, context.Context, func(), bool) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.conns.Enter() {
 		writeError(w, &Error{503, "shutting down"})
 		return nil, nil, nil, false
 	}
-	s.conns.Add(1)
-	s.mu.Unlock()
 	// Browsers connect from other origins by design: the endpoints are
 	// public, guarded by the per-client limits, not by origin.
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("upgrade failed", "remote", r.RemoteAddr, "err", err)
-		s.conns.Done()
+		s.conns.Leave()
 		return nil, nil, nil, false
 	}
 	c.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(r.Context())
-	stop := context.AfterFunc(s.ctx, func() {
+	stop := context.AfterFunc(s.conns.Closing(), func() {
 		c.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 	})
@@ -146,7 +123,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) (*websocket.Conn
 		stop()
 		cancel()
 		c.CloseNow()
-		s.conns.Done()
+		s.conns.Leave()
 	}, true
 }
 
