@@ -121,11 +121,16 @@ func (l *Log) Append(e Entry) uint64 {
 // handedIn numbers a record and wakes the writer. l.mu is held.
 func (l *Log) handedIn() uint64 {
 	l.appended++
+	l.nudge()
+	return l.appended
+}
+
+// nudge wakes the writer goroutine, unless a wake is already pending.
+func (l *Log) nudge() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
-	return l.appended
 }
 
 // Drop removes the log file: the file in the workspace now holds every
@@ -136,10 +141,7 @@ func (l *Log) Drop() {
 	defer l.mu.Unlock()
 	l.fresh, l.pending, l.drop = nil, l.pending[:0], true
 	l.baseBytes, l.entryBytes = 0, 0
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.nudge()
 }
 
 // BaseBytes is the size of the current base record, and EntryBytes that of
@@ -256,10 +258,7 @@ func (l *Log) Close() error {
 	l.stopped = true
 	running := l.running
 	l.mu.Unlock()
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.nudge()
 	if running {
 		<-l.exited
 	}
