@@ -133,11 +133,15 @@ const throttlePoll = 2 * time.Millisecond
 func (c *channel) Throttle(limit int, done <-chan struct{}) bool {
 	var waiting time.Time
 	for {
-		behind := c.behind(limit)
+		behind, members := c.behind(limit)
 		if len(behind) == 0 {
 			return true
 		}
 		switch {
+		case len(behind) == members:
+			// Nobody is kept waiting by the others: this is back-pressure
+			// (one viewer, or all of them slow), not one stalling the rest.
+			waiting = time.Time{}
 		case waiting.IsZero():
 			waiting = time.Now()
 		case time.Since(waiting) > c.hub.cfg.SlowViewerGrace:
@@ -157,17 +161,16 @@ func (c *channel) Throttle(limit int, done <-chan struct{}) bool {
 }
 
 // behind lists the attached sessions with more than limit bytes waiting
-// (queued or being written).
-func (c *channel) behind(limit int) []*session {
+// (queued or being written), and says how many are attached.
+func (c *channel) behind(limit int) (out []*session, members int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	var out []*session
 	for _, s := range c.members {
 		if s.out.backlog() > limit {
 			out = append(out, s)
 		}
 	}
-	return out
+	return out, len(c.members)
 }
 
 // abandon gives up a channel that was never published (its constructor

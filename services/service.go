@@ -120,8 +120,10 @@ type Channel interface {
 	// waiting to reach it, so that a producer that can wait (a pty reader)
 	// keeps what pid1 holds bounded instead of filling a slow client's
 	// queue. A session that stays above limit for longer than the hub's
-	// slow-viewer grace is disconnected (close 1013), so one stalled
-	// viewer cannot hold back the others. It returns false if done is
+	// slow-viewer grace while another attached session is keeping up is
+	// disconnected (close 1013), so one stalled viewer cannot hold back
+	// the others; when every attached session is behind (a lone viewer
+	// on a slow link) Throttle just waits. It returns false if done is
 	// closed or the channel closes first.
 	Throttle(limit int, done <-chan struct{}) bool
 	// Context is cancelled when the channel is closed.
