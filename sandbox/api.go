@@ -77,7 +77,8 @@ type Config struct {
 // Limits bound one run. A zero field means "the default" (Config.Limits,
 // then DefaultLimits); there is no "unlimited".
 type Limits struct {
-	// Wall is the wall-clock time from start until the whole run is killed
+	// Wall is the wall-clock time from the program's start (its exec, not
+	// the sandbox's setup before it) until the whole run is killed
 	// (Result.TimedOut, Limit "time").
 	Wall time.Duration
 	// CPU is the CPU time (user+system) of all the run's processes

@@ -22,6 +22,12 @@ import (
 // the pid namespace's init).
 const killGrace = 2 * time.Second
 
+// setupLimit bounds the helper's work before the program starts (mounts,
+// seccomp, exec). The wall-clock limit counts from the program's start,
+// so a run's time is its own, however long a loaded machine takes to set
+// it up.
+const setupLimit = 30 * time.Second
+
 // cloneFlags are the run's namespaces.
 const cloneFlags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWNET |
 	unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP
@@ -35,6 +41,7 @@ const (
 	killCPU
 	killOutput
 	killCaller // ctx or Close
+	killSetup  // the program did not start within setupLimit
 )
 
 // execute runs one checked request in a slot.
@@ -113,12 +120,17 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		spec.Started()
 	}
 	reports := make(chan reportOrErr, 1)
+	programStarted := make(chan struct{})
 	go func() {
 		if err := nsinit.WriteMessage(rio.ctl, req.Marshal()); err != nil {
 			reports <- reportOrErr{err: fmt.Errorf("send request: %w", err)}
 			return
 		}
 		msg, err := nsinit.ReadMessage(rio.ctl)
+		if err == nil && nsinit.IsStarted(msg) {
+			close(programStarted)
+			msg, err = nsinit.ReadMessage(rio.ctl)
+		}
 		if err != nil {
 			reports <- reportOrErr{err: err}
 			return
@@ -142,8 +154,11 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	go feed(rio.stdinW, spec.Stdin)
 	rio.stdinW, rio.stdoutR, rio.stderrR = nil, nil, nil // owned by the goroutines now
 
-	wall := time.NewTimer(l.Wall)
+	// Until the program starts, the timer bounds the setup; then it is
+	// the wall-clock limit.
+	wall := time.NewTimer(setupLimit)
 	defer wall.Stop()
+	running := programStarted
 	cpuCheck := time.NewTimer(l.CPU / time.Duration(numCPU()))
 	if cg == nil {
 		cpuCheck.Stop()
@@ -176,8 +191,15 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 				got = <-reports // the socket is closed: EOF at worst
 				haveReport = true
 			}
+		case <-running:
+			running = nil
+			wall.Reset(l.Wall)
 		case <-wall.C:
-			kill(killTime)
+			if running != nil {
+				kill(killSetup)
+			} else {
+				kill(killTime)
+			}
 		case <-ctx.Done():
 			kill(killCaller)
 		case <-s.done:
@@ -217,6 +239,9 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	res := Result{StdoutTruncated: stdout.truncated, StderrTruncated: stderr.truncated}
 	if got.err == nil && got.rep.Err != "" {
 		return Result{}, fmt.Errorf("%w: %s", ErrStart, got.rep.Err)
+	}
+	if reason == killSetup {
+		return Result{}, fmt.Errorf("%w: the program did not start within %v", ErrStart, setupLimit)
 	}
 	if got.err == nil {
 		fillFromReport(&res, got.rep)

@@ -82,6 +82,7 @@ func run(msg []byte, ctl *os.File) *Report {
 	if err != nil {
 		return &Report{Err: err.Error()}
 	}
+	_ = WriteStarted(ctl) // the wall-clock limit counts from here
 	rep := &Report{}
 	select {
 	case <-killed:

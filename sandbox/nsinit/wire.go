@@ -297,6 +297,15 @@ func UnmarshalReport(b []byte) (*Report, error) {
 	return r, d.done()
 }
 
+// The helper sends the sandbox an empty message when the program has
+// started (its exec succeeded), then the Report. A Report is never empty.
+
+// WriteStarted tells the sandbox that the program has started.
+func WriteStarted(w io.Writer) error { return WriteMessage(w, nil) }
+
+// IsStarted reports whether msg is WriteStarted's message.
+func IsStarted(msg []byte) bool { return len(msg) == 0 }
+
 // WriteMessage writes one length-prefixed message.
 func WriteMessage(w io.Writer, msg []byte) error {
 	var hdr [8]byte

@@ -51,6 +51,26 @@ func TestReportRoundTrip(t *testing.T) {
 	}
 }
 
+// The started message comes before the report and cannot be taken for
+// one, not even the report of a run with nothing in it.
+func TestStartedThenReport(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteStarted(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMessage(&buf, (&Report{}).Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	first, err := ReadMessage(&buf)
+	if err != nil || !IsStarted(first) {
+		t.Fatalf("first message %q %v: not the started message", first, err)
+	}
+	second, err := ReadMessage(&buf)
+	if err != nil || IsStarted(second) {
+		t.Fatalf("an empty report %q %v reads as the started message", second, err)
+	}
+}
+
 func TestMessageFraming(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteMessage(&buf, []byte("hello")); err != nil {
