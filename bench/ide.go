@@ -12,7 +12,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // IDEResult is what one run of the browser IDE's measurements found.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // TestBadTokensAreExplained: a page opened without a token, with one it

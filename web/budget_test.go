@@ -3,7 +3,7 @@ package web_test
 import (
 	"testing"
 
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // budgetGzip is the bundle's size budget: every file of it gzipped, the

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // TestFileActions creates, edits, renames, deletes and uploads files

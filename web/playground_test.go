@@ -11,7 +11,7 @@ import (
 	"github.com/pid1/pid1/pid1/server"
 	"github.com/pid1/pid1/sandbox"
 	"github.com/pid1/pid1/test/kit/enginetest"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // TestPlayground runs a program through the engines' playground pane: the

@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // TestTerminalCopyPaste: Ctrl+Shift+V pastes the clipboard into the

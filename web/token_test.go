@@ -10,7 +10,7 @@ import (
 
 	"github.com/pid1/pid1/pid1/server"
 	"github.com/pid1/pid1/test/kit/testutil"
-	"github.com/pid1/pid1/web/webtest"
+	"github.com/pid1/pid1/test/kit/webtest"
 )
 
 // TestTokenStaysOutOfURLAndLogs: the page takes its token from the URL's

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/pid1/pid1/services"
 )
 
 // Names of the token's carriers.
@@ -20,8 +18,9 @@ const (
 
 // Config configures the proxy.
 type Config struct {
-	// Authenticate checks a token, as the hub does.
-	Authenticate func(token string) (services.User, error)
+	// Authenticate checks a token, as the hub does, and says whether its
+	// user may write.
+	Authenticate func(token string) (canWrite bool, err error)
 	// Open reports the address a workspace program listens on at port
 	// (ok false: none).
 	Open func(port int) (addr netip.Addr, ok bool)
@@ -50,7 +49,7 @@ func (cfg Config) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "a pid1 token is needed: Authorization: Bearer TOKEN, the "+Cookie+" cookie, or ?"+QueryParam+"=TOKEN", http.StatusUnauthorized)
 		return
 	}
-	user, err := cfg.Authenticate(tok)
+	canWrite, err := cfg.Authenticate(tok)
 	if err != nil {
 		http.Error(w, "the token is not valid: "+err.Error(), http.StatusUnauthorized)
 		return
@@ -58,7 +57,7 @@ func (cfg Config) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
-		if !user.CanWrite {
+		if !canWrite {
 			http.Error(w, "read-only: your token does not allow "+r.Method+" through the preview proxy", http.StatusForbidden)
 			return
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/internal/preview"
-	"github.com/pid1/pid1/services"
 )
 
 // app is a web app on 127.0.0.1: it echoes what it was sent, and echoes
@@ -50,14 +49,14 @@ func app(t *testing.T) int {
 func proxy(t *testing.T, port int) string {
 	t.Helper()
 	h := preview.Handler(preview.Config{
-		Authenticate: func(tok string) (services.User, error) {
+		Authenticate: func(tok string) (bool, error) {
 			switch tok {
 			case "w":
-				return services.User{Name: "ada", CanWrite: true}, nil
+				return true, nil
 			case "r":
-				return services.User{Name: "bob"}, nil
+				return false, nil
 			}
-			return services.User{}, errors.New("unknown token")
+			return false, errors.New("unknown token")
 		},
 		Open: func(p int) (netip.Addr, bool) { return netip.IPv4Unspecified(), p == port },
 	})

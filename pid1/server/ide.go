@@ -35,7 +35,7 @@ func (s *Server) handler() http.Handler {
 	hub := s.hub.Handler()
 	mux.Handle("/wsv2/", hub)
 	mux.Handle("/healthz", hub)
-	mux.Handle("/proxy/", preview.Handler(preview.Config{Authenticate: s.authenticate, Open: s.openPort}))
+	mux.Handle("/proxy/", preview.Handler(preview.Config{Authenticate: s.canWrite, Open: s.openPort}))
 	ide := web.New(web.Bundle(), s.ideInfo)
 	for _, p := range web.Paths {
 		mux.Handle(p, ide)

@@ -47,6 +47,12 @@ func newTokens(publicKeys []string, stateDir string, log *slog.Logger) (*tokens,
 	return t, nil
 }
 
+// canWrite checks a token and says whether its user may write.
+func (s *Server) canWrite(token string) (bool, error) {
+	u, err := s.authenticate(token)
+	return u.CanWrite, err
+}
+
 func (s *Server) authenticate(token string) (services.User, error) {
 	var c auth.Claims
 	var err error

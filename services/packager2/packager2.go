@@ -9,20 +9,20 @@ import (
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/packager"
-	"github.com/pid1/pid1/internal/packager/worker"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/internal/packagerwork"
 )
 
 // Descriptor registers the service; its tools run with deps.
 func Descriptor(deps jobs.Deps) services.Descriptor {
-	return NewDescriptor(worker.Config{Deps: deps})
+	return NewDescriptor(packagerwork.Config{Deps: deps})
 }
 
 // NewDescriptor registers the service with cfg.
-func NewDescriptor(cfg worker.Config) services.Descriptor {
+func NewDescriptor(cfg packagerwork.Config) services.Descriptor {
 	return services.Descriptor{Name: "packager2", WellKnown: "packager2", Writes: services.BodySet("ensurePackages"),
 		New: func(ch services.Channel) (services.Service, error) {
-			w, err := worker.New(cfg, ch)
+			w, err := packagerwork.New(cfg, ch)
 			if err != nil {
 				return nil, err
 			}
@@ -30,7 +30,7 @@ func NewDescriptor(cfg worker.Config) services.Descriptor {
 		}}
 }
 
-type service struct{ *worker.Worker }
+type service struct{ *packagerwork.Worker }
 
 func (s *service) Command(from services.Session, cmd *api.Command) error {
 	b, ok := cmd.Body.(*api.Command_EnsurePackages)
@@ -46,9 +46,9 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 		}
 		files = []string{c}
 	}
-	s.Submit(worker.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+	s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
 		if install {
-			_, err := worker.Ensure(ctx, be, ws, files, true, true)
+			_, err := packagerwork.Ensure(ctx, be, ws, files, true, true)
 			return nil, err
 		}
 		guessed, err := be.Guess(ctx, ws, files)

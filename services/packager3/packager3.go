@@ -9,8 +9,8 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/packager"
-	"github.com/pid1/pid1/internal/packager/worker"
 	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/services/internal/packagerwork"
 )
 
 // Writes are the commands that change the workspace.
@@ -18,15 +18,15 @@ var Writes = services.BodySet("packageAdd", "packageRemove", "packageInstall", "
 
 // Descriptor registers the service; its tools run with deps.
 func Descriptor(deps jobs.Deps) services.Descriptor {
-	return NewDescriptor(worker.Config{Deps: deps})
+	return NewDescriptor(packagerwork.Config{Deps: deps})
 }
 
 // NewDescriptor registers the service with cfg (tests choose the
 // backends and the HTTP client).
-func NewDescriptor(cfg worker.Config) services.Descriptor {
+func NewDescriptor(cfg packagerwork.Config) services.Descriptor {
 	return services.Descriptor{Name: "packager3", WellKnown: "packager3", Writes: Writes,
 		New: func(ch services.Channel) (services.Service, error) {
-			w, err := worker.New(cfg, ch)
+			w, err := packagerwork.New(cfg, ch)
 			if err != nil {
 				return nil, err
 			}
@@ -34,7 +34,7 @@ func NewDescriptor(cfg worker.Config) services.Descriptor {
 		}}
 }
 
-type service struct{ *worker.Worker }
+type service struct{ *packagerwork.Worker }
 
 func (s *service) Command(from services.Session, cmd *api.Command) error {
 	switch b := cmd.Body.(type) {
@@ -51,7 +51,7 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 			if r.Note != "" {
 				s.Hint(from, r.Note)
 			}
-			return &api.Command{Body: &api.Command_PackageSearchResp{PackageSearchResp: &api.PackageSearchResp{Results: worker.ToAPIs(r.Pkgs)}}}, nil
+			return &api.Command{Body: &api.Command_PackageSearchResp{PackageSearchResp: &api.PackageSearchResp{Results: packagerwork.ToAPIs(r.Pkgs)}}}, nil
 		})
 		return nil
 	case *api.Command_PackageInfo:
@@ -64,24 +64,24 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 			if err != nil {
 				return nil, err
 			}
-			return &api.Command{Body: &api.Command_PackageInfoResp{PackageInfoResp: &api.PackageInfoResp{Pkg: worker.ToAPI(p)}}}, nil
+			return &api.Command{Body: &api.Command_PackageInfoResp{PackageInfoResp: &api.PackageInfoResp{Pkg: packagerwork.ToAPI(p)}}}, nil
 		})
 		return nil
 	case *api.Command_PackageListSpecfile:
-		s.Submit(worker.Op{From: from, Req: cmd, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+		s.Submit(packagerwork.Op{From: from, Req: cmd, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
 			pkgs, err := be.ListSpecfile(ctx, ws)
 			if err != nil {
 				return nil, err
 			}
-			return &api.Command{Body: &api.Command_PackageListSpecfileResp{PackageListSpecfileResp: &api.PackageListSpecfileResp{Pkgs: worker.ToAPIs(pkgs)}}}, nil
+			return &api.Command{Body: &api.Command_PackageListSpecfileResp{PackageListSpecfileResp: &api.PackageListSpecfileResp{Pkgs: packagerwork.ToAPIs(pkgs)}}}, nil
 		}})
 		return nil
 	case *api.Command_PackageAdd:
-		pkgs := worker.FromAPI(b.PackageAdd.GetPkgs())
+		pkgs := packagerwork.FromAPI(b.PackageAdd.GetPkgs())
 		if len(pkgs) == 0 {
 			return errors.New(`packageAdd needs packages, e.g. { packageAdd: { pkgs: [{ name: "left-pad" }] } }`)
 		}
-		s.Submit(worker.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+		s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
 			if err := be.Add(ctx, ws, pkgs); err != nil {
 				return nil, err
 			}
@@ -92,7 +92,7 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 		}})
 		return nil
 	case *api.Command_PackageRemove:
-		pkgs := worker.FromAPI(b.PackageRemove.GetPkgs())
+		pkgs := packagerwork.FromAPI(b.PackageRemove.GetPkgs())
 		if len(pkgs) == 0 {
 			return errors.New(`packageRemove needs packages, e.g. { packageRemove: { pkgs: [{ name: "left-pad" }] } }`)
 		}
@@ -100,14 +100,14 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 		for i, p := range pkgs {
 			names[i] = p.Name
 		}
-		s.Submit(worker.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+		s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
 			return nil, be.Remove(ctx, ws, names)
 		}})
 		return nil
 	case *api.Command_PackageInstall:
 		req := b.PackageInstall
-		s.Submit(worker.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
-			e, err := worker.Ensure(ctx, be, ws, nil, true, !req.GetDisableGuess())
+		s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+			e, err := packagerwork.Ensure(ctx, be, ws, nil, true, !req.GetDisableGuess())
 			if err != nil || !req.GetUseNewResponse() {
 				return nil, err
 			}

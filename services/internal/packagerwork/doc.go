@@ -1,4 +1,4 @@
-// Package worker runs a packager channel's operations: the part packager2
+// Package packagerwork runs a packager channel's operations: the part packager2
 // and packager3 share.
 //
 // A Worker takes operations from its channel's actor (Submit) and runs
@@ -21,4 +21,4 @@
 //
 // Submit, Attach, Drain and Close run on the channel's actor. Operations
 // run on the worker's goroutine; queries on goroutines of their own.
-package worker
+package packagerwork
