@@ -40,12 +40,16 @@ test: test-deps web lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-ci
 
-## fuzz-ci: the fuzzers of paths, tokens, frames, the engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb
-## frames) and the packager's rewriting of pyproject.toml and requirements.txt, FUZZCI seconds each (from their committed corpora).
+## fuzz-ci: the fuzzers of what arrives from outside: paths, tokens, frames, REPL input, OT ops and the op log, msgpack, the
+## engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb frames), language servers' LSP frames and the input
+## framer, audio requests, /proc/net port tables and the packager's rewriting of pyproject.toml and requirements.txt, FUZZCI
+## seconds each (from their committed corpora).
 FUZZCI ?= 10s
 fuzz-ci:
 	@set -e; for t in "./internal/fsroot FuzzPaths" "./internal/auth FuzzVerify" "./conman FuzzFrames" "./engines/ato FuzzDecodeRequest" \
 	  "./engines/ranna FuzzDecodeOp" "./engines/asy FuzzMessages" \
+	  "./conman-repl/literal FuzzParse" "./internal/textot FuzzOp" "./internal/otlog FuzzParse" "./internal/msgpack FuzzSkip" \
+	  "./services/lsp FuzzReadMessage" "./services/lsp FuzzInputFramer" "./services/audio FuzzSplitter" "./internal/ports FuzzParseTable" \
 	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements"; do \
 	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
 	done
