@@ -11,7 +11,8 @@
 //
 // Everything is served with an explicit content type, a
 // Content-Security-Policy that allows only this origin's scripts and
-// connections, a strong ETag, gzip when the client accepts it, and caching
+// connections (and images only from data: and blob:, where the playground
+// shows an Asymptote picture), a strong ETag, gzip when the client accepts it, and caching
 // by name: the hashed files under /assets/ are immutable, the page itself
 // is revalidated on every load. /ide/info.json tells the page which
 // services and languages this pid1 offers, so panes for services it lacks

@@ -50,6 +50,16 @@ func TestPlayground(t *testing.T) {
 	u.Click(`#pg-run`)
 	u.Wait(`__ide.playground().includes('Hello, World!') && document.querySelector('#pg-stats').dataset.status === 'exited'`, 60*time.Second)
 
+	// Without the asy service Asymptote is one more of ato's languages:
+	// text only, no picture format to choose.
+	if want["asymptote"] {
+		pickLanguage(t, u, "asymptote")
+		if !webtest.Eval[bool](u, `document.querySelector('#pg-format').hidden && !document.querySelector('.pg-io').hidden`) {
+			t.Error("without the asy service the pane draws Asymptote")
+		}
+		pickLanguage(t, u, "python")
+	}
+
 	const code = "import sys\n" +
 		"print(sys.stdin.read().upper(), sys.argv[1:])\n" +
 		"print('to stderr', file=sys.stderr)\n" +

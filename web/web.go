@@ -46,6 +46,10 @@ type Info struct {
 	// Languages are what the ato service can run here: empty when the
 	// execution engines are off.
 	Languages []Language `json:"languages"`
+	// Asymptote says the asy service draws Asymptote pictures here: its
+	// tasks have an engine and asy is installed. The playground then sends
+	// Asymptote code to it and shows the picture.
+	Asymptote bool `json:"asymptote"`
 }
 
 // Language is one language the engines run.
@@ -59,9 +63,10 @@ type Language struct {
 // CSP is the Content-Security-Policy of every response: scripts, styles,
 // fonts and connections from this origin only ('self' covers ws: and
 // wss: to the same host and port), inline styles for CodeMirror's and
-// xterm.js's <style> elements, images from this origin, data: and blob:
-// (an Asymptote picture), nothing framed and nothing framing the page.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+// xterm.js's <style> elements, images only from data: (the page's empty
+// icon, CodeMirror's) and blob: (an Asymptote picture, which shown as an
+// image runs no script), nothing framed and nothing framing the page.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data: blob:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Handler serves the IDE.

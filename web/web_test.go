@@ -75,6 +75,33 @@ func TestServesThePageAndAssetsWithTypesCachingAndCSP(t *testing.T) {
 	}
 }
 
+// TestCSPAllowsBlobAndDataForImagesOnly: an Asymptote picture is shown as
+// an image from a blob: URL; blob: and data: are allowed there and nowhere
+// else (a script or a frame from them would run user code in the page).
+func TestCSPAllowsBlobAndDataForImagesOnly(t *testing.T) {
+	directives := map[string]string{}
+	for _, d := range strings.Split(web.CSP, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		if _, dup := directives[name]; dup {
+			t.Errorf("the CSP names %s twice", name)
+		}
+		directives[name] = value
+	}
+	for name, want := range map[string]string{
+		"img-src": "data: blob:", "script-src": "'self'", "default-src": "'self'", "connect-src": "'self'",
+		"object-src": "'none'", "frame-ancestors": "'none'",
+	} {
+		if got := directives[name]; got != want {
+			t.Errorf("CSP %s is %q, want %q", name, got, want)
+		}
+	}
+	for name, value := range directives {
+		if name != "img-src" && (strings.Contains(value, "blob:") || strings.Contains(value, "data:") || strings.Contains(value, "*")) {
+			t.Errorf("CSP %s allows %q", name, value)
+		}
+	}
+}
+
 func TestConditionalRequestsGetNotModified(t *testing.T) {
 	h := web.New(bundle, nil)
 	first := get(t, h, "GET", "/assets/main-ABC.js")
@@ -154,7 +181,7 @@ func TestWithoutTheBundleThePageSaysHowToBuildIt(t *testing.T) {
 
 func TestInfoListsServicesAndLanguages(t *testing.T) {
 	h := web.New(bundle, func() web.Info {
-		return web.Info{Services: []string{"ato", "chat"}, Languages: []web.Language{{ID: "python", Name: "Python", Hello: "print(1)"}}}
+		return web.Info{Services: []string{"ato", "asy", "chat"}, Languages: []web.Language{{ID: "python", Name: "Python", Hello: "print(1)"}}, Asymptote: true}
 	})
 	res := get(t, h, "GET", "/ide/info.json")
 	if res.Header.Get("Content-Type") != "application/json" || res.Header.Get("Cache-Control") != "no-store" {
@@ -164,11 +191,11 @@ func TestInfoListsServicesAndLanguages(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&info); err != nil {
 		t.Fatal(err)
 	}
-	if len(info.Services) != 2 || info.Languages[0].Hello != "print(1)" {
+	if len(info.Services) != 3 || info.Languages[0].Hello != "print(1)" || !info.Asymptote {
 		t.Errorf("info %+v", info)
 	}
 	// Without an info function: empty lists, not null.
-	if b := body(t, get(t, web.New(bundle, nil), "GET", "/ide/info.json")); strings.TrimSpace(b) != `{"services":[],"languages":[]}` {
+	if b := body(t, get(t, web.New(bundle, nil), "GET", "/ide/info.json")); strings.TrimSpace(b) != `{"services":[],"languages":[],"asymptote":false}` {
 		t.Errorf("empty info is %s", b)
 	}
 }

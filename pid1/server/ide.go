@@ -13,11 +13,16 @@ import (
 type languageLister interface{ Languages() []engines.Language }
 
 // ideInfo is what the browser IDE is told about this pid1: the services it
-// can open channels on and the languages the ato service runs.
+// can open channels on, the languages the ato service runs, and whether the
+// asy service draws (it has its tasks' engine, and Asymptote is among the
+// languages).
 func (s *Server) ideInfo() web.Info {
 	info := web.Info{Services: s.registry.Names()}
 	if l, ok := s.engine.(languageLister); ok {
 		for _, lang := range l.Languages() {
+			if lang.ID == "asymptote" && s.asy != nil {
+				info.Asymptote = true
+			}
 			wl := web.Language{ID: lang.ID, Name: lang.Name, Version: lang.Version}
 			if lang.HelloWorld != nil {
 				wl.Hello = lang.HelloWorld.Code

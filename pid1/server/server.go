@@ -99,6 +99,7 @@ type Server struct {
 	bucket      *storage.Bucket
 	snapshots   *snapstore.Store
 	engine      ato.Engine    // nil when the engines are off
+	asy         *asy.Asy      // the asy service's tasks; nil when off
 	otLog       *otlog.Store  // nil without one
 	audio       *audio.Player // nil without one
 	ports       *ports.Watcher
@@ -139,7 +140,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("giving the workspace to user %s: %w", o.RunAs.Name, err)
 		}
 	}
-	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, engine: o.Engine, log: o.Logger, stopReaper: func() {}}
+	s := &Server{tokens: tok, workspace: ws, dir: dir, bucket: bucket, engine: o.Engine, asy: o.Asy, log: o.Logger, stopReaper: func() {}}
 	if err := s.prepareWorkspace(o); err != nil {
 		bucket.Close()
 		dir.Close()

@@ -16,6 +16,7 @@ import { $, errors, h, notices, notify } from './ui';
 interface Info {
   services: string[];
   languages: LanguageInfo[];
+  asymptote?: boolean;
 }
 
 async function info(): Promise<Info> {
@@ -121,9 +122,11 @@ async function boot(): Promise<void> {
     if (has('shellrun2')) run = new RunPane(conn, me, $('#console'), $('#run-bar'));
   }
   let playground: Playground | null = null;
-  if (offered.services.includes('ato') && offered.languages.length > 0) {
+  const ato = offered.services.includes('ato') && offered.languages.length > 0;
+  const asy = offered.services.includes('asy') && offered.asymptote === true;
+  if (ato || asy) {
     $('#playground-tab').hidden = false;
-    playground = new Playground(conn, me, $('#playground-pane'), offered.languages);
+    playground = new Playground(conn, $('#playground-pane'), ato ? offered.languages : [], asy);
   }
   sideTabs();
 

@@ -1,10 +1,12 @@
 // The engines' playground: runs a program in pid1's sandbox through the
 // ato channel service (a channel of this page's own), with standard input
-// and arguments, and shows its output and the run's statistics. The pane
-// exists only where pid1 has the service and its engines run languages
-// (/ide/info.json says so).
+// and arguments, and shows its output and the run's statistics. Where pid1
+// also draws Asymptote through its asy service, Asymptote code goes there
+// instead (asy.ts), with a choice of format, and the picture is shown.
+// The pane exists only where pid1 has the services and its engines run
+// languages (/ide/info.json says so).
+import { AsyRunner, example, formats, type Format } from './asy';
 import type { Chan, Conn } from './conn';
-import type { Identity } from './token';
 import { h, report } from './ui';
 import { Stream, text as utf8text, utf8, type AtoDone, type Command } from './wire';
 
@@ -15,54 +17,94 @@ export interface LanguageInfo {
   hello?: string;
 }
 
+// The language whose code the asy service draws.
+const asymptote = 'asymptote';
+
 export class Playground {
   private chan: Chan | null = null;
   private lang: HTMLSelectElement;
+  private format: HTMLSelectElement;
   private code: HTMLTextAreaElement;
+  private io: HTMLElement;
   private stdin: HTMLTextAreaElement;
   private args: HTMLTextAreaElement;
   private out: HTMLElement;
+  private picture: HTMLElement;
   private stats: HTMLElement;
   private run: HTMLButtonElement;
   private running = false;
+  private withAto: boolean;
+  private languages: LanguageInfo[];
+  private asy: AsyRunner | null = null;
 
+  // atoLanguages are what the ato service runs (none when pid1 has none);
+  // withAsy says pid1's asy service draws Asymptote. A read-only user
+  // may press Run: pid1 refuses, and the pane shows why.
   constructor(
     private conn: Conn,
-    me: Identity,
     host: HTMLElement,
-    private languages: LanguageInfo[],
+    atoLanguages: LanguageInfo[],
+    withAsy: boolean,
   ) {
-    this.lang = h('select#pg-lang', { onchange: () => this.pickHello() });
+    this.withAto = atoLanguages.length > 0;
+    let languages = atoLanguages;
+    if (withAsy) {
+      const drawn = { id: asymptote, name: 'Asymptote', ...atoLanguages.find((l) => l.id === asymptote), hello: example };
+      languages = this.withAto ? atoLanguages.map((l) => (l.id === asymptote ? drawn : l)) : [drawn];
+      if (!languages.includes(drawn)) languages.push(drawn);
+    }
+    this.languages = languages;
+    this.lang = h('select#pg-lang', { onchange: () => this.pickLanguage() });
     for (const l of languages) this.lang.append(h('option', { value: l.id }, l.version ? `${l.name} (${l.version})` : l.name));
     const first = languages.find((l) => l.id === 'python') ?? languages[0];
     if (first) this.lang.value = first.id;
     this.code = h('textarea#pg-code', { spellcheck: 'false', placeholder: 'code' });
     this.stdin = h('textarea#pg-stdin', { spellcheck: 'false', placeholder: 'standard input' });
     this.args = h('textarea#pg-args', { spellcheck: 'false', placeholder: 'arguments, one a line' });
-    this.run = h('button#pg-run', { disabled: me.readOnly, onclick: () => this.click() }, 'Run');
+    this.format = h('select#pg-format', { title: 'format of the picture' });
+    for (const f of formats) this.format.append(h('option', { value: f }, f.toUpperCase()));
+    this.run = h('button#pg-run', { onclick: () => this.click() }, 'Run');
+    this.io = h('div.pg-io', {}, this.stdin, this.args);
     this.out = h('pre#pg-out');
+    this.picture = h('div#pg-picture');
     this.stats = h('div#pg-stats');
-    host.append(h('div.pg-bar', {}, this.lang, this.run), this.code, h('div.pg-io', {}, this.stdin, this.args), this.out, this.stats);
-    this.pickHello();
+    host.append(h('div.pg-bar', {}, this.lang, this.format, this.run), this.code, this.io, this.out, this.picture, this.stats);
+    if (withAsy) this.asy = new AsyRunner(conn, { out: this.out, picture: this.picture, status: this.stats });
+    this.pickLanguage();
   }
 
-  private pickHello(): void {
+  // drawing: the code goes to the asy service.
+  private get drawing(): boolean {
+    return this.asy !== null && this.lang.value === asymptote;
+  }
+
+  private pickLanguage(): void {
     const l = this.languages.find((x) => x.id === this.lang.value);
     if (l?.hello && (!this.code.value || this.languages.some((x) => x.hello === this.code.value))) this.code.value = l.hello;
+    // Asymptote's tasks take neither standard input nor arguments.
+    this.io.hidden = this.drawing;
+    this.format.hidden = !this.drawing;
+    this.picture.hidden = !this.drawing;
   }
 
   start(): void {
+    this.asy?.start();
+    if (!this.withAto) return;
     this.conn.channel('ato', undefined, {
       open: (ch) => (this.chan = ch),
       command: (cmd) => this.command(cmd),
       closed: () => {
         this.chan = null;
-        if (this.running) this.finish('the connection closed during the run');
+        if (this.running && !this.drawing) this.finish('the connection closed during the run');
       },
     });
   }
 
   private click(): void {
+    if (this.drawing) {
+      this.draw();
+      return;
+    }
     if (!this.chan) return;
     if (this.running) {
       this.chan.request({ atoKill: {} }).catch((e) => report('stopping the run', e));
@@ -70,9 +112,9 @@ export class Playground {
     }
     this.out.replaceChildren();
     this.stats.textContent = '';
+    delete this.stats.dataset.status;
     const args = this.args.value.split('\n').filter((a, i, all) => a !== '' || i < all.length - 1);
-    this.running = true;
-    this.run.textContent = 'Kill';
+    this.busy(true);
     this.chan
       .request({
         atoRun: {
@@ -83,7 +125,27 @@ export class Playground {
         },
       })
       .then((res) => this.done(res.atoDone ?? {}))
-      .catch((e: Error) => this.finish(e.message));
+      .catch((e: Error) => {
+        this.stats.dataset.status = 'failed'; // refused (read-only, say) or cut off
+        this.finish(e.message);
+      });
+  }
+
+  private draw(): void {
+    const asy = this.asy!;
+    if (this.running) {
+      asy.kill();
+      return;
+    }
+    this.busy(true);
+    void asy.run(this.code.value, this.format.value as Format).finally(() => this.busy(false));
+  }
+
+  // busy turns Run into Kill while a run goes on; the language stays.
+  private busy(on: boolean): void {
+    this.running = on;
+    this.run.textContent = on ? 'Kill' : 'Run';
+    this.lang.disabled = on;
   }
 
   private command(cmd: Command): void {
@@ -121,8 +183,7 @@ export class Playground {
   }
 
   private finish(text: string): void {
-    this.running = false;
-    this.run.textContent = 'Run';
+    this.busy(false);
     if (!this.stats.textContent) this.stats.textContent = text;
   }
 

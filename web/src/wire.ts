@@ -71,6 +71,13 @@ export interface AtoDone {
   killed?: boolean;
 }
 
+export interface AsyFile {
+  filename?: string;
+  contents?: Uint8Array;
+  hash?: string;
+  restore?: boolean;
+}
+
 type Empty = Record<string, never>;
 
 // Command is one frame: exactly one body member is set (body names it).
@@ -139,6 +146,25 @@ export interface Command {
   atoOutput?: { stream?: number; data?: Uint8Array } | null;
   atoDone?: AtoDone | null;
   atoKill?: Empty | null;
+
+  asyRun?: {
+    files?: AsyFile[];
+    main?: string;
+    format?: string;
+    duration?: number;
+    stderrApart?: boolean;
+    verbosity?: number;
+    interactive?: boolean;
+    stdin?: Uint8Array;
+  } | null;
+  asyStatus?: { estimate?: number; announcement?: string } | null;
+  asyOutput?: { stream?: number; data?: Uint8Array } | null;
+  asyResult?: { format?: string; image?: Uint8Array } | null;
+  asyComplete?: { error?: string } | null;
+  asyMissing?: { files?: AsyFile[] } | null;
+  asyInput?: { data?: Uint8Array } | null;
+  asyOptions?: { duration?: number } | null;
+  asyKill?: Empty | null;
 
   outputBlockEndEvent?: { exitCode?: number } | null;
 
