@@ -288,8 +288,8 @@ func run(out string, rounds, conns int) error {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "pid1")
-	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+	if err := buildPid1(bin); err != nil {
+		return err
 	}
 	rss, err := bench.IdleRSS(bin, dir, 2*time.Second)
 	if err != nil {
@@ -654,8 +654,8 @@ func runOnly(group string, rounds int) error {
 	switch group {
 	case "sandbox":
 		bin := filepath.Join(dir, "pid1")
-		if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+		if err := buildPid1(bin); err != nil {
+			return err
 		}
 		rows, err = sandboxRows(rounds, dir, bin)
 	case "ot":
@@ -674,6 +674,17 @@ func runOnly(group string, rounds int) error {
 	}
 	for _, r := range rows {
 		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	return nil
+}
+
+// buildPid1 builds pid1 as the image and `make build` ship it: static
+// (no cgo, so no C library mapped) and without symbol tables.
+func buildPid1(bin string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./pid1")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
 	}
 	return nil
 }
