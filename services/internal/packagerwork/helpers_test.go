@@ -48,35 +48,6 @@ func newWS(t *testing.T, files map[string]string, spec ...string) *ws {
 	return &ws{t: t, deps: deps, hub: hub, url: url}
 }
 
-// sessions is how many sessions the hub has (pid1_sessions).
-func (w *ws) sessions() int {
-	w.t.Helper()
-	for l := range strings.Lines(servicetest.Metrics(w.t, w.hub)) {
-		if v, ok := strings.CutPrefix(l, "pid1_sessions "); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				w.t.Fatal(l)
-			}
-			return n
-		}
-	}
-	w.t.Fatal("no pid1_sessions in the metrics")
-	return 0
-}
-
-// left waits until the hub has n sessions, the others gone: by then each
-// channel's actor was told they left, before anything posted later.
-func (w *ws) left(n int) {
-	w.t.Helper()
-	guard := time.Now().Add(30 * time.Second)
-	for w.sessions() != n {
-		if time.Now().After(guard) {
-			w.t.Fatalf("the hub has %d sessions, not %d", w.sessions(), n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func (w *ws) path(name string) string { return filepath.Join(w.deps.Dir(), name) }
 
 // read is a workspace file's content; "<missing>" if there is none.

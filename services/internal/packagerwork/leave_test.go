@@ -59,10 +59,10 @@ func TestSenderLeavingDropsOnlyItsOwn(t *testing.T) {
 	ps := w.procs("hold-k")
 	send(t, bob, ensure("b1")) // waits for hold-k
 	send(t, ada, ensure("a1")) // waits for b1
-	before := w.sessions()
+	before := servicetest.Sessions(t, w.hub)
 	adaClient.Close()
 	cyClient.Close()
-	w.left(before - 2)
+	servicetest.WaitSessions(t, w.hub, before-2)
 	// Answered after packager2's actor was told that ada left.
 	if r := servicetest.Request(t, bob, &api.Command{Body: &api.Command_Ping{Ping: &api.Ping{}}}); r.GetError() == "" {
 		t.Fatalf("ping: %v", r)
