@@ -72,7 +72,7 @@ func TestFailedOperationPutsFilesBack(t *testing.T) {
 	if !strings.Contains(out, "tool: add fail-x (spec: kept") || !strings.Contains(out, "fail-x )") {
 		t.Errorf("the tool did not see the changed spec: %q", out)
 	}
-	if !strings.Contains(out, "<error add fail-x: ") || !strings.Contains(out, "no such package: fail-x") {
+	if _, e, ok := strings.Cut(out, "<error add fail-x: "); !ok || !strings.Contains(e, "no such package: fail-x") {
 		t.Errorf("the error does not carry the tool's words: %q", out)
 	}
 	if got := w.read(specFile); got != spec {
@@ -137,10 +137,11 @@ func TestStateAndOutputReachEveryone(t *testing.T) {
 	release := w.hold("hold-s")
 	send(t, ada, add("hold-s"))
 	want := "<Running>--> sh tool.sh add hold-s\ntool: add hold-s (spec: hold-s )\nholding hold-s\n"
-	all := []struct {
+	type session struct {
 		name string
 		ch   *client.Channel
-	}{{"ada", ada}, {"bob", bob}, {"carol", carol}}
+	}
+	all := []session{{"ada", ada}, {"bob", bob}, {"carol", carol}}
 	for _, s := range all {
 		if got := until(t, s.ch, "holding hold-s\n"); got != want {
 			t.Errorf("%s saw %q, want %q", s.name, got, want)
@@ -151,10 +152,7 @@ func TestStateAndOutputReachEveryone(t *testing.T) {
 		t.Errorf("dave attached while it ran and got %v", st)
 	}
 	release()
-	all = append(all, struct {
-		name string
-		ch   *client.Channel
-	}{"dave", dave})
+	all = append(all, session{"dave", dave})
 	for _, s := range all {
 		want := "<Stopped>"
 		if s.name == "ada" {
