@@ -100,12 +100,20 @@ func (r *runs) read(t *testing.T, name string) string {
 	return string(b)
 }
 
-func waitStarted(t *testing.T, started <-chan struct{}) {
+// waitPip waits until the workspace's pip installs pkg and returns its
+// processes. (The gate's started is no sign of it: another test's run,
+// installing after its own release, may meet this test's gate first.)
+func (r *runs) waitPip(t *testing.T, pkg string) []proctest.Proc {
 	t.Helper()
-	select {
-	case <-started:
-	case <-time.After(3 * time.Minute): // against a hang, not a speed target
-		t.Fatal("pip never asked the index for the slow package")
+	guard := time.Now().Add(3 * time.Minute) // against a hang, not a speed target
+	for {
+		if ps := r.pipInstalling(pkg); len(ps) > 0 {
+			return ps
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("no pip installing %s", pkg)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -121,17 +129,13 @@ func TestClearStopsTheInstallOfItsRun(t *testing.T) {
 			t.Parallel()
 			r := serveRuns(t, map[string]string{".replit": guessImports, "main.py": slowProgram, "requirements.txt": "tiny_pkg\n"})
 			watcher := open(t, r.url("ro:bob"))
-			started, release := r.reg.Hold("pip")
+			_, release := r.reg.Hold("pip")
 			defer release()
 			ch := openRun2(t, r.url("ada"), service)
 			if err := ch.Send(context.Background(), runMain()); err != nil {
 				t.Fatal(err)
 			}
-			waitStarted(t, started)
-			pips := r.pipInstalling("slow_pkg")
-			if len(pips) == 0 {
-				t.Fatal("no pip installing slow_pkg")
-			}
+			pips := r.waitPip(t, "slow_pkg")
 			if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Clear{Clear: &api.Clear{}}}); err != nil {
 				t.Fatal(err)
 			}
@@ -175,17 +179,13 @@ func TestClearLeavesSomeoneElsesInstall(t *testing.T) {
 	p3 := servicetest.Open(t, r.url("cy"), "packager3", "packager3")
 	servicetest.Next(t, p3) // the attach state
 	watcher := open(t, r.url("ro:bob"))
-	started, release := r.reg.Hold("pip")
+	_, release := r.reg.Hold("pip")
 	defer release()
 	add := &api.Command{Ref: "add", Body: &api.Command_PackageAdd{PackageAdd: &api.PackageAdd{Pkgs: []*api.Package{{Name: "slow-pkg"}}}}}
 	if err := p3.Send(context.Background(), add); err != nil {
 		t.Fatal(err)
 	}
-	waitStarted(t, started)
-	pips := r.pipInstalling("slow-pkg")
-	if len(pips) == 0 {
-		t.Fatal("no pip installing slow-pkg")
-	}
+	pips := r.waitPip(t, "slow-pkg")
 	sessions := servicetest.Sessions(t, r.hub)
 	ch := openRun2(t, r.url("ada"))
 	if err := ch.Send(context.Background(), runMain()); err != nil {
