@@ -34,11 +34,12 @@ type runs struct {
 	sent chan struct{}
 }
 
-func serveRuns(t *testing.T, files map[string]string) *runs {
+// serveRuns serves files; env is laid over the programs' environment.
+func serveRuns(t *testing.T, files map[string]string, env ...string) *runs {
 	t.Helper()
 	reg := registries.Shared(t)
 	r := &runs{reg: reg, sent: make(chan struct{}, 16),
-		deps: jobs.Deps{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files), Env: reg.Env(t)}}
+		deps: jobs.Deps{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files), Env: append(reg.Env(t), env...)}}
 	dial := func(ctx context.Context) (services.Peer, error) {
 		p, err := r.hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
 		if err != nil {
@@ -127,7 +128,10 @@ func TestClearStopsTheInstallOfItsRun(t *testing.T) {
 	for _, service := range []string{"run2", "interp2"} {
 		t.Run(service, func(t *testing.T) {
 			t.Parallel()
-			r := serveRuns(t, map[string]string{".replit": guessImports, "main.py": slowProgram, "requirements.txt": "tiny_pkg\n"})
+			// pip gives up on a silent index after its timeout (20 s in
+			// the test's pip.conf): longer here, so that only a kill
+			// ends it before the release.
+			r := serveRuns(t, map[string]string{".replit": guessImports, "main.py": slowProgram, "requirements.txt": "tiny_pkg\n"}, "PIP_TIMEOUT=600")
 			watcher := open(t, r.url("ro:bob"))
 			_, release := r.reg.Hold("pip")
 			defer release()
