@@ -25,10 +25,11 @@ web:
 	  { npm ci --prefix web --no-audit --no-fund --loglevel=error && cp web/package-lock.json $$stamp; }; \
 	cd web && node build.mjs
 
+## build: the binaries as the image ships them (static, no cgo, no symbol tables) in bin/.
 build: web
-	$(GO) build -o bin/pid1 ./pid1
-	$(GO) build -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
-	$(GO) build -o bin/conman-repl ./conman-repl
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/pid1 ./pid1
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/conman-repl ./conman-repl
 
 ## run: build the IDE, start pid1 on ./workspace; prints the IDE's URL (token in its fragment).
 run: web

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/presence"
 )
@@ -70,6 +72,41 @@ func TestChatScrollbackOnAttach(t *testing.T) {
 		}
 	}
 	quiet(t, reader.Stream())
+}
+
+// With chat's ScrollbackCommand, a joining session gets the same
+// scrollback as one chatScrollback command, and no chatMessage replay.
+func TestChatScrollbackAsOneCommand(t *testing.T) {
+	t.Parallel()
+	h := newTestHub(t, func(c *conman.Config) {
+		c.Registry = services.NewRegistry(chat.DescriptorWith(chat.Config{ScrollbackCommand: true}), presenceDescriptor())
+	})
+	ch := open(t, h.dial(t, "writer"), "chat", "chatter", api.OpenChannel_ATTACH_OR_CREATE)
+	for i := range 130 {
+		if err := ch.Send(ctxT(t), chatMsg(itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ch.Request(ctxT(t), &api.Command{Body: &api.Command_Ping{Ping: &api.Ping{}}}); err != nil {
+		t.Fatal(err)
+	}
+	reader := open(t, h.dial(t, "reader"), "chat", "chatter", api.OpenChannel_ATTACH)
+	sb := next(t, reader.Stream()).GetChatScrollback().GetScrollback()
+	if len(sb) != chat.ScrollbackLen {
+		t.Fatalf("chatScrollback of %d messages, want %d", len(sb), chat.ScrollbackLen)
+	}
+	for i, m := range sb {
+		if want := itoa(i + 30); m.GetText() != want || m.GetUsername() != "writer" {
+			t.Fatalf("scrollback[%d] = %v, want %q from writer", i, m, want)
+		}
+	}
+	quiet(t, reader.Stream())
+	// An empty channel sends an empty scrollback: the client knows it has
+	// everything.
+	empty := open(t, h.dial(t, "late"), "chat", "quiet-room", api.OpenChannel_ATTACH_OR_CREATE)
+	if c := next(t, empty.Stream()); c.GetChatScrollback() == nil || len(c.GetChatScrollback().GetScrollback()) != 0 {
+		t.Fatalf("joining an empty chat: %v", c)
+	}
 }
 
 func itoa(i int) string {

@@ -25,7 +25,9 @@ import (
 // keeps arriving is not.
 func TestStalledFrameIsDropped(t *testing.T) {
 	h := newTestHub(t, func(c *conman.Config) {
-		c.StallTimeout = 300 * time.Millisecond
+		// Far longer than the trickle's pauses below, so that a loaded
+		// machine's scheduling delays cannot pass for a stall.
+		c.StallTimeout = 1500 * time.Millisecond
 		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
 	conn, rd := rawUpgrade(t, h, "staller")

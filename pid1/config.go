@@ -41,6 +41,7 @@ type config struct {
 	workspaceID string
 	audioDir    string
 	socketAny   bool
+	chatCommand bool
 
 	tokenPublicKey string // comma-separated files of PEM public keys: verify only
 	metricsListen  string
@@ -78,6 +79,7 @@ func (c *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.workspaceID, "workspace-id", "", "the id this workspace's snapshots are kept under in -storage (default: derived from the workspace's resolved path); give each workspace sharing a bucket its own")
 	fs.StringVar(&c.audioDir, "audio-dir", "/tmp", "where the audio service's request pipe (audio) and status file (audioStatus.json) are made; empty: no audio")
 	fs.BoolVar(&c.socketAny, "socket-any-destination", false, "let the socket service connect beyond the container's loopback addresses")
+	fs.BoolVar(&c.chatCommand, "chat-scrollback-command", false, "send a session joining a chat channel its scrollback as one chatScrollback command (goval's form) instead of one chatMessage per saved message")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9283", "address to serve /metrics on (empty: no metrics listener)")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin host patterns allowed to connect; empty allows any (the token is the credential)")
 	c.engines.register(fs, true)

@@ -71,7 +71,7 @@ func runServe(args []string) (int, error) {
 		RunAs:     user,
 		Workspace: c.workspace, StateDir: c.stateDir, Logger: log, Reaper: rp,
 		Storage: c.storage, Restore: c.restore, WorkspaceID: c.workspaceID, Language: c.language,
-		AudioDir: c.audioDir, SocketAnyDestination: c.socketAny,
+		AudioDir: c.audioDir, SocketAnyDestination: c.socketAny, ChatScrollbackCommand: c.chatCommand,
 		Engine: eng.core(), Asy: eng.asyTasks(), OTLogSyncInterval: c.otLogSync,
 		TokenPublicKeys: c.publicKeyFiles(),
 		Hub: conman.Config{

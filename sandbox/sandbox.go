@@ -296,5 +296,9 @@ func checkLimits(l Limits) error {
 	return nil
 }
 
-// helperEnv is the helper's whole environment.
-var helperEnv = []string{nsinit.EnvMarker + "=1", "GOMAXPROCS=1"}
+// helperEnv is the helper's whole environment. The helper allocates
+// little and lives as long as its run: it does without the garbage
+// collector (up to a limit it never nears), which saves about 1.5 ms of
+// CPU per run (measured: 18.4 → 16.8 ms of the helper and program's CPU
+// for /bin/true).
+var helperEnv = []string{nsinit.EnvMarker + "=1", "GOMAXPROCS=1", "GOGC=off", "GOMEMLIMIT=64MiB"}

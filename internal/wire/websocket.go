@@ -6,27 +6,37 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 )
 
-// readChunk is how much one read of a message's payload asks for.
-const readChunk = 32 << 10
+// readChunk is how much room a read of a message's payload is given when
+// the buffer has less than minRead left.
+const (
+	readChunk = 32 << 10
+	minRead   = 4 << 10
+)
 
-// keep is the largest read buffer kept between messages; a rare huge
-// message does not pin its memory to an idle connection.
+// keep is the largest read buffer given back for reuse; a rare huge
+// message does not pin its memory.
 const keep = 4 << 20
 
-// WSConn is a Conn over a WebSocket. It reads each message into a buffer
-// reused from one message to the next, instead of the fresh, repeatedly
-// grown slice websocket.Conn.Read returns: for large messages (a file, a
-// burst of terminal output) growing and zeroing was a large share of the
-// cost of receiving.
+// readBuffers are the buffers messages are read into, shared by every
+// connection: a connection holds one only from the moment a message
+// begins until its next Read, so an idle connection holds none.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// WSConn is a Conn over a WebSocket. It reads each message into a pooled
+// buffer that is reused from one message to the next, instead of the
+// fresh, repeatedly grown slice websocket.Conn.Read returns: for large
+// messages (a file, a burst of terminal output) growing and zeroing was a
+// large share of the cost of receiving.
 type WSConn struct {
 	c     *websocket.Conn
-	buf   bytes.Buffer
+	buf   *bytes.Buffer // the last message's; nil between messages
 	stall time.Duration
 }
 
@@ -48,12 +58,17 @@ func WebSocket(c *websocket.Conn) *WSConn { return &WSConn{c: c, stall: DefaultS
 // message (or its end) arrives within d.
 func (w *WSConn) SetStallTimeout(d time.Duration) { w.stall = d }
 
+// release gives the last message's buffer back.
+func (w *WSConn) release() {
+	if w.buf != nil && w.buf.Cap() <= keep {
+		readBuffers.Put(w.buf)
+	}
+	w.buf = nil
+}
+
 // Read returns the next message; the bytes are valid until the next Read.
 func (w *WSConn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	if w.buf.Cap() > keep {
-		w.buf = bytes.Buffer{}
-	}
-	w.buf.Reset()
+	w.release()
 	typ, rd, err := w.c.Reader(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -64,10 +79,14 @@ func (w *WSConn) Read(ctx context.Context) (websocket.MessageType, []byte, error
 		w.c.CloseNow()
 	})
 	defer watchdog.Stop()
+	w.buf = readBuffers.Get().(*bytes.Buffer)
+	w.buf.Reset()
 	for {
-		w.buf.Grow(readChunk)
-		b := w.buf.AvailableBuffer()[:readChunk]
-		n, err := rd.Read(b)
+		if w.buf.Available() < minRead {
+			w.buf.Grow(readChunk)
+		}
+		b := w.buf.AvailableBuffer()
+		n, err := rd.Read(b[:cap(b)])
 		w.buf.Write(b[:n])
 		if n > 0 {
 			watchdog.Reset(w.stall)

@@ -78,6 +78,10 @@ type Options struct {
 	// SocketAnyDestination lets the socket service connect beyond the
 	// loopback addresses.
 	SocketAnyDestination bool
+	// ChatScrollbackCommand sends a session joining a chat channel its
+	// scrollback as one chatScrollback command (goval's form) instead of
+	// one chatMessage per saved message.
+	ChatScrollbackCommand bool
 	// OTLogSyncInterval is how the op log fsyncs (otlog's
 	// Store.SetSyncInterval): zero fsyncs each write before the edits in it
 	// are acknowledged; a positive interval acknowledges once the OS holds
@@ -168,7 +172,8 @@ func New(o Options) (*Server, error) {
 	audioOff := s.startAudio(o, ws)
 	s.registry = defaultServices(deps{jobs: s.jobs, dir: dir, watcher: s.watcher,
 		files: bucket.Prefixed("files/"), snapshots: s.snapshots, dial: s.dialPeer, engine: o.Engine, asy: o.Asy,
-		otLog: s.otLog, audio: s.audio, audioOff: audioOff, socketAny: o.SocketAnyDestination})
+		otLog: s.otLog, audio: s.audio, audioOff: audioOff, socketAny: o.SocketAnyDestination,
+		chatScrollbackCommand: o.ChatScrollbackCommand})
 	cfg.Registry = s.registry
 	cfg.Logger = o.Logger
 	cfg.Authenticate = s.authenticate

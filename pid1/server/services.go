@@ -51,6 +51,8 @@ type deps struct {
 	audio     *audio.Player   // nil: no audio, for the reason audioOff
 	audioOff  error
 	socketAny bool // the socket service may connect beyond loopback
+	// chatScrollbackCommand: chat's scrollback as one chatScrollback
+	chatScrollbackCommand bool
 }
 
 // ensureBeforeRun is what run2 and interp2 call before a run whose .replit
@@ -66,7 +68,7 @@ func (d deps) ensureBeforeRun() services.EnsurePackages {
 // each wrapped in the cross-cutting middleware.
 func defaultServices(d deps) *services.Registry {
 	ds := []services.Descriptor{
-		chat.Descriptor,
+		chat.DescriptorWith(chat.Config{ScrollbackCommand: d.chatScrollbackCommand}),
 		presence.Descriptor,
 		exec.Descriptor(d.jobs),
 	}

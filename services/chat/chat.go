@@ -20,25 +20,47 @@ const (
 	MaxMessageBytes = 64 << 10
 )
 
-// Descriptor registers the service.
-var Descriptor = services.Descriptor{Name: "chat", WellKnown: "chatter", New: New}
+// Config configures every chat channel.
+type Config struct {
+	// ScrollbackCommand sends a joining session the scrollback as one
+	// chatScrollback command (goval's form) instead of one chatMessage per
+	// saved message (the services document's form, the default). A client
+	// gets one or the other, never both.
+	ScrollbackCommand bool
+}
+
+// Descriptor registers the service with the default Config.
+var Descriptor = DescriptorWith(Config{})
+
+// DescriptorWith registers the service with cfg.
+func DescriptorWith(cfg Config) services.Descriptor {
+	return services.Descriptor{Name: "chat", WellKnown: "chatter", New: func(ch services.Channel) (services.Service, error) {
+		return &Chat{ch: ch, cfg: cfg}, nil
+	}}
+}
 
 // Chat is one chat channel.
 type Chat struct {
 	ch         services.Channel
+	cfg        Config
 	scrollback []*api.ChatMessage // oldest first, at most ScrollbackLen and ScrollbackBytes
 	bytes      int                // text in scrollback
 }
 
 var _ services.Service = (*Chat)(nil)
 
-// New builds a chat service on ch.
+// New builds a chat service on ch with the default Config.
 func New(ch services.Channel) (services.Service, error) {
 	return &Chat{ch: ch}, nil
 }
 
 // Attach replays the scrollback to s.
 func (c *Chat) Attach(s services.Session) {
+	if c.cfg.ScrollbackCommand {
+		services.To(c.ch, s.ID, &api.Command{Body: &api.Command_ChatScrollback{ChatScrollback: &api.ChatScrollback{
+			Scrollback: append([]*api.ChatMessage(nil), c.scrollback...)}}})
+		return
+	}
 	for _, m := range c.scrollback {
 		services.To(c.ch, s.ID, &api.Command{Body: &api.Command_ChatMessage{ChatMessage: m}})
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/services/shell"
 	"github.com/pid1/pid1/test/kit/servicetest"
-	"github.com/pid1/pid1/test/kit/testutil"
 )
 
 func serve(t *testing.T) (url func(string) string, dir string) {
@@ -187,8 +186,10 @@ func TestFloodIsPacedAndInterruptible(t *testing.T) {
 	t.Logf("during the flood: worst ping %v, peak heap in use %d MiB", worst, peak>>20)
 	// The pong is queued ahead of the flood, but output already in the
 	// kernel's socket buffers comes first, at the speed this client
-	// decodes it, which the race detector slows down.
-	if limit := 250 * time.Millisecond * testutil.RaceSlowdown; worst > limit {
+	// decodes it, which the race detector and a loaded machine slow down:
+	// this bound only says pings are not starved; how fast they are is the
+	// benchmark's row (ping on a connection whose shell floods).
+	if limit := 10 * time.Second; worst > limit {
 		t.Errorf("a ping took %v while the shell flooded (limit %v)", worst, limit)
 	}
 	if peak > 256<<20 {

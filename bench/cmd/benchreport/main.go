@@ -31,11 +31,11 @@ func main() {
 	out := flag.String("out", "bench/results/latest.md", "where to write the report (bench/results.md is the tracked one)")
 	rounds := flag.Int("rounds", 3, "runs of each benchmark pair; the report shows medians")
 	conns := flag.Int("conns", 1000, "idle connections for the memory measurement")
-	only := flag.String("only", "", "run only one group of rows (sandbox, ot, engines, packager or ide) and print them; no report is written")
+	only := flag.String("only", "", "run only one group of rows (sandbox, ot, memory, engines, packager or ide) and print them; no report is written")
 	flag.Parse()
 	run := run
 	if *only != "" {
-		run = func(_ string, rounds, _ int) error { return runOnly(*only, rounds) }
+		run = func(_ string, rounds, conns int) error { return runOnly(*only, rounds, conns) }
 	}
 	if err := run(*out, *rounds, *conns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -262,41 +262,18 @@ func run(out string, rounds, conns int) error {
 	}
 	rows = append(rows, otRows...)
 
-	fmt.Fprintln(os.Stderr, "memory per idle connection...")
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	mh, err := bench.MeasureConns(self, "hub", conns)
-	if err != nil {
-		return err
-	}
-	mr, err := bench.MeasureConns(self, "raw", conns)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, row{fmt.Sprintf("heap per idle connection with one open channel (%d connections)", conns),
-		kib(mh.HeapPerConnBytes), kib(mr.HeapPerConnBytes) + " (raw WebSocket, no channel)", ratio(mh.HeapPerConnBytes / mr.HeapPerConnBytes),
-		"≤ 32 KiB", verdict(mh.HeapPerConnBytes <= 32<<10)})
-	rows = append(rows, row{fmt.Sprintf("server RSS with %d idle connections", conns),
-		mib(float64(mh.RSSAfter)), mib(float64(mr.RSSAfter)), ratio(float64(mh.RSSAfter) / float64(mr.RSSAfter)), "", ""})
-
-	fmt.Fprintln(os.Stderr, "idle pid1 RSS...")
+	fmt.Fprintln(os.Stderr, "memory per idle connection, idle pid1 RSS...")
 	dir, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "pid1")
-	if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
-	}
-	rss, err := bench.IdleRSS(bin, dir, 2*time.Second)
+	memRows, err := memoryRows(conns, dir, bin)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, row{"pid1 RSS when idle (the real binary, 2 s after start)", mib(float64(rss)),
-		mib(float64(mr.RSSBefore)) + " (raw WebSocket server process, idle)", ratio(float64(rss) / float64(mr.RSSBefore)), "≤ 20 MiB", verdict(rss <= 20<<20)})
+	rows = append(rows, memRows...)
 
 	fmt.Fprintln(os.Stderr, "sandbox: true, and python with 8 callers...")
 	sbRows, err := sandboxRows(rounds, dir, bin)
@@ -643,8 +620,42 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 	}, nil
 }
 
+// memoryRows measure the hub's heap and RSS with conns idle connections
+// against a raw WebSocket server's, and the idle RSS of pid1 built into
+// bin (which the sandbox rows use after).
+func memoryRows(conns int, dir, bin string) ([]row, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	mh, err := bench.MeasureConns(self, "hub", conns)
+	if err != nil {
+		return nil, err
+	}
+	mr, err := bench.MeasureConns(self, "raw", conns)
+	if err != nil {
+		return nil, err
+	}
+	if err := buildPid1(bin); err != nil {
+		return nil, err
+	}
+	rss, err := bench.IdleRSS(bin, dir, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{fmt.Sprintf("heap per idle connection with one open channel (%d connections)", conns),
+			kib(mh.HeapPerConnBytes), kib(mr.HeapPerConnBytes) + " (raw WebSocket, no channel)", ratio(mh.HeapPerConnBytes / mr.HeapPerConnBytes),
+			"≤ 32 KiB", verdict(mh.HeapPerConnBytes <= 32<<10)},
+		{fmt.Sprintf("server RSS with %d idle connections", conns),
+			mib(float64(mh.RSSAfter)), mib(float64(mr.RSSAfter)), ratio(float64(mh.RSSAfter) / float64(mr.RSSAfter)), "", ""},
+		{"pid1 RSS when idle (the real binary, 2 s after start)", mib(float64(rss)),
+			mib(float64(mr.RSSBefore)) + " (raw WebSocket server process, idle)", ratio(float64(rss) / float64(mr.RSSBefore)), "≤ 20 MiB", verdict(rss <= 20<<20)},
+	}, nil
+}
+
 // runOnly measures and prints one group of rows.
-func runOnly(group string, rounds int) error {
+func runOnly(group string, rounds, conns int) error {
 	dir, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
 		return err
@@ -654,12 +665,14 @@ func runOnly(group string, rounds int) error {
 	switch group {
 	case "sandbox":
 		bin := filepath.Join(dir, "pid1")
-		if b, err := exec.Command("go", "build", "-o", bin, "./pid1").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
+		if err := buildPid1(bin); err != nil {
+			return err
 		}
 		rows, err = sandboxRows(rounds, dir, bin)
 	case "ot":
 		rows, err = otRows(rounds)
+	case "memory":
+		rows, err = memoryRows(conns, dir, filepath.Join(dir, "pid1"))
 	case "engines":
 		rows, err = engineRows(rounds, dir)
 	case "packager":
@@ -667,13 +680,24 @@ func runOnly(group string, rounds int) error {
 	case "ide":
 		rows, err = ideRows()
 	default:
-		return fmt.Errorf("-only %q: the groups are sandbox, ot, engines, packager and ide", group)
+		return fmt.Errorf("-only %q: the groups are sandbox, ot, memory, engines, packager and ide", group)
 	}
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
 		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.baseline, r.ratio, r.target, r.verdict)
+	}
+	return nil
+}
+
+// buildPid1 builds pid1 as the image and `make build` ship it: static
+// (no cgo, so no C library mapped) and without symbol tables.
+func buildPid1(bin string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./pid1")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./pid1: %v\n%s", err, b)
 	}
 	return nil
 }
