@@ -34,5 +34,6 @@ type Dialer func(ctx context.Context) (Peer, error)
 // EnsurePackages installs what the workspace's code imports, passing the
 // tools' output to out as it comes: what run2 and interp2 call before a
 // run when the workspace's .replit asks for it (pid1 gives
-// packager2.EnsureBeforeRun, through a Peer).
+// packager2.EnsureBeforeRun, through a Peer). Cancelling ctx stops the
+// install as well, if it was started for this call.
 type EnsurePackages func(ctx context.Context, out func(text string)) error

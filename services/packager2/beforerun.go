@@ -18,7 +18,10 @@ const ensureRef = "pid1-ensure-before-run"
 // install: true }` on the shared packager2 channel, as a client would, and
 // waits for its answer, passing each piece of the tools' output to out on
 // the way. Everyone attached to packager2 sees the run as usual. The
-// error is the tool's own message; cancelling ctx stops waiting.
+// error is the tool's own message. Cancelling ctx closes the session, and
+// the ensurePackages stops with its sender: dropped if it still waits its
+// turn, its tool killed and the spec and lock files put back if it runs.
+// An operation someone else asked for goes on.
 func EnsureBeforeRun(ctx context.Context, dial services.Dialer, out func(text string)) error {
 	peer, err := dial(ctx)
 	if err != nil {

@@ -10,30 +10,17 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/conman"
 	"github.com/pid1/pid1/internal/jobs"
-	"github.com/pid1/pid1/services"
-	"github.com/pid1/pid1/services/interp2"
-	"github.com/pid1/pid1/services/packager2"
-	"github.com/pid1/pid1/services/run2"
 	"github.com/pid1/pid1/test/kit/registries"
 	"github.com/pid1/pid1/test/kit/servicetest"
 )
 
 // serveRun2 serves packager2 and a run2 and an interp2 that call it
-// before a run, as pid1 wires them: through an in-process session on the
-// hub.
+// before a run (see serveRuns).
 func serveRun2(t *testing.T, files map[string]string) (func(string) string, jobs.Deps, *registries.Set) {
 	t.Helper()
-	reg := registries.Shared(t)
-	deps := jobs.Deps{Reaper: servicetest.Reaper(t), Workspace: servicetest.Workspace(t, files), Env: reg.Env(t)}
-	var hub *conman.Hub
-	dial := func(ctx context.Context) (services.Peer, error) {
-		return hub.Dial(ctx, services.User{ID: servicetest.UserID("pid1"), Name: "pid1", CanWrite: true})
-	}
-	ensure := func(ctx context.Context, out func(string)) error { return packager2.EnsureBeforeRun(ctx, dial, out) }
-	hub, url := servicetest.ServeHub(t, packager2.Descriptor(deps), run2.EnsuringDescriptor(deps, ensure), interp2.EnsuringDescriptor(deps, ensure))
-	return url, deps, reg
+	r := serveRuns(t, files)
+	return r.url, r.deps, r.reg
 }
 
 const (
@@ -132,32 +119,6 @@ func TestRun2WithoutGuessImportsInstallsNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(deps.Dir(), "requirements.txt")); err == nil {
 		t.Error("a requirements.txt appeared")
 	}
-}
-
-// clear while the packages install stops the run: run2 says it ended and
-// the program never starts.
-func TestRun2ClearWhileEnsuring(t *testing.T) {
-	t.Parallel()
-	url, _, reg := serveRun2(t, map[string]string{".replit": guessImports, "main.py": "import slow_pkg\n"})
-	started, release := reg.Hold("pip")
-	defer release()
-	ch := openRun2(t, url("ada"))
-	if err := ch.Send(context.Background(), runMain()); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-started:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("pip never asked the index for the slow package")
-	}
-	if err := ch.Send(context.Background(), &api.Command{Body: &api.Command_Clear{Clear: &api.Clear{}}}); err != nil {
-		t.Fatal(err)
-	}
-	if out := until(t, ch, "<Stopped>"); strings.Contains(out, "<exec ") {
-		t.Fatalf("the program started after clear: %q", out)
-	}
-	release()
-	servicetest.Quiet(t, ch, time.Second)
 }
 
 // interp2 does the same before runMain, then runs the main file in its

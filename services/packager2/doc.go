@@ -10,13 +10,17 @@
 //
 // Everyone attached gets `state: Running`, the tools' output as `output`
 // and `state: Stopped`; only the sender gets `ok` or `error` (the tool's
-// own message). A failed or cancelled (channel closed) run leaves the
-// spec and lock files byte-identical. Operations on one workspace run one
+// own message). A failed or cancelled run leaves the spec and lock files
+// byte-identical: cancelled is the channel closed, or the sender leaving
+// it before the answer (an ensurePackages is its sender's alone: queued,
+// it is dropped; running, its tool is killed). Operations on one workspace run one
 // at a time, packager3's included. The channel is meant to be shared:
 // attach to the well-known name packager2. Read-only users may watch.
 //
 // EnsureBeforeRun is the client side that run2 and interp2 use before a
 // run when .replit asks for it: it sends ensurePackages on the shared
 // channel through a session of pid1's own and waits for the answer,
-// passing the output on. It may run on any goroutine.
+// passing the output on; when the run is stopped (its ctx ends) it leaves,
+// which stops the install if it is still queued or running. It may run on
+// any goroutine.
 package packager2

@@ -46,7 +46,7 @@ func (s *service) Command(from services.Session, cmd *api.Command) error {
 		}
 		files = []string{c}
 	}
-	s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
+	s.Submit(packagerwork.Op{From: from, Req: cmd, Changes: true, StopsWithSender: true, Do: func(ctx context.Context, be packager.Backend, ws packager.Workspace) (*api.Command, error) {
 		if install {
 			_, err := packagerwork.Ensure(ctx, be, ws, files, true, true)
 			return nil, err

@@ -13,5 +13,6 @@
 // Made with EnsuringDescriptor, a run whose .replit says [packager.features]
 // guessImports = true first calls its EnsurePackages (pid1: packager2's
 // ensurePackages), off the actor, the tools' output on the terminal; the
-// first step starts when it returns, unless clear or runMain came first.
+// first step starts when it returns, unless clear or runMain came first:
+// they cancel its context, which (pid1's) stops the install as well.
 package run2

@@ -57,6 +57,9 @@ func Ensure(ctx context.Context, b packager.Backend, ws packager.Workspace, file
 	start := time.Now()
 	defer func() { e.Total = time.Since(start) }()
 	step := func(d *time.Duration, fn func() error) error {
+		if err := ctx.Err(); err != nil {
+			return err // stopped between steps
+		}
 		t := time.Now()
 		err := fn()
 		*d = time.Since(t)

@@ -12,6 +12,12 @@
 // while it runs, they are put back as they were, byte for byte. Queries
 // that only read a registry (Query) run at once, beside the queue.
 //
+// An operation marked StopsWithSender (packager2's ensurePackages, which
+// run2 and interp2 send before a run) belongs to its sender: when the
+// sender leaves the channel (Detach), it is dropped from the queue or, if
+// it runs, stopped like one whose channel closed (its tool's process
+// group killed, its files put back). Nobody else's operation is touched.
+//
 // The tools run through the channel's jobs.Supervisor and so the reaper,
 // as the workspace's user, with its programs' environment (jobs.Deps),
 // each in its own process group: closing the channel kills the one
@@ -19,6 +25,6 @@
 //
 // # Concurrency
 //
-// Submit, Attach, Drain and Close run on the channel's actor. Operations
+// Submit, Attach, Detach, Drain and Close run on the channel's actor. Operations
 // run on the worker's goroutine; queries on goroutines of their own.
 package packagerwork

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,9 +39,21 @@ type Op struct {
 	// broadcasts its state and output, and its files are put back if it
 	// fails.
 	Changes bool
+	// StopsWithSender marks an operation done for its sender alone (its
+	// answer goes to nobody else): if the sender leaves the channel before
+	// it ends, it is dropped from the queue or, if it runs, stopped as a
+	// closing channel stops it (its tool killed, its files put back).
+	// Other senders' operations go on.
+	StopsWithSender bool
 	// Do does it with the workspace's backend and returns the reply (nil
 	// for `ok`).
 	Do func(ctx context.Context, b packager.Backend, w packager.Workspace) (*api.Command, error)
+}
+
+// current is the operation the worker runs now.
+type current struct {
+	op     Op
+	cancel context.CancelFunc // stops it
 }
 
 // Worker runs one channel's operations.
@@ -54,6 +67,7 @@ type Worker struct {
 	mu     sync.Mutex
 	queue  []Op
 	busy   bool               // a changing operation runs (state Running)
+	cur    *current           // the operation taken from the queue, until it ends
 	jobs   map[*jobs.Job]bool // the tools running now
 	closed bool
 }
@@ -125,18 +139,25 @@ func (w *Worker) loop(ctx context.Context) {
 			}
 			op := w.queue[0]
 			w.queue = w.queue[1:]
+			opCtx, cancel := context.WithCancel(ctx)
+			w.cur = &current{op: op, cancel: cancel}
 			w.mu.Unlock()
-			w.run(ctx, op)
+			w.run(ctx, opCtx, op)
+			cancel()
+			w.mu.Lock()
+			w.cur = nil
+			w.mu.Unlock()
 		}
 	}
 }
 
-// run runs op holding the workspace's lock.
-func (w *Worker) run(ctx context.Context, op Op) {
+// run runs op holding the workspace's lock. chCtx ends when the channel
+// closes, ctx also when op is stopped for its sender (Detach).
+func (w *Worker) run(chCtx, ctx context.Context, op Op) {
 	dir := w.cfg.Deps.Workspace
 	unlock, err := packager.Lock(ctx, dir.Path())
 	if err != nil {
-		return // the channel closed while op waited
+		return // the channel closed, or the sender left, while op waited
 	}
 	defer unlock()
 	ws := w.workspace(ctx, op.Changes)
@@ -151,18 +172,30 @@ func (w *Worker) run(ctx context.Context, op Op) {
 			w.answer(ctx, op.From, op.Req, nil, err)
 			return
 		}
-		w.setRunning(ctx, true)
+		w.setRunning(chCtx, true)
 	}
 	reply, err := op.Do(ctx, b, ws)
+	var restoreErr error
 	if saved != nil && (err != nil || ctx.Err() != nil) {
-		if rerr := saved.Restore(); rerr != nil {
-			w.ch.Logger().Error("packager: cannot put the spec and lock files back", "err", rerr)
-			err = errors.Join(err, rerr)
+		if restoreErr = saved.Restore(); restoreErr != nil {
+			w.ch.Logger().Error("packager: cannot put the spec and lock files back", "err", restoreErr)
+			err = errors.Join(err, restoreErr)
 		}
 	}
-	w.answer(ctx, op.From, op.Req, reply, err)
+	if left := chCtx.Err() == nil && ctx.Err() != nil; left {
+		// Nobody is left to answer; the others see why it ended.
+		if op.Changes {
+			files := "the spec and lock files are as they were"
+			if restoreErr != nil {
+				files = Message(restoreErr)
+			}
+			w.Say("stopped: the session that asked for it left; " + files + "\n")
+		}
+	} else {
+		w.answer(ctx, op.From, op.Req, reply, err)
+	}
 	if op.Changes {
-		w.setRunning(ctx, false)
+		w.setRunning(chCtx, false)
 	}
 }
 
@@ -197,6 +230,21 @@ func Message(err error) string {
 		return "packager: internal error"
 	}
 	return err.Error()
+}
+
+// Detach drops the operations of s that stop with their sender from the
+// queue, and stops the one that runs, if it is one of them.
+func (w *Worker) Detach(s services.Session) {
+	w.mu.Lock()
+	w.queue = slices.DeleteFunc(w.queue, func(op Op) bool { return op.StopsWithSender && op.From.ID == s.ID })
+	var stop context.CancelFunc
+	if c := w.cur; c != nil && c.op.StopsWithSender && c.op.From.ID == s.ID {
+		stop = c.cancel
+	}
+	w.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 }
 
 // Drain stops what is queued and asks the running tool to end.
