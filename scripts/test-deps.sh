@@ -14,6 +14,17 @@ cd "$(dirname "$0")/.."
 
 go mod download
 
+# The tests start many interactive shells, which read the user's ~/.bashrc.
+# Where that runs pyenv, each shell takes pyenv's rehash lock for a moment;
+# a shell killed meanwhile (tests close shells at once) leaves the lock
+# behind, and every later interactive shell then waits on it. Remove a
+# lock that no rehash holds.
+pyenv_lock="${PYENV_ROOT:-$HOME/.pyenv}/shims/.pyenv-shim"
+if [ -e "$pyenv_lock" ] && ! pgrep -f 'pyenv-rehash|pyenv rehash' >/dev/null; then
+  echo "test-deps: removing a stale pyenv rehash lock ($pyenv_lock)"
+  rm -f "$pyenv_lock"
+fi
+
 need_apt=()
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs)
