@@ -28,34 +28,17 @@ const (
 	guessImports = "language = \"python3\"\n\n[packager.features]\nguessImports = true\n"
 )
 
-// until reads ch until its output (with <State> and <error ...> marks)
-// holds want, and returns it; installing takes a while on a busy machine.
+// until reads ch until its output (with <State>, <error ...> and
+// <exec ...> marks) holds want, and returns it; installing takes a while
+// on a busy machine.
 func until(t *testing.T, ch *client.Channel, want string) string {
 	t.Helper()
-	var seen strings.Builder
-	deadline := time.After(4 * time.Minute)
-	for {
-		select {
-		case c, ok := <-ch.Stream():
-			if !ok {
-				t.Fatalf("the stream ended before %q: %q", want, seen.String())
-			}
-			seen.WriteString(c.GetOutput())
-			switch b := c.Body.(type) {
-			case *api.Command_State:
-				seen.WriteString("<" + b.State.String() + ">")
-			case *api.Command_Error:
-				seen.WriteString("<error " + b.Error + ">")
-			case *api.Command_ExecInfo:
-				seen.WriteString("<exec " + strings.Join(b.ExecInfo.Command, " ") + ">")
-			}
-			if strings.Contains(seen.String(), want) {
-				return seen.String()
-			}
-		case <-deadline:
-			t.Fatalf("no %q within 4 minutes: %q", want, seen.String())
+	return servicetest.Watch(t, ch, want, 4*time.Minute, func(c *api.Command) string {
+		if info := c.GetExecInfo(); info != nil {
+			return "<exec " + strings.Join(info.Command, " ") + ">"
 		}
-	}
+		return servicetest.StateAndErrorMarks(c)
+	})
 }
 
 func runMain() *api.Command { return &api.Command{Body: &api.Command_RunMain{RunMain: &api.RunMain{}}} }

@@ -133,30 +133,17 @@ func ensure(ref string) *api.Command {
 // output as it is, <Running> and <Stopped>, <ok REF>, <error REF: TEXT>.
 func until(t *testing.T, ch *client.Channel, want string) string {
 	t.Helper()
-	var seen strings.Builder
-	guard := time.After(time.Minute) // against a hang, not a speed target
-	for {
-		select {
-		case c, ok := <-ch.Stream():
-			if !ok {
-				t.Fatalf("the stream ended before %q: %q", want, seen.String())
-			}
-			seen.WriteString(c.GetOutput())
-			switch b := c.Body.(type) {
-			case *api.Command_State:
-				seen.WriteString("<" + b.State.String() + ">")
-			case *api.Command_Ok:
-				seen.WriteString("<ok " + c.Ref + ">")
-			case *api.Command_Error:
-				seen.WriteString("<error " + c.Ref + ": " + b.Error + ">")
-			}
-			if strings.Contains(seen.String(), want) {
-				return seen.String()
-			}
-		case <-guard:
-			t.Fatalf("no %q within a minute: %q", want, seen.String())
+	return servicetest.Watch(t, ch, want, time.Minute, func(c *api.Command) string { // a guard against a hang, not a speed target
+		switch b := c.Body.(type) {
+		case *api.Command_State:
+			return "<" + b.State.String() + ">"
+		case *api.Command_Ok:
+			return "<ok " + c.Ref + ">"
+		case *api.Command_Error:
+			return "<error " + c.Ref + ": " + b.Error + ">"
 		}
-	}
+		return ""
+	})
 }
 
 // procs are the shell running tool.sh for name and its cat, from

@@ -54,28 +54,41 @@ func Workspace(t testing.TB, files map[string]string) *fsroot.Dir {
 // saw.
 func Until(t testing.TB, ch *client.Channel, want string) string {
 	t.Helper()
+	return Watch(t, ch, want, 20*time.Second, StateAndErrorMarks)
+}
+
+// StateAndErrorMarks is how Until shows what is not output: states as
+// <Running> and <Stopped>, errors as <error TEXT>.
+func StateAndErrorMarks(c *api.Command) string {
+	switch b := c.Body.(type) {
+	case *api.Command_State:
+		return "<" + b.State.String() + ">"
+	case *api.Command_Error:
+		return "<error " + b.Error + ">"
+	}
+	return ""
+}
+
+// Watch is Until with its own time bound and marks: each command shows as
+// its output followed by marks(command).
+func Watch(t testing.TB, ch *client.Channel, want string, d time.Duration, marks func(*api.Command) string) string {
+	t.Helper()
 	var seen strings.Builder
-	deadline := time.After(20 * time.Second)
+	tail := func() string { s := seen.String(); return s[max(0, len(s)-300):] }
+	deadline := time.After(d)
 	for {
 		select {
 		case c, ok := <-ch.Stream():
 			if !ok {
-				t.Fatalf("the stream ended before %q", want)
+				t.Fatalf("the stream ended before %q; it ended with %q", want, tail())
 			}
 			seen.WriteString(c.GetOutput())
-			switch b := c.Body.(type) {
-			case *api.Command_State:
-				seen.WriteString("<" + b.State.String() + ">")
-			case *api.Command_Error:
-				seen.WriteString("<error " + b.Error + ">")
-			}
+			seen.WriteString(marks(c))
 			if strings.Contains(seen.String(), want) {
 				return seen.String()
 			}
 		case <-deadline:
-			tail := seen.String()
-			tail = tail[max(0, len(tail)-300):]
-			t.Fatalf("no %q within 20s; the stream ended with %q", want, tail)
+			t.Fatalf("no %q within %v; the stream ended with %q", want, d, tail())
 		}
 	}
 }
