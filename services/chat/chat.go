@@ -50,9 +50,7 @@ type Chat struct {
 var _ services.Service = (*Chat)(nil)
 
 // New builds a chat service on ch with the default Config.
-func New(ch services.Channel) (services.Service, error) {
-	return &Chat{ch: ch}, nil
-}
+func New(ch services.Channel) (services.Service, error) { return Descriptor.New(ch) }
 
 // Attach replays the scrollback to s.
 func (c *Chat) Attach(s services.Session) {
