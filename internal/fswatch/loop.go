@@ -44,6 +44,17 @@ func (w *Watcher) loop(fw *fsnotify.Watcher, done, stopped chan struct{}) {
 				w.log.Warn("fsevents: watcher error", "err", err)
 			}
 		case <-timer.C:
+			// A rename shows as a Rename of the old name, then a Create of
+			// the new one; on a loaded machine the two may be further apart
+			// than a burst's quiet gap. A burst that ends in a Rename waits
+			// (up to maxDelay in all) for its Create, so that the pair is
+			// one Move, never a Remove and then a Move.
+			if n := len(batch); n > 0 && batch[n-1].Has(fsnotify.Rename) {
+				if rest := time.Until(first.Add(maxDelay)); rest > 0 {
+					timer.Reset(rest)
+					continue
+				}
+			}
 			w.flush(batch)
 			batch = nil
 		}
