@@ -167,23 +167,3 @@ func BarePython(b B, n int) {
 		return nil
 	})
 }
-
-// BuildHelper builds the small helper binary (cmd/pid1-sandbox-helper)
-// into dir and returns its path.
-func BuildHelper(dir string) (string, error) {
-	bin := filepath.Join(dir, "pid1-sandbox-helper")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput()
-	if err != nil {
-		return "", &buildError{err, string(out)}
-	}
-	return bin, nil
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string {
-	return "go build pid1-sandbox-helper: " + e.err.Error() + "\n" + e.out
-}

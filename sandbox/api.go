@@ -49,10 +49,10 @@ type Config struct {
 	// record per run. Nil discards.
 	Log *slog.Logger
 
-	// HelperPath is the binary re-executed as the in-namespace helper. It
-	// must link package nsinit (pid1, cmd/pid1-sandbox-helper and every
-	// test binary of a package that imports this one do) at the same
-	// version. Empty means DefaultHelperPath().
+	// HelperPath is the binary executed as the in-namespace helper: the C
+	// helper (cmd/pid1-sandbox-helper) or any binary linking package
+	// nsinit (pid1 and every test binary of a package that imports this
+	// one do), from the same version. Empty means DefaultHelperPath().
 	HelperPath string
 	// UIDBase and GIDBase are the first of MaxRuns unprivileged host ids:
 	// root inside run slot i is UIDBase+i outside, so concurrent runs never

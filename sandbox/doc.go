@@ -19,12 +19,25 @@
 // # How
 //
 // Go runs no code between fork and exec, so the set-up happens in a
-// helper: the binary itself (Config.HelperPath, default /proc/self/exe)
-// re-executed in its namespaces, which package nsinit catches in an init
-// function before the rest of the program initialises. The helper builds
-// the root, pivots into it, brings lo up, then starts the program from a
-// thread that has dropped every privilege, and stays as the pid
-// namespace's init: it reaps everything, kills whatever is left when the
+// helper (Config.HelperPath). Two speak the same protocol (package
+// nsinit's wire format) and build the same root:
+//
+//   - cmd/pid1-sandbox-helper, which pid1 ships beside its binary: C, run
+//     from a constructor before the Go runtime starts. Its reports say it
+//     is native; from then on, when pid1 is root, the sandbox starts it
+//     without a user namespace (so Go forks it with vfork, not by copying
+//     pid1's page tables) as real root in the other new namespaces, and
+//     the helper makes the program's user namespace itself, mapping root
+//     inside to the run's uid, between its fork and the program's exec.
+//   - the running binary re-executed (default when the small one is not
+//     there), which package nsinit catches in an init function before
+//     the rest of the program initialises; it runs in a user namespace
+//     the sandbox makes, and starts the program from a thread that has
+//     dropped every privilege.
+//
+// Either builds the root, pivots into it, brings lo up, starts the
+// program with no capabilities, no_new_privs and the seccomp filter, and
+// stays as the pid namespace's init: it reaps everything, kills whatever is left when the
 // program exits, and reports the program's status and the resource usage
 // of exactly this run. Killing the helper (timeout, context, Close) kills
 // the namespace, so no process of a run outlives it.

@@ -56,7 +56,7 @@ func smallHelper(t testing.TB) string {
 		}
 		helperDir = dir
 		bin := filepath.Join(dir, HelperName)
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-ldflags="+HelperLDFlags, "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n%s", err, out)
 			return
 		}

@@ -82,18 +82,26 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	// fd 3: control socket; fd 4: the v1 tasks file or closed; fd 5: the
 	// helper binary, executed through /proc/self/fd/5.
 	rs := reaper.Spec{
-		Path:        "/proc/self/fd/5",
-		Args:        []string{"pid1-sandbox-helper"},
-		Env:         helperEnv,
-		Stdin:       rio.stdinR,
-		Stdout:      rio.stdoutW,
-		Stderr:      rio.stderrW,
-		ExtraFiles:  []*os.File{rio.ctlChild, nil, s.helper},
-		Pdeathsig:   syscall.SIGKILL,
-		Cloneflags:  cloneFlags,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}},
-		Credential:  &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true},
+		Path:       "/proc/self/fd/5",
+		Args:       []string{"pid1-sandbox-helper"},
+		Env:        helperEnv,
+		Stdin:      rio.stdinR,
+		Stdout:     rio.stdoutW,
+		Stderr:     rio.stderrW,
+		ExtraFiles: []*os.File{rio.ctlChild, nil, s.helper},
+		Pdeathsig:  syscall.SIGKILL,
+	}
+	if s.ownUID && s.native.Load() {
+		// The C helper, as real root in the other namespaces, makes the
+		// program's user namespace itself: without CLONE_NEWUSER Go
+		// starts it with vfork instead of copying pid1's memory.
+		rs.Cloneflags = cloneFlags &^ unix.CLONE_NEWUSER
+		req.UserNS, req.NSUID, req.NSGID = true, uint32(uid), uint32(gid)
+	} else {
+		rs.Cloneflags = cloneFlags
+		rs.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}}
+		rs.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}}
+		rs.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 	}
 	if cg != nil && cg.intoFD() >= 0 {
 		rs.UseCgroupFD, rs.CgroupFD = true, cg.intoFD()
@@ -244,6 +252,9 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		return Result{}, fmt.Errorf("%w: the program did not start within %v", ErrStart, setupLimit)
 	}
 	if got.err == nil {
+		if got.rep.Native {
+			s.native.Store(true)
+		}
 		fillFromReport(&res, got.rep)
 	} else {
 		// No report: the helper was killed (backstop) or failed.

@@ -24,8 +24,9 @@ type Sandbox struct {
 	cfg     Config
 	log     *slog.Logger
 	mode    string
-	cg      cgroups // nil in rlimits mode
-	ownUID  bool    // each slot has its own host uid (pid1 is root)
+	cg      cgroups     // nil in rlimits mode
+	ownUID  bool        // each slot has its own host uid (pid1 is root)
+	native  atomic.Bool // the helper is the C one (a report said so)
 	filter  []byte
 	etc     []string
 	root    string   // mount point of the runs' roots
@@ -141,6 +142,11 @@ func New(cfg Config) (*Sandbox, error) {
 
 // HelperName is the small helper binary (cmd/pid1-sandbox-helper).
 const HelperName = "pid1-sandbox-helper"
+
+// HelperLDFlags are the linker flags the helper is built with (as in
+// `go build -ldflags`): static, so that no dynamic loader runs at each
+// run. With cgo (the default where gcc is installed) the helper is C.
+const HelperLDFlags = "-s -w -extldflags=-static"
 
 // DefaultHelperPath is the helper New uses when Config.HelperPath is
 // empty: HelperName beside the running executable when it is there (it

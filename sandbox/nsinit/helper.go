@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"syscall"
 	"time"
@@ -51,8 +52,16 @@ func run(msg []byte, ctl *os.File) *Report {
 	if err != nil {
 		return &Report{Err: err.Error()}
 	}
+	if req.UserNS {
+		return &Report{Err: "nsinit: this helper cannot make the program's user namespace (only the C helper can)"}
+	}
 	// The program runs as the same uid: keep it from reading our memory
-	// through /proc, and from ending us with a catchable signal.
+	// through /proc, and from ending us with a signal. The kernel drops a
+	// signal to a pid namespace's init from inside it only when init has
+	// no handler, and Go's runtime has one for most (SIGTERM would make
+	// it exit 2): take every signal and drop it. (Handled, not ignored:
+	// the program starts with every disposition at its default.)
+	signal.Notify(make(chan os.Signal, 1))
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	if err := setup(req); err != nil {
 		return &Report{Err: err.Error()}

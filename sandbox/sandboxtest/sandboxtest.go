@@ -1,14 +1,19 @@
 //go:build linux
 
 // Package sandboxtest starts a real Sandbox for the tests of packages built
-// on it (runners, the engines, benchmarks). The test binary is its own
-// helper: it links package sandbox, whose init catches the re-execution.
+// on it (runners, the engines, benchmarks), with the helper pid1 ships
+// (cmd/pid1-sandbox-helper, built once per test binary). Where it cannot
+// be built, the test binary is its own helper: it links package sandbox,
+// whose init catches the re-execution.
 package sandboxtest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -29,6 +34,9 @@ func New(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
 	cfg.Reaper = r
+	if cfg.HelperPath == "" {
+		cfg.HelperPath = helper()
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -45,4 +53,39 @@ func New(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 		wg.Wait()
 	})
 	return s
+}
+
+var (
+	helperOnce sync.Once
+	helperPath = "/proc/self/exe"
+)
+
+// helper builds the helper binary once per process into a directory that
+// lives as long as the process (a test binary's temporary files go with
+// its machine's /tmp cleaning).
+func helper() string {
+	helperOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sandboxtest-helper-")
+		if err == nil {
+			var p string
+			if p, err = BuildHelper(dir); err == nil {
+				helperPath = p
+				return
+			}
+		}
+		fmt.Fprintf(os.Stderr, "sandboxtest: the test binary is its own helper: %v\n", err)
+	})
+	return helperPath
+}
+
+// BuildHelper builds the helper binary (cmd/pid1-sandbox-helper) as pid1's
+// build does into dir and returns its path.
+func BuildHelper(dir string) (string, error) {
+	bin := filepath.Join(dir, sandbox.HelperName)
+	out, err := exec.Command("go", "build", "-ldflags="+sandbox.HelperLDFlags, "-o", bin,
+		"github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", sandbox.HelperName, err, out)
+	}
+	return bin, nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/bench"
+	"github.com/pid1/pid1/sandbox/sandboxtest"
 )
 
 func main() {
@@ -414,7 +415,7 @@ func engineRows(rounds int, dir string) ([]row, error) {
 	if os.Geteuid() != 0 {
 		return []row{{"engines: not measured (sandboxed runs need root)", "", "", "", "", ""}}, nil
 	}
-	helper, err := bench.BuildHelper(dir)
+	helper, err := sandboxtest.BuildHelper(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +591,7 @@ func otRows(rounds int) ([]row, error) {
 
 // sandboxRows compares sandboxed runs with bare and bwrap ones.
 func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
-	helper, err := bench.BuildHelper(dir)
+	helper, err := sandboxtest.BuildHelper(dir)
 	if err != nil {
 		return nil, err
 	}

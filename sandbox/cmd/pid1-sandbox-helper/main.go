@@ -1,15 +1,19 @@
-// Command pid1-sandbox-helper is the sandbox's helper alone: a small
-// binary that starts in a fraction of the time pid1's own takes, for
+// Command pid1-sandbox-helper is the sandbox's helper alone, for
 // Config.HelperPath (pid1 uses it when it sits beside pid1's binary; see
 // sandbox.DefaultHelperPath). Run by hand it only says what it is.
+//
+// Built with cgo (the default where a C compiler is installed), the helper
+// is C (helper.c and its neighbours): it runs from a constructor before
+// the Go runtime starts and never returns, so a run pays for no runtime
+// start-up, and as real root it can make the program's user namespace
+// itself, which spares pid1 a full fork of its own memory for each run.
+// The C helper speaks package nsinit's wire protocol and builds the same
+// root. Built without cgo, the binary is package nsinit's Go helper.
 package main
 
 import (
 	"fmt"
 	"os"
-
-	// Does the work, from its init, when the sandbox starts this binary.
-	_ "github.com/pid1/pid1/sandbox/nsinit"
 )
 
 func main() {
