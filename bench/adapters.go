@@ -17,9 +17,10 @@ import (
 
 // The adapter benchmarks time ranna's and asyonline's protocols on the
 // same engine as ATO's (StartEngines): ranna's EXEC → STOP of Python's
-// hello world against the same run through ATO's v0 API, one connection
-// a run each, interleaved run by run; and asyonline's request → SVG of a
-// small figure against asy run directly on the same file.
+// hello world against the same run's request → reply through ATO's v0
+// API (one connection a run each, the handshakes untimed), interleaved
+// run by run; and asyonline's request → SVG of a small figure against
+// asy run directly on the same file.
 
 // AsyFigure is the small figure the asy benchmark draws.
 const AsyFigure = "size(3cm);\ndraw(unitcircle);\nfill(scale(0.5)*unitsquare, blue);\nlabel(\"$x$\", (1,0), E);\n"
@@ -29,28 +30,30 @@ func (s *EngineServer) base() string { return strings.TrimSuffix(s.URL, "/api/v0
 
 // RannaRun does p over ranna's /v1/ws on a connection of its own: EXEC
 // with p's code, then SPAWN, LOGs and STOP, whose output it checks, and
-// a normal close. p.Language is ATO's id; python is python3 to ranna.
-func (s *EngineServer) RannaRun(p EngineProgram) error {
+// a normal close. It returns the time from EXEC's write to STOP's read.
+// p.Language is ATO's id; python is python3 to ranna.
+func (s *EngineServer) RannaRun(p EngineProgram) (time.Duration, error) {
 	lang := map[string]string{"python": "python3", "c_gcc": "c"}[p.Language]
 	if lang == "" {
-		return fmt.Errorf("no ranna name for %s", p.Language)
+		return 0, fmt.Errorf("no ranna name for %s", p.Language)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, s.base()+"/v1/ws", nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer c.CloseNow()
 	op, _ := json.Marshal(map[string]any{"op": 1, "nonce": 1, "args": map[string]any{"language": lang, "code": p.Code}})
+	start := time.Now()
 	if err := c.Write(ctx, websocket.MessageText, op); err != nil {
-		return err
+		return 0, err
 	}
 	var out strings.Builder
 	for {
 		_, b, err := c.Read(ctx)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		var ev struct {
 			Code int `json:"code"`
@@ -60,20 +63,21 @@ func (s *EngineServer) RannaRun(p EngineProgram) error {
 			} `json:"data"`
 		}
 		if err := json.Unmarshal(b, &ev); err != nil {
-			return fmt.Errorf("event %q: %v", b, err)
+			return 0, fmt.Errorf("event %q: %v", b, err)
 		}
 		switch ev.Code {
 		case 1:
-			return fmt.Errorf("ERROR: %s", b)
+			return 0, fmt.Errorf("ERROR: %s", b)
 		case 3:
 			if ev.Data.Stdout != nil {
 				out.WriteString(*ev.Data.Stdout)
 			}
 		case 4:
+			took := time.Since(start)
 			if out.String() != p.Output {
-				return fmt.Errorf("ranna %s printed %q", lang, out.String())
+				return 0, fmt.Errorf("ranna %s printed %q", lang, out.String())
 			}
-			return c.Close(websocket.StatusNormalClosure, "")
+			return took, c.Close(websocket.StatusNormalClosure, "")
 		}
 	}
 }
@@ -86,13 +90,25 @@ type Paired struct {
 	PairDiff time.Duration
 }
 
+// Timed is a run that says how long its measured part took.
+type Timed func() (time.Duration, error)
+
+// Whole times all of f.
+func Whole(f func() error) Timed {
+	return func() (time.Duration, error) {
+		start := time.Now()
+		err := f()
+		return time.Since(start), err
+	}
+}
+
 // Interleaved times n runs of a and n of b, one at a time, in pairs
 // alternating which goes first, after one untimed run of each.
-func Interleaved(n int, a, b func() error) (Paired, error) {
-	if err := a(); err != nil {
+func Interleaved(n int, a, b Timed) (Paired, error) {
+	if _, err := a(); err != nil {
 		return Paired{}, err
 	}
-	if err := b(); err != nil {
+	if _, err := b(); err != nil {
 		return Paired{}, err
 	}
 	da, db, diffs := make([]time.Duration, 0, n), make([]time.Duration, 0, n), make([]time.Duration, 0, n)
@@ -102,11 +118,11 @@ func Interleaved(n int, a, b func() error) (Paired, error) {
 			if (i+j)%2 == 1 {
 				run, ds = b, &db
 			}
-			start := time.Now()
-			if err := run(); err != nil {
+			d, err := run()
+			if err != nil {
 				return Paired{}, err
 			}
-			*ds = append(*ds, time.Since(start))
+			*ds = append(*ds, d)
 		}
 		diffs = append(diffs, da[i]-db[i])
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"os"
 	"testing"
+	"time"
 )
 
 func BenchmarkPingHub(b *testing.B)   { PingHub(b, b.N) }
@@ -129,7 +130,7 @@ func TestEngineHarness(t *testing.T) {
 		if r, err := Concurrent(EngineClients, EngineClients, func() error { return s.Run(p) }); err != nil || r <= 0 {
 			t.Errorf("%s through ATO, %d at once: %v %v", p.Language, EngineClients, r, err)
 		}
-		if r, err := Interleaved(1, func() error { return s.RannaRun(p) }, func() error { return s.Run(p) }); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+		if r, err := Interleaved(1, func() (time.Duration, error) { return s.RannaRun(p) }, func() (time.Duration, error) { return s.RunTimed(p) }); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
 			t.Errorf("%s through ranna and ATO: %+v %v", p.Language, r, err)
 		}
 	}
@@ -137,7 +138,7 @@ func TestEngineHarness(t *testing.T) {
 		t.Log("asymptote is not installed: the asy pair is not run")
 		return
 	}
-	if r, err := Interleaved(1, s.AsyRun, AsyBare); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
+	if r, err := Interleaved(1, Whole(s.AsyRun), Whole(AsyBare)); err != nil || r.A.P50 <= 0 || r.B.P50 <= 0 {
 		t.Errorf("asy through /asy and bare: %+v %v", r, err)
 	}
 }

@@ -105,34 +105,44 @@ func (s *EngineServer) Close() {
 
 // Run does one v0 request of p and checks its output.
 func (s *EngineServer) Run(p EngineProgram) error {
+	_, err := s.RunTimed(p)
+	return err
+}
+
+// RunTimed is Run, returning the time from the request's write to the
+// reply's read: what the adapter and the run take, without the
+// connection's opening and closing handshakes.
+func (s *EngineServer) RunTimed(p EngineProgram) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, s.URL, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer c.CloseNow()
 	req := msgpack.AppendMapHeader(nil, 2)
 	req = msgpack.AppendString(msgpack.AppendString(req, "language"), p.Language)
 	req = msgpack.AppendString(msgpack.AppendString(req, "code"), p.Code)
+	start := time.Now()
 	if err := c.Write(ctx, websocket.MessageBinary, req); err != nil {
-		return err
+		return 0, err
 	}
 	_, reply, err := c.Read(ctx)
+	took := time.Since(start)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	out, err := replyStdout(reply)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if out != p.Output {
-		return fmt.Errorf("%s printed %q", p.Language, out)
+		return 0, fmt.Errorf("%s printed %q", p.Language, out)
 	}
 	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
-		return fmt.Errorf("after the reply: %v", err)
+		return 0, fmt.Errorf("after the reply: %v", err)
 	}
-	return nil
+	return took, nil
 }
 
 // replyStdout reads the stdout field of a v0 reply.
