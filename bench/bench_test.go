@@ -152,7 +152,7 @@ func TestSandboxHarnesses(t *testing.T) {
 	for name, f := range map[string]func(B, int){"SandboxTrue": SandboxTrue(""), "BareTrue": BareTrue, "BwrapTrue": BwrapTrue} {
 		t.Run(name, func(t *testing.T) { f(&Smoke{T: t}, 2) })
 	}
-	for name, f := range map[string]func(B, int){"SandboxPython": SandboxPython(""), "BarePython": BarePython} {
+	for name, f := range map[string]func(B, int){"SandboxPython": SandboxPython(""), "BarePython": BarePython, "BwrapPython": BwrapPython} {
 		t.Run(name, func(t *testing.T) {
 			s := &Smoke{T: t}
 			f(s, Callers)

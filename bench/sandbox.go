@@ -150,7 +150,21 @@ func SandboxPython(helper string) func(B, int) {
 
 // BarePython is the baseline: the same program file, started bare by 8
 // callers.
-func BarePython(b B, n int) {
+func BarePython(b B, n int) { python(b, n, nil) }
+
+// BwrapPython is the peer: the same program file, each run under
+// bubblewrap with every namespace, from 8 callers.
+func BwrapPython(b B, n int) {
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		b.Fatal("bwrap is not installed (scripts/test-deps.sh installs bubblewrap)")
+	}
+	python(b, n, []string{bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--chdir"})
+}
+
+// python runs python3 code.py from 8 callers in a directory holding the
+// hello world, each run started with prefix and the directory (nil: bare).
+func python(b B, n int, prefix []string) {
 	dir, err := os.MkdirTemp("", "bench-python-")
 	if err != nil {
 		b.Fatal(err)
@@ -159,11 +173,15 @@ func BarePython(b B, n int) {
 	if err := os.WriteFile(filepath.Join(dir, "code.py"), []byte(`print("Hello, World!")`), 0o644); err != nil {
 		b.Fatal(err)
 	}
+	argv := []string{"/usr/bin/python3", "code.py"}
+	if prefix != nil {
+		argv = append(append(append([]string{}, prefix...), dir), argv...)
+	}
 	r, stop := newReaper()
 	defer stop()
 	b.ResetTimer()
 	concurrently(b, n, func() error {
-		spawnWait(b, r, []string{"/usr/bin/python3", "code.py"}, dir)
+		spawnWait(b, r, argv, dir)
 		return nil
 	})
 }

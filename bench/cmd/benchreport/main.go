@@ -614,12 +614,18 @@ func sandboxRows(rounds int, dir, pid1Bin string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	pb, err := pairRounds(n, "runs/s", bench.SandboxPython(helper), bench.BwrapPython)
+	if err != nil {
+		return nil, err
+	}
 	return []row{
 		{"sandbox: `true`, start to exit, vs bwrap --unshare-all (median of each round's ratio; its range)", ms(tb.a), ms(tb.base) + " (bwrap)", tb.String(), "≤ 1.2×", verdict(tb.ratio <= 1.2)},
 		{"sandbox: `true`, start to exit, vs a bare fork/exec", ms(tf.a), ms(tf.base) + " (bare)", tf.String(), "(what isolation costs, for reference)", ""},
 		{"sandbox: `true` with pid1's own binary as the helper, vs bwrap", ms(tp.a), ms(tp.base) + " (bwrap)", tp.String(), "(without the small helper, for reference)", ""},
 		{fmt.Sprintf("sandbox: Python hello world, %d concurrent callers, runs/s, vs the same program bare (median of each round's ratio; its range)", bench.Callers),
 			fmt.Sprintf("%.1f", py.a), fmt.Sprintf("%.1f", py.base), py.String(), "≥ 0.8×", verdict(py.ratio >= 0.8)},
+		{fmt.Sprintf("sandbox: the same, vs the program under bwrap --unshare-all from %d callers", bench.Callers),
+			fmt.Sprintf("%.1f", pb.a), fmt.Sprintf("%.1f (bwrap)", pb.base), pb.String(), "(the peer's isolation on this machine, for reference)", ""},
 	}, nil
 }
 
