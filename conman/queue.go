@@ -53,6 +53,13 @@ func (q *outQueue) add(f frame, urgent bool) bool {
 	return true
 }
 
+// idle reports whether nothing is queued (and the queue is open).
+func (q *outQueue) idle() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return !q.closed && len(q.frames) == 0
+}
+
 // take moves every queued frame into dst (reused to avoid allocation).
 func (q *outQueue) take(dst []frame) []frame {
 	q.mu.Lock()

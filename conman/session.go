@@ -36,6 +36,10 @@ type session struct {
 	mu    sync.Mutex
 	chans map[int32]*channel // channels this session has open, by id
 
+	// wmu is held while frames are written: by the writer around each
+	// batch, and by sendPong writing a pong itself on an idle session.
+	wmu sync.Mutex
+
 	greeted bool // announcements reach it (guarded by the hub's mu)
 
 	closeOnce   sync.Once
@@ -112,10 +116,27 @@ func (s *session) sendControl(cmd *api.Command) {
 // measures the connection, not how much a flooding terminal has queued.
 // Nothing else may jump the queue: channel output must keep its order
 // with the openChanRes and closeChanRes around it.
+//
+// On an idle session (nothing queued, nothing being written) the reader
+// writes the pong itself: a heartbeat then costs no hand-over to the
+// writer goroutine, which on a machine with idle CPUs means waking a
+// thread.
 func (s *session) sendPong(ref string) {
 	f, ok := s.encodeControl(&api.Command{Ref: ref, Body: &api.Command_Pong{Pong: &api.Pong{}}})
 	if !ok {
 		return
+	}
+	if s.out.idle() && s.wmu.TryLock() {
+		direct := s.out.idle() // the writer may have taken a batch meanwhile
+		ok := direct && s.write(f)
+		s.wmu.Unlock()
+		if direct {
+			s.hub.metrics.commandsOut.Inc()
+			if !ok {
+				s.cutOff("slow client: write timed out")
+			}
+			return
+		}
 	}
 	s.queue(f, true)
 }
@@ -193,14 +214,18 @@ func (s *session) writeLoop() {
 		select {
 		case <-s.closing:
 			if s.flushFirst {
+				s.wmu.Lock()
 				s.writeAll(s.out.take(batch))
+				s.wmu.Unlock()
 			}
 			s.finish()
 			return
 		default:
 		}
+		s.wmu.Lock()
 		batch = s.out.take(batch)
 		ok := s.writeAll(batch)
+		s.wmu.Unlock()
 		if !ok {
 			clear(batch) // what was not written goes now
 		}
