@@ -39,7 +39,8 @@ func (s *Server) serveV0(w http.ResponseWriter, r *http.Request) {
 	}
 	// Nothing may follow the request: the client going away, or sending
 	// anything at all (closed with 1008), ends the run.
-	runCtx := c.CloseRead(ctx)
+	runCtx, stopReading := rejectFurther(ctx, c)
+	defer stopReading()
 	run, err := s.cfg.Engine.Start(runCtx, req)
 	if err != nil {
 		s.refuse(c, v0, err, req.Language, log)
@@ -71,3 +72,29 @@ func (s *Server) serveV0(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// rejectFurther reads on c while a run goes (which also answers the
+// client's pings and close), closing with 1008 if a data message comes;
+// the context it returns ends with the connection. stop closes c (the
+// handler is done with it) and waits for the reader.
+//
+// coder/websocket's CloseRead does this, but its reader calls Close from
+// inside its own goroutine, whose Close then waits 15 s for that very
+// goroutine to end: every closer of the connection hangs that long.
+func rejectFurther(ctx context.Context, c *websocket.Conn) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer cancel()
+		if _, _, err := c.Read(ctx); err == nil {
+			c.Close(websocket.StatusPolicyViolation, "unexpected data message")
+		}
+	}()
+	return ctx, func() {
+		cancel()
+		c.CloseNow()
+		<-done
+	}
+}
+
