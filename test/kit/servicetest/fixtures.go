@@ -82,9 +82,12 @@ func Watch(t testing.TB, ch *client.Channel, want string, d time.Duration, marks
 			if !ok {
 				t.Fatalf("the stream ended before %q; it ended with %q", want, tail())
 			}
+			// Only the new text (and what a match may straddle) is
+			// searched: a flood would make the whole-text search quadratic.
+			from := max(0, seen.Len()-len(want)+1)
 			seen.WriteString(c.GetOutput())
 			seen.WriteString(marks(c))
-			if strings.Contains(seen.String(), want) {
+			if strings.Contains(seen.String()[from:], want) {
 				return seen.String()
 			}
 		case <-deadline:
