@@ -123,28 +123,29 @@ static char *bytes(struct dec *d, size_t *len) {
 
 static char *str(struct dec *d) { return bytes(d, NULL); }
 
+// array reads a count of entries each at least min bytes long and
+// allocates that many (plus one, zeroed) of size bytes; NULL after an
+// error, with *n zero.
+static void *array(struct dec *d, uint64_t min, size_t size, size_t *n) {
+	*n = count(d, min);
+	void *a = calloc(*n + 1, size);
+	if (!a) {
+		d->err = "nsinit: out of memory";
+		*n = 0;
+	}
+	return a;
+}
+
 static struct strs strs(struct dec *d) {
 	struct strs s = {0};
-	s.n = count(d, 8);
-	s.v = calloc(s.n + 1, sizeof(char *));
-	if (!s.v) {
-		d->err = "nsinit: out of memory";
-		s.n = 0;
-		return s;
-	}
+	s.v = array(d, 8, sizeof(char *), &s.n);
 	for (size_t i = 0; i < s.n; i++)
 		s.v[i] = str(d);
 	return s;
 }
 
 static struct file *files(struct dec *d, size_t *n) {
-	*n = count(d, 24);
-	struct file *f = calloc(*n + 1, sizeof *f);
-	if (!f) {
-		d->err = "nsinit: out of memory";
-		*n = 0;
-		return NULL;
-	}
+	struct file *f = array(d, 24, sizeof *f, n);
 	for (size_t i = 0; i < *n; i++) {
 		f[i].path = str(d);
 		uint64_t m = u64(d);
@@ -157,13 +158,7 @@ static struct file *files(struct dec *d, size_t *n) {
 }
 
 static struct rlim *rlimits(struct dec *d, size_t *n) {
-	*n = count(d, 24);
-	struct rlim *l = calloc(*n + 1, sizeof *l);
-	if (!l) {
-		d->err = "nsinit: out of memory";
-		*n = 0;
-		return NULL;
-	}
+	struct rlim *l = array(d, 24, sizeof *l, n);
 	for (size_t i = 0; i < *n; i++) {
 		l[i].resource = (int)u64(d);
 		l[i].cur = u64(d);
@@ -187,12 +182,7 @@ int parse_request(const unsigned char *b, size_t len, struct request *r, char *e
 	r->system = strs(&d);
 	r->etc = strs(&d);
 	r->etc_files = files(&d, &r->n_etc_files);
-	r->n_binds = count(&d, 32);
-	r->binds = calloc(r->n_binds + 1, sizeof *r->binds);
-	if (!r->binds) {
-		snprintf(err, errlen, "nsinit: out of memory");
-		return -1;
-	}
+	r->binds = array(&d, 32, sizeof *r->binds, &r->n_binds);
 	for (size_t i = 0; i < r->n_binds; i++) {
 		r->binds[i].src = str(&d);
 		r->binds[i].dst = str(&d);
