@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "protocol.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

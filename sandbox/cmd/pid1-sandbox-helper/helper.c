@@ -5,7 +5,6 @@
 // run, report.
 
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -22,17 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "protocol.h"
 
 // The environment variable that makes a binary the helper (nsinit.EnvMarker).
 #define ENV_MARKER "_PID1_SANDBOX_HELPER"
-
-const char *errtext(int errnum) {
-	static char b[128];
-	snprintf(b, sizeof b, "%s", strerror(errnum));
-	b[0] = (char)tolower((unsigned char)b[0]);
-	return b;
-}
 
 static int64_t now_ns(void) {
 	struct timespec t;

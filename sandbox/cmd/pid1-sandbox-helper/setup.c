@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "protocol.h"
 
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442

@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "protocol.h"
 
 // What failed in the child, sent up the error pipe.
 enum stage { ST_SYNC = 1, ST_CGROUP, ST_IDS, ST_RLIMIT, ST_SECUREBITS, ST_BSET, ST_AMBIENT, ST_NNP, ST_SECCOMP, ST_CAPS, ST_EXEC };

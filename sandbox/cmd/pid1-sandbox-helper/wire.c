@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "protocol.h"
 
 // The largest message either side accepts (nsinit.maxMessage).
 #define MAX_MESSAGE (1ull << 30)

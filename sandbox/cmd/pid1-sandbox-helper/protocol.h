@@ -1,10 +1,10 @@
 //go:build cgo
 
-// The sandbox's helper in C: the same work as package nsinit, without a
-// Go runtime to start for every run. See native.go.
+// The C helper's types and functions: the request and report of package
+// nsinit's wire protocol, and the steps of a run. See main.go.
 
-#ifndef PID1_SANDBOX_HELPER_H
-#define PID1_SANDBOX_HELPER_H
+#ifndef PID1_SANDBOX_PROTOCOL_H
+#define PID1_SANDBOX_PROTOCOL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -101,7 +101,7 @@ pid_t start_program(const struct request *r, const char *path, char *err, size_t
 // collect.c
 void collect(const struct request *r, struct report *rep);
 
-// errtext is strerror in Go's spelling (lower case first letter).
+// errtext.c: strerror in Go's spelling (lower case first letter).
 const char *errtext(int errnum);
 
 #endif
