@@ -97,4 +97,3 @@ func rejectFurther(ctx context.Context, c *websocket.Conn) (context.Context, fun
 		<-done
 	}
 }
-
