@@ -4,9 +4,9 @@ import (
 	"context"
 	"sync"
 
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/engines"
 	"github.com/pid1/pid1/engines/asy"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/ranna"
 )
 

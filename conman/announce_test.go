@@ -7,7 +7,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 func portOpen(port uint32) *api.Command {

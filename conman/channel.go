@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // channel is one service instance and the sessions attached to it. It

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/services/presence"
 )

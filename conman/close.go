@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // detach removes s from the channel as closeChan{action} asks and, if

@@ -7,8 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/wire"
-	"github.com/pid1/pid1/services"
 )
 
 // Config holds the hub's collaborators and limits. Zero limits take the

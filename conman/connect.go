@@ -1,8 +1,8 @@
 package conman
 
 import (
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/wire"
-	"github.com/pid1/pid1/services"
 )
 
 // Connect opens a session for user over an in-memory pipe and returns the

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // An in-process session is a session like any other: it shares a channel

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // control handles a channel-0 command inline on the reader, so later frames

@@ -13,7 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Hub is the channel multiplexer. Create it with New and mount Handler.

@@ -9,7 +9,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // procDescriptor is a service whose channels count as running a process

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Dial opens an in-process session for user (Connect) and runs the Go

@@ -10,8 +10,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/wire"
-	"github.com/pid1/pid1/services"
 )
 
 // serveWS authenticates, upgrades and runs one session; this goroutine is

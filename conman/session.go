@@ -11,8 +11,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/wire"
-	"github.com/pid1/pid1/services"
 )
 
 // session is one client connection: a WebSocket, or an in-memory pipe

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // producer is a service for this test that, when asked, sends chunks

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Log records every event a service handles on its channel's logger

@@ -11,8 +11,8 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/middleware"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/chat"
 	"github.com/pid1/pid1/test/kit/testutil"
 )

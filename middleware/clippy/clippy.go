@@ -21,9 +21,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/packager/nodejs"
 	"github.com/pid1/pid1/internal/packager/python"
-	"github.com/pid1/pid1/services"
 )
 
 // Rule turns output matching Pattern into a hint. When Package names an

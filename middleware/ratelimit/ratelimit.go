@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Config sets the limits; zero fields take the defaults.

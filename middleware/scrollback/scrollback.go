@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Bounds of what is kept.

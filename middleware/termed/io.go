@@ -9,9 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/internal/textstream"
-	"github.com/pid1/pid1/services"
 )
 
 const (

@@ -12,11 +12,11 @@
 package terminal
 
 import (
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/middleware/clippy"
 	"github.com/pid1/pid1/middleware/ratelimit"
 	"github.com/pid1/pid1/middleware/scrollback"
 	"github.com/pid1/pid1/middleware/termed"
-	"github.com/pid1/pid1/services"
 )
 
 // Stack says which optional layers a service has.

@@ -16,9 +16,9 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/auth"
 	"github.com/pid1/pid1/pid1/server"
-	"github.com/pid1/pid1/services"
 )
 
 // TestReadOnlyChangesNothing drives every kind of command to every service

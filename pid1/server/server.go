@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/engines/asy"
 	"github.com/pid1/pid1/engines/ato"
 	"github.com/pid1/pid1/internal/auth"
@@ -25,7 +26,6 @@ import (
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/internal/wire"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/audio"
 	"github.com/pid1/pid1/services/ranna"
 )

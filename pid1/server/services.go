@@ -5,6 +5,7 @@ import (
 
 	"github.com/pid1/pid1/engines/asy"
 
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/jobs"
@@ -12,7 +13,6 @@ import (
 	"github.com/pid1/pid1/internal/snapstore"
 	"github.com/pid1/pid1/internal/storage"
 	"github.com/pid1/pid1/middleware"
-	"github.com/pid1/pid1/services"
 	asysvc "github.com/pid1/pid1/services/asy"
 	"github.com/pid1/pid1/services/ato"
 	"github.com/pid1/pid1/services/audio"

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/auth"
-	"github.com/pid1/pid1/services"
 )
 
 // ErrVerifyOnly is what Token answers when pid1 verifies tokens with

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/engines/asy"
-	"github.com/pid1/pid1/services"
 )
 
 // Descriptor registers the service over a (shared with the native

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/engines"
 	"github.com/pid1/pid1/engines/perclient"
-	"github.com/pid1/pid1/services"
 )
 
 // Engine is what the service needs of the execution core.

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/audiofile"
 	"github.com/pid1/pid1/internal/jobs"
-	"github.com/pid1/pid1/services"
 )
 
 // Config configures a Player.

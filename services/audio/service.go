@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Descriptor registers the service: each audio channel hears what p plays.

@@ -10,7 +10,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Replacements maps each retired service to the one that does its work.

@@ -6,9 +6,9 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/services"
 )
 
 // Descriptor registers the service; its commands run with deps.

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/textstream"
-	"github.com/pid1/pid1/services"
 )
 
 // drainAfterExit bounds how long output is still read once the command

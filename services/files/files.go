@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/services"
 )
 
 // DefaultMaxTransfer is the largest file a chunked transfer may write.

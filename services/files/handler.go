@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/bufpool"
 	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/services"
 )
 
 // readBufs holds buffers for read replies, so that reading a large file

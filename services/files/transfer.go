@@ -8,8 +8,8 @@ import (
 	"strconv"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
-	"github.com/pid1/pid1/services"
 )
 
 // transfer is one chunked upload in progress.

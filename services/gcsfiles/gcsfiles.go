@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/storage"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/files"
 )
 

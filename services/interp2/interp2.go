@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/middleware/terminal"
-	"github.com/pid1/pid1/services"
 )
 
 // Descriptor registers the service on the terminal stack, with the

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // markPrefix starts the mark the REPLs' prompts print: an OSC sequence no

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // recorder collects what the mark filter passes on (it stands for the

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/feed"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
-	"github.com/pid1/pid1/services"
 )
 
 // Descriptor registers the service; its servers run with deps. Creating

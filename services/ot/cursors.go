@@ -9,8 +9,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/textot"
-	"github.com/pid1/pid1/services"
 )
 
 // cursors are the buffer's cursors by id, each owned by the session that

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/otlog"
 	"github.com/pid1/pid1/internal/textot"
-	"github.com/pid1/pid1/services"
 )
 
 // retryNotText is how long a linked file that is not UTF-8 text gets to

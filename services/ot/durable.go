@@ -2,8 +2,8 @@ package ot
 
 import (
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/otlog"
-	"github.com/pid1/pid1/services"
 )
 
 // oplog is a linked buffer's op log (see package otlog): while the buffer

@@ -2,7 +2,7 @@ package ot
 
 import (
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // held is the service's channel with its output held back while the op

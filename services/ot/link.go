@@ -7,10 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/textot"
-	"github.com/pid1/pid1/services"
 )
 
 // link ties a buffer to a file in the workspace.

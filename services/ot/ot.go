@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/fswatch"
 	"github.com/pid1/pid1/internal/otlog"
-	"github.com/pid1/pid1/services"
 )
 
 // Config is what every ot channel shares.

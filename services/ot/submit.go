@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/textot"
-	"github.com/pid1/pid1/services"
 )
 
 // baseVersion is the version a client's op was made against. Clients of

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // ensureRef is the ref of the ensurePackages that EnsureBeforeRun sends.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/conman"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/interp2"
 	"github.com/pid1/pid1/services/packager2"
 	"github.com/pid1/pid1/services/packager3"

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/packager"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/internal/packagerwork"
 )
 

@@ -7,9 +7,9 @@ import (
 	"sync"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/engines"
 	"github.com/pid1/pid1/engines/ranna"
-	"github.com/pid1/pid1/services"
 )
 
 // Engine is what the service needs of the execution core.

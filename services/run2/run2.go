@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/clippy"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/middleware/terminal"
-	"github.com/pid1/pid1/services"
 )
 
 // Writes are run2's commands a read-only session may not send.

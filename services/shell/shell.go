@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/middleware/termed"
 	"github.com/pid1/pid1/middleware/terminal"
-	"github.com/pid1/pid1/services"
 )
 
 // Config is what every shell channel shares.

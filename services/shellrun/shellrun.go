@@ -8,8 +8,8 @@ package shellrun
 import (
 	"os"
 
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/run2"
 )
 

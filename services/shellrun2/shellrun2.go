@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/middleware/terminal"
-	"github.com/pid1/pid1/services"
 	"github.com/pid1/pid1/services/shell"
 )
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/snapstore"
-	"github.com/pid1/pid1/services"
 )
 
 // Descriptor registers the service; every channel shares store.

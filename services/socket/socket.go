@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/feed"
-	"github.com/pid1/pid1/services"
 )
 
 // Config configures the service.

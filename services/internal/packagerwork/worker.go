@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/language"
 	"github.com/pid1/pid1/internal/packager"
 	"github.com/pid1/pid1/internal/packager/golang"
 	"github.com/pid1/pid1/internal/packager/nodejs"
 	"github.com/pid1/pid1/internal/packager/python"
-	"github.com/pid1/pid1/services"
 )
 
 // Backends are the backends pid1 has, in the order Choose prefers them on

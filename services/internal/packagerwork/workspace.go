@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"github.com/pid1/pid1/api"
+	"github.com/pid1/pid1/conman/services"
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/jobs"
 	"github.com/pid1/pid1/internal/packager"
 	"github.com/pid1/pid1/internal/reaper"
 	"github.com/pid1/pid1/internal/textstream"
-	"github.com/pid1/pid1/services"
 )
 
 // workspace is packager.Workspace for one operation of w.

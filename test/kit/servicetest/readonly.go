@@ -2,7 +2,7 @@ package servicetest
 
 import (
 	"github.com/pid1/pid1/api"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // ReadOnlyRefusal is the error text the hub sends a read-only session for

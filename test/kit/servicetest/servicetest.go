@@ -13,7 +13,7 @@ import (
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
 	"github.com/pid1/pid1/conman"
-	"github.com/pid1/pid1/services"
+	"github.com/pid1/pid1/conman/services"
 )
 
 // Serve starts a hub with ds on 127.0.0.1 and returns the URL a user
