@@ -17,5 +17,10 @@
 // tells the helper to kill the run. Stdin, stdout and stderr are fds 0-2
 // and go to the program unchanged.
 //
+// The C helper pid1 ships (cmd/pid1-sandbox-helper) speaks the same wire
+// protocol and builds the same root; it also honours Request.UserNS, which
+// this helper refuses. A change to Request, Report or the root belongs in
+// both, with Version bumped.
+//
 // Nothing here is safe for concurrent use; the helper is single-purpose.
 package nsinit
