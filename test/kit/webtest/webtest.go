@@ -62,6 +62,14 @@ func StartPid1(tb testing.TB, files map[string]string, o server.Options) *Pid1 {
 		}
 	}
 	o.Workspace, o.StateDir = ws, filepath.Join(base, "state")
+	// The shells pid1 starts read $HOME's start-up files. The machine's
+	// own are not the test's: root's .bashrc may run pyenv, whose rehash
+	// lock a killed shell leaves behind, and every later bash waits on it.
+	home := filepath.Join(base, "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Setenv("HOME", home)
 	if o.Language == "" {
 		o.Language = "python3"
 	}
