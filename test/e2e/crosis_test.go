@@ -82,7 +82,9 @@ func TestCrosis(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "--test", "--test-timeout=60000", "--test-reporter=spec", "crosis.test.mjs")
 	cmd.Dir = nodeDir
-	cmd.Env = append(os.Environ(), "PID1_ADDR="+addr, "PID1_BIN="+bin, "PID1_STATE_DIR="+state, "NO_COLOR=1")
+	// HOME: the pid1s the tests start run shells, which must not read
+	// the machine's start-up files (see startPID1).
+	cmd.Env = append(os.Environ(), "PID1_ADDR="+addr, "PID1_BIN="+bin, "PID1_STATE_DIR="+state, "NO_COLOR=1", "HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test crosis.test.mjs:\n%s", out)
 	if err != nil {

@@ -105,8 +105,17 @@ func Input(t testing.TB, ch *client.Channel, s string) {
 }
 
 // Deps is what a service that starts processes needs, for the test: a
-// private reaper and a temporary workspace holding files.
+// private reaper, a temporary workspace holding files, and pid1's user
+// environment with a HOME of the test's own: the machine's start-up files
+// are not the test's (root's .bashrc may run pyenv, whose rehash lock a
+// killed shell leaves behind for every later bash to wait on).
 func Deps(t testing.TB, files map[string]string) jobs.Deps {
 	t.Helper()
-	return jobs.Deps{Reaper: Reaper(t), Workspace: Workspace(t, files)}
+	env := []string{"HOME=" + t.TempDir()}
+	for _, kv := range jobs.BaseEnv(nil, os.Environ()) {
+		if !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return jobs.Deps{Reaper: Reaper(t), Workspace: Workspace(t, files), Env: env}
 }
