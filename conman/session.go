@@ -133,7 +133,7 @@ func (s *session) sendPong(ref string) {
 		if direct {
 			s.hub.metrics.commandsOut.Inc()
 			if !ok {
-				s.cutOff("slow client: write timed out")
+				s.cutOff(writeTimedOut)
 			}
 			return
 		}
@@ -231,7 +231,7 @@ func (s *session) writeLoop() {
 		}
 		s.unreserve(s.out.written())
 		if !ok {
-			s.cutOff("slow client: write timed out")
+			s.cutOff(writeTimedOut)
 			s.finish()
 			return
 		}
@@ -279,6 +279,9 @@ func (s *session) write(f frame) bool {
 	f.release()
 	return true
 }
+
+// writeTimedOut is why a session whose write timed out is cut off.
+const writeTimedOut = "slow client: write timed out"
 
 // closeGrace is how long a closing handshake, or a write under way when a
 // session is cut off, may take before the connection is dropped.

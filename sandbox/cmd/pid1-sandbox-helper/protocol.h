@@ -87,6 +87,7 @@ struct report {
 // wire.c
 int read_message(int fd, unsigned char **msg, size_t *len);
 int write_message(int fd, const unsigned char *msg, size_t len);
+int write_full(int fd, const void *p, size_t n); // all of p, or -1 with errno
 int parse_request(const unsigned char *b, size_t len, struct request *r, char *err, size_t errlen);
 void buf_u64(struct buf *b, uint64_t v);
 void buf_bytes(struct buf *b, const void *p, size_t n);

@@ -195,16 +195,10 @@ static int write_file(const char *p, const struct file *f) {
 	int fd = open(p, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
 	if (fd < 0)
 		return fail("write file: open %s: %s", p, errtext(errno));
-	for (size_t off = 0; off < f->len;) {
-		ssize_t n = write(fd, f->data + off, f->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-			close(fd);
-			return fail("write file: write %s: %s", p, errtext(e));
-		}
-		off += (size_t)n;
+	if (write_full(fd, f->data, f->len) < 0) {
+		int e = errno;
+		close(fd);
+		return fail("write file: write %s: %s", p, errtext(e));
 	}
 	if (give)
 		(void)fchown(fd, give_uid, give_gid);

@@ -15,12 +15,16 @@
 // The largest message either side accepts (nsinit.maxMessage).
 #define MAX_MESSAGE (1ull << 30)
 
-static int read_full(int fd, void *p, size_t n) {
+// full moves exactly n bytes, writing them when out is set, else reading
+// them, again after EINTR; -1 (errno set) on an error or an early end.
+static int full(int fd, void *p, size_t n, int out) {
 	unsigned char *c = p;
 	while (n > 0) {
-		ssize_t r = read(fd, c, n);
+		ssize_t r = out ? write(fd, c, n) : read(fd, c, n);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r == 0)
+			errno = EIO;
 		if (r <= 0)
 			return -1;
 		c += r;
@@ -29,19 +33,9 @@ static int read_full(int fd, void *p, size_t n) {
 	return 0;
 }
 
-static int write_full(int fd, const void *p, size_t n) {
-	const unsigned char *c = p;
-	while (n > 0) {
-		ssize_t r = write(fd, c, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		c += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
+static int read_full(int fd, void *p, size_t n) { return full(fd, p, n, 0); }
+
+int write_full(int fd, const void *p, size_t n) { return full(fd, (void *)p, n, 1); }
 
 int read_message(int fd, unsigned char **msg, size_t *len) {
 	uint64_t n;
