@@ -35,13 +35,20 @@ func runBinary(t *testing.T, addr string, args ...string) *exec.Cmd {
 			t.Logf("pid1 output:\n%s", logs.String())
 		}
 	})
+	waitHealthy(t, addr, args, logs)
+	return cmd
+}
+
+// waitHealthy waits until addr answers /healthz.
+func waitHealthy(t *testing.T, addr string, args []string, logs *testutil.Buffer) {
+	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
-			return cmd
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pid1 %v did not start:\n%s", args, logs.String())
+			t.Fatalf("pid1 %v did not start on %s:\n%s", args, addr, logs.String())
 		}
 	}
 }
@@ -125,7 +132,11 @@ func TestEnginesOff(t *testing.T) {
 func TestEnginesOwnListener(t *testing.T) {
 	t.Parallel()
 	addr, eaddr := freeAddr(t), freeAddr(t)
-	runBinary(t, addr, serveArgs(t, addr, "-engines-listen", eaddr)...)
+	args := serveArgs(t, addr, "-engines-listen", eaddr)
+	runBinary(t, addr, args...)
+	// Both listeners, before anything is asked of them (a CI run once
+	// found the engines' refusing right after pid1's answered).
+	waitHealthy(t, eaddr, args, &testutil.Buffer{})
 	if code, _ := getStatus(t, "http://"+addr+"/languages.json"); code != http.StatusNotFound {
 		t.Errorf("/languages.json on -listen: %d", code)
 	}
