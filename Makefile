@@ -45,7 +45,8 @@ test: test-deps web lint chart
 
 ## fuzz-ci: the fuzzers of what arrives from outside: paths, tokens, frames, REPL input, OT ops and the op log, msgpack, the
 ## engines' requests (ATO's msgpack, ranna's JSON ops, asyonline's verb frames), language servers' LSP frames and the input
-## framer, audio requests, /proc/net port tables and the packager's rewriting of pyproject.toml and requirements.txt, FUZZCI
+## framer, audio requests, /proc/net port tables, the packager's rewriting of pyproject.toml and requirements.txt and the
+## storage's escaping of object keys, FUZZCI
 ## seconds each (from their committed corpora).
 FUZZCI ?= 10s
 fuzz-ci:
@@ -53,7 +54,7 @@ fuzz-ci:
 	  "./engines/ranna FuzzDecodeOp" "./engines/asy FuzzMessages" \
 	  "./conman-repl/literal FuzzParse" "./internal/textot FuzzOp" "./internal/otlog FuzzParse" "./internal/msgpack FuzzSkip" \
 	  "./services/lsp FuzzReadMessage" "./services/lsp FuzzInputFramer" "./services/audio FuzzSplitter" "./internal/ports FuzzParseTable" \
-	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements"; do \
+	  "./internal/packager/python FuzzPyproject" "./internal/packager/python FuzzRequirements" "./internal/storage FuzzEscape"; do \
 	  set -- $$t; echo "== fuzz $$2 ($(FUZZCI))"; $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZCI) $$1; \
 	done
 

@@ -13,9 +13,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pid1/pid1/internal/fsroot"
-	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/pid1/pid1/internal/fsroot"
+	"github.com/pid1/pid1/internal/storage"
 )
 
 // ErrNone is returned by Latest and Restore when this workspace has no
@@ -25,7 +26,7 @@ var ErrNone = errors.New("snapshot: this workspace has no snapshot")
 // Latest reads this workspace's current manifest.
 func (s *Store) Latest(ctx context.Context) (string, *Manifest, error) {
 	raw, err := s.bucket.ReadAll(ctx, s.latestKey())
-	if gcerrors.Code(err) == gcerrors.NotFound {
+	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil, ErrNone
 	}
 	if err != nil {
@@ -152,7 +153,7 @@ func (s *Store) stageFile(ctx context.Context, st *fsroot.Stage, e Entry) (reuse
 			return false, 0, err
 		}
 	}
-	r, err := s.bucket.NewReader(ctx, blobKey(e.Hash), nil)
+	r, err := s.bucket.NewReader(ctx, blobKey(e.Hash))
 	if err != nil {
 		return false, 0, fmt.Errorf("reading its content %s: %w", e.Hash, err)
 	}

@@ -36,15 +36,15 @@ func plant(t *testing.T, b *storage.Bucket, id string, m any, blobs ...string) {
 		}
 	}
 	key := "workspaces/" + id + "/manifests/00000000000000000001.json"
-	if err := b.WriteAll(ctx, key, body, nil); err != nil {
+	if err := b.WriteAll(ctx, key, body); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.WriteAll(ctx, "workspaces/"+id+"/latest", []byte(key), nil); err != nil {
+	if err := b.WriteAll(ctx, "workspaces/"+id+"/latest", []byte(key)); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range blobs {
 		h := sha(c)
-		if err := b.WriteAll(ctx, "blobs/"+h[:2]+"/"+h, []byte(c), nil); err != nil {
+		if err := b.WriteAll(ctx, "blobs/"+h[:2]+"/"+h, []byte(c)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +122,7 @@ func TestHostileManifestsChangeNothing(t *testing.T) {
 				plant(t, b, "ws1", c.m, "x", "b")
 			}
 			if c.latest != "" {
-				b.WriteAll(context.Background(), "workspaces/ws1/latest", []byte(c.latest), nil)
+				b.WriteAll(context.Background(), "workspaces/ws1/latest", []byte(c.latest))
 			}
 			_, err := newStore(t, b, ws, "ws1").Restore(context.Background())
 			if err == nil || !strings.Contains(err.Error(), c.message) {
@@ -160,7 +160,7 @@ func TestFailedRestoreLeavesTheWorkspace(t *testing.T) {
 			plant(t, b, "ws1", manifest("ws1", entries...), blobs...)
 			h := sha("the last one")
 			if damage == "tampered blob" {
-				b.WriteAll(context.Background(), "blobs/"+h[:2]+"/"+h, []byte("not the last one"), nil)
+				b.WriteAll(context.Background(), "blobs/"+h[:2]+"/"+h, []byte("not the last one"))
 			}
 			_, err := newStore(t, b, ws, "ws1").Restore(context.Background())
 			want := map[string]string{"missing blob": "reading its content " + h, "tampered blob": "does not match its hash"}[damage]

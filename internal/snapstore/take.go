@@ -15,9 +15,10 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/storage"
-	"golang.org/x/sync/errgroup"
 )
 
 // Store takes snapshots of one workspace into one bucket.
@@ -139,7 +140,7 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	}
 	body := encode(m)
 	res.Manifest = s.manifestKey(m.Created)
-	if err := s.bucket.WriteAll(ctx, res.Manifest, body, nil); err != nil {
+	if err := s.bucket.WriteAll(ctx, res.Manifest, body); err != nil {
 		return res, fmt.Errorf("snapshot: writing the manifest: %w", err)
 	}
 	// The blobs and the manifest must be durable before "latest" names it.
@@ -152,7 +153,7 @@ func (s *Store) Take(ctx context.Context) (Result, error) {
 	if err2 != nil {
 		return res, fmt.Errorf("snapshot: %w", err2)
 	}
-	if err := s.bucket.WriteAll(ctx, s.latestKey(), []byte(res.Manifest), nil); err != nil {
+	if err := s.bucket.WriteAll(ctx, s.latestKey(), []byte(res.Manifest)); err != nil {
 		return res, fmt.Errorf("snapshot: marking the manifest current: %w", err)
 	}
 	if err := s.bucket.SyncKeys(s.latestKey()); err != nil {
@@ -209,7 +210,7 @@ func (s *Store) store(ctx context.Context, p string) (hash string, key cacheEntr
 		return hash, key, false, nil
 	}
 	if data != nil {
-		err = s.bucket.WriteAll(ctx, blobKey(hash), data, nil)
+		err = s.bucket.WriteAll(ctx, blobKey(hash), data)
 	} else {
 		var n int64
 		if n, err = s.uploadLarge(ctx, f, hash); err == nil && n != key.size {
@@ -231,7 +232,7 @@ func (s *Store) uploadLarge(ctx context.Context, f *os.File, hash string) (int64
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := s.bucket.NewWriter(ctx, blobKey(hash), nil)
+	w, err := s.bucket.NewWriter(ctx, blobKey(hash))
 	if err != nil {
 		return 0, err
 	}

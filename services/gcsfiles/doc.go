@@ -1,6 +1,6 @@
 // Package gcsfiles is the gcsfiles service: every file operation of the
 // files service, with each change also persisted to object storage
-// (gocloud.dev/blob: file://, s3:// or gs://), plus persist (upload a path),
+// (package storage: file://, s3:// or gs://), plus persist (upload a path),
 // persistMirror (also delete remote objects missing locally) and
 // tryRemove.
 //

@@ -2,14 +2,11 @@ package gcsfiles_test
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-
-	"gocloud.dev/blob"
 
 	"github.com/pid1/pid1/api"
 	"github.com/pid1/pid1/client"
@@ -56,20 +53,15 @@ func serve(t *testing.T, dir, bucketURL string) *fixture {
 func (f *fixture) objects(t *testing.T) string {
 	t.Helper()
 	var out []string
-	it := f.bucket.List(&blob.ListOptions{})
-	for {
-		o, err := it.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
+	for key, err := range f.bucket.List(context.Background(), "") {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := f.bucket.ReadAll(context.Background(), o.Key)
+		b, err := f.bucket.ReadAll(context.Background(), key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, o.Key+"="+string(b))
+		out = append(out, key+"="+string(b))
 	}
 	sort.Strings(out)
 	return strings.Join(out, " ")
@@ -119,8 +111,8 @@ func TestChangesArePersisted(t *testing.T) {
 			}
 			// persistMirror also deletes what is gone locally, and ignored objects.
 			os.Remove(filepath.Join(fx.dir, "top.txt"))
-			fx.bucket.WriteAll(context.Background(), "only-remote", []byte("x"), nil)
-			fx.bucket.WriteAll(context.Background(), "node_modules/stale.js", []byte("x"), nil)
+			fx.bucket.WriteAll(context.Background(), "only-remote", []byte("x"))
+			fx.bucket.WriteAll(context.Background(), "node_modules/stale.js", []byte("x"))
 			do(t, ch, &api.Command{Body: &api.Command_PersistMirror{PersistMirror: f("")}})
 			if got, want := fx.objects(t), "out/result=42 src/.eslintrc=kept"; got != want {
 				t.Fatalf("after persistMirror: %s, want %s", got, want)

@@ -10,8 +10,6 @@ import (
 
 	"github.com/pid1/pid1/internal/fsroot"
 	"github.com/pid1/pid1/internal/storage"
-	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 )
 
 // persister copies workspace paths to the bucket. It implements
@@ -141,7 +139,7 @@ func (p *persister) upload(file string) error {
 		return err
 	}
 	defer f.Close()
-	w, err := p.bucket.NewWriter(p.ctx, file, nil)
+	w, err := p.bucket.NewWriter(p.ctx, file)
 	if err != nil {
 		return err
 	}
@@ -161,7 +159,7 @@ func (p *persister) deleteTree(c string, keep map[string]bool) (int, error) {
 			return nil
 		}
 		err := p.bucket.Delete(p.ctx, key)
-		if gcerrors.Code(err) == gcerrors.NotFound {
+		if errors.Is(err, storage.ErrNotFound) {
 			return nil
 		}
 		if err == nil {
@@ -182,22 +180,15 @@ func (p *persister) deleteTree(c string, keep map[string]bool) (int, error) {
 	if c != "" {
 		prefix = c + "/"
 	}
-	it := p.bucket.List(&blob.ListOptions{Prefix: prefix})
-	for {
-		obj, err := it.Next(p.ctx)
-		if err == io.EOF {
-			return n, nil
+	for key, err := range p.bucket.List(p.ctx, prefix) {
+		if err == nil {
+			err = del(key)
 		}
 		if err != nil {
 			return n, err
 		}
-		if obj.IsDir {
-			continue
-		}
-		if err := del(obj.Key); err != nil {
-			return n, err
-		}
 	}
+	return n, nil
 }
 
 func (p *persister) sync(op, path string) error {

@@ -1,5 +1,5 @@
 // Package s3test starts a real S3-compatible HTTP server (gofakes3) on
-// 127.0.0.1 for tests, reached through gocloud's s3:// driver.
+// 127.0.0.1 for tests, reached through pid1's s3:// storage.
 package s3test
 
 import (

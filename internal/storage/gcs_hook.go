@@ -1,11 +1,11 @@
-//go:build !gcs
-
 package storage
 
-// haveGCS is false in the default build: the Google Cloud Storage client
-// adds about 15 MiB to pid1's resident memory. Build with -tags gcs for
-// gs:// URLs.
-const haveGCS = false
+import "context"
+
+// openGCS opens a gs:// bucket; it is nil in the default build, where the
+// Google Cloud Storage client (which adds about 15 MiB to pid1's resident
+// memory) is left out. gcs.go sets it in a build with -tags gcs.
+var openGCS func(ctx context.Context, rawURL string) (backend, error)
 
 // errNoGCS explains what to do instead.
 const errNoGCS = "this pid1 was built without the Google Cloud Storage client (it adds about 15 MiB of memory): " +
