@@ -38,9 +38,11 @@ run: web
 	$(GO) run ./pid1 -workspace ./workspace
 
 ## test: install what the tests need, check the Helm chart, then run every test with the race
-## detector, and the fuzzers of what parses hostile input for a bounded time.
+## detector (the storage package also as built with -tags gcs), and the fuzzers of what parses hostile input for a
+## bounded time.
 test: test-deps web lint chart
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) test -race -count=1 -tags gcs ./internal/storage
 	@$(MAKE) --no-print-directory fuzz-ci
 
 ## fuzz-ci: the fuzzers of what arrives from outside: paths, tokens, frames, REPL input, OT ops and the op log, msgpack, the
