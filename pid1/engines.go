@@ -84,7 +84,9 @@ func startEngines(ctx context.Context, f engineFlags, rp *reaper.Reaper, log *sl
 		Log: log.With("component", "engines")})
 	ep := endpoints.New(endpoints.Config{Engine: eng, Asy: a, Trusted: trusted, Log: log.With("component", "engines"),
 		Conns: perclient.Config{Concurrent: f.connsPerIP, What: "connections"}})
-	log.Info("engines ready", "sandbox", eng.Sandbox().Mode(), "languages", len(eng.Languages()))
+	go func() { // the languages' version probes run while pid1 starts serving
+		log.Info("engines ready", "sandbox", eng.Sandbox().Mode(), "languages", len(eng.Languages()))
+	}()
 	return &engineStack{engine: eng, asy: a, endpoints: ep}, nil
 }
 

@@ -33,16 +33,19 @@ type Options struct {
 }
 
 // Set is the languages one engine serves, keyed by ATO's runner ids.
-// It is read-only after Default and safe for concurrent use.
+// It is read-only once probed and safe for concurrent use.
 type Set struct {
-	byID map[string]*Runner
-	list []*Runner
+	byID  map[string]*Runner
+	list  []*Runner
+	ready chan struct{} // closed when every probe has ended
 }
 
 // Default returns every built-in language. Each one whose toolchain is
 // installed is probed in sb (so "available" means it starts in the
 // sandbox): its version is what the toolchain prints. At most two probes
-// run at once.
+// run at once, in the background: Default returns at once, and Lookup and
+// List wait for the probes (about a second for a dozen languages), so a
+// server can listen while they run.
 func Default(ctx context.Context, sb *sandbox.Sandbox, o Options) *Set {
 	if o.GoRoot == "" {
 		o.GoRoot = "/usr/local/go"
@@ -56,6 +59,8 @@ func Default(ctx context.Context, sb *sandbox.Sandbox, o Options) *Set {
 		o.ProbeTimeout = 30 * time.Second
 	}
 	rs := builtin(o)
+	s := newSet(rs)
+	s.ready = make(chan struct{})
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
 	for _, r := range rs {
@@ -73,8 +78,11 @@ func Default(ctx context.Context, sb *sandbox.Sandbox, o Options) *Set {
 			r.probe(ctx, sb, o.ProbeTimeout)
 		})
 	}
-	wg.Wait()
-	return newSet(rs)
+	go func() {
+		wg.Wait()
+		close(s.ready)
+	}()
+	return s
 }
 
 func newSet(rs []*Runner) *Set {
@@ -112,14 +120,26 @@ func (r *Runner) probe(ctx context.Context, sb *sandbox.Sandbox, timeout time.Du
 	}
 }
 
-// Lookup finds a runner by id (case-sensitive, like ATO).
+// Lookup finds a runner by id (case-sensitive, like ATO), once the
+// probes have ended.
 func (s *Set) Lookup(id string) (*Runner, bool) {
+	s.wait()
 	r, ok := s.byID[id]
 	return r, ok
 }
 
-// List returns the runners ordered by id, available or not.
-func (s *Set) List() []*Runner { return s.list }
+// List returns the runners ordered by id, available or not, once the
+// probes have ended.
+func (s *Set) List() []*Runner {
+	s.wait()
+	return s.list
+}
+
+func (s *Set) wait() {
+	if s.ready != nil {
+		<-s.ready
+	}
+}
 
 // env is the runner's environment.
 func (r *Runner) env() []string {
