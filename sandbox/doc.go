@@ -7,7 +7,8 @@
 // inside is an unprivileged uid outside (one per concurrent run slot). The
 // file system is built from nothing: read-only binds of the system's
 // toolchains (/usr, /bin, /sbin, /lib*), an /etc reduced to an allow list
-// (no shadow, no ssh keys), a fresh /proc, a minimal /dev (null, zero,
+// (no shadow, no ssh keys; a copy prepared on the host and bound in one
+// mount, see etcTree), a fresh /proc, a minimal /dev (null, zero,
 // full, random, urandom, tty, pts, shm), and a writable WorkDir and /tmp
 // that share one size-capped tmpfs. pid1's state directory, the workspace,
 // /root and the other runs are simply not there. The network namespace has

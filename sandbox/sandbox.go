@@ -28,7 +28,8 @@ type Sandbox struct {
 	ownUID  bool        // each slot has its own host uid (pid1 is root)
 	native  atomic.Bool // the helper is the C one (a report said so)
 	filter  []byte
-	etc     []string
+	etc     []string // the allowed /etc entries, for runs that bind them
+	etcTree *etcTree // the prepared /etc runs bind instead
 	root    string   // mount point of the runs' roots
 	helper  *os.File // the helper binary, executed through /proc/self/fd
 	metrics *metrics
@@ -103,6 +104,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if err := os.Chmod(s.root, 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	s.etcTree = newEtcTree(cfg.Dir, append(append([]string{}, etcAllow...), cfg.Etc...), etcFiles(cfg.Hostname), log.Warn)
 	for i := range cfg.MaxRuns {
 		s.slots <- i
 	}
@@ -208,6 +210,10 @@ func (s *Sandbox) Run(ctx context.Context, spec Spec) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if c, err := s.etcTree.acquire(); err == nil {
+		defer s.etcTree.release(c)
+		req.EtcDir, req.Etc, req.EtcFiles = c.dir, nil, nil
+	}
 	slot, err := s.acquire(ctx)
 	if err != nil {
 		return Result{}, err
@@ -264,6 +270,7 @@ func (s *Sandbox) Close() error {
 	s.mu.Unlock()
 	s.runs.Wait()
 	s.helperOnce.Do(func() { s.helper.Close() })
+	s.etcTree.close()
 	return nil
 }
 

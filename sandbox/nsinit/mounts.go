@@ -35,7 +35,7 @@ func setup(req *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := setupEtc(root, req.Etc, req.EtcFiles); err != nil {
+	if err := setupEtc(root, req.EtcDir, req.Etc, req.EtcFiles); err != nil {
 		return err
 	}
 	if err := mkdir(root + "/proc"); err != nil {
@@ -196,11 +196,14 @@ func setupData(root string, size int64) (detach func() error, err error) {
 	}, nil
 }
 
-// setupEtc builds /etc from the allow list and the generated files, on a
-// tmpfs of its own so that one call makes it and every bind in it
-// read-only.
-func setupEtc(root string, entries []string, files []File) error {
+// setupEtc binds the prepared dir read-only at /etc or, without one,
+// builds /etc from the allow list and the generated files, on a tmpfs of
+// its own so that one call makes it and every bind in it read-only.
+func setupEtc(root, dir string, entries []string, files []File) error {
 	etc := root + "/etc"
+	if dir != "" {
+		return bindTo(dir, etc, false)
+	}
 	if err := mkdir(etc); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ const EnvMarker = "_PID1_SANDBOX_HELPER"
 
 // Version changes whenever Request or Report do; a helper from another
 // build refuses a request it would misread.
-const Version = 2
+const Version = 3
 
 // maxMessage bounds a message in either direction (files included).
 const maxMessage = 1 << 30
@@ -31,7 +31,10 @@ type Request struct {
 	// written into the run's /etc instead (passwd, group, hosts).
 	Etc      []string
 	EtcFiles []File
-	Binds    []Bind
+	// EtcDir, when set, is a host directory prepared as the run's whole
+	// /etc (read-only), in one mount; Etc and EtcFiles are then unused.
+	EtcDir string
+	Binds  []Bind
 	// Files are written into /work before the start.
 	Files []File
 	Argv  []string
@@ -238,6 +241,7 @@ func (r *Request) Marshal() []byte {
 	e.strs(r.System)
 	e.strs(r.Etc)
 	e.files(r.EtcFiles)
+	e.str(r.EtcDir)
 	e.u64(uint64(len(r.Binds)))
 	for _, b := range r.Binds {
 		e.str(b.Source)
@@ -268,7 +272,7 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 		return nil, fmt.Errorf("nsinit: request of protocol version %d; this helper speaks %d (helper and pid1 from different builds?)", v, Version)
 	}
 	r := &Request{Root: d.str(), Hostname: d.str(), Tmpfs: d.i64(),
-		System: d.strs(), Etc: d.strs(), EtcFiles: d.files()}
+		System: d.strs(), Etc: d.strs(), EtcFiles: d.files(), EtcDir: d.str()}
 	n := d.count(32)
 	for range n {
 		r.Binds = append(r.Binds, Bind{Source: d.str(), Target: d.str(), Writable: d.bool(), Overlay: d.bool()})

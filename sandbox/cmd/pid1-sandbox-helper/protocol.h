@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 // The wire protocol version this helper speaks (nsinit.Version).
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3
 
 // The helper's fds, as the sandbox sets them up.
 #define CTL_FD 3   // the control socket
@@ -48,6 +48,7 @@ struct request {
 	struct strs system, etc;
 	struct file *etc_files;
 	size_t n_etc_files;
+	char *etc_dir;
 	struct bind *binds;
 	size_t n_binds;
 	struct file *files;

@@ -251,10 +251,16 @@ static int detach_data(const char *root) {
 	return r;
 }
 
-// setup_etc builds /etc from the allow list and the generated files, on a
-// tmpfs of its own made read-only (binds included) in one call.
+// setup_etc binds the prepared /etc read-only, or builds /etc from the
+// allow list and the generated files, on a tmpfs of its own made read-only
+// (binds included) in one call.
 static int setup_etc(const char *root, const struct request *r) {
 	char *etc = path(root, "/etc");
+	if (r->etc_dir && *r->etc_dir) {
+		int ret = bind_to(r->etc_dir, etc, 0);
+		free(etc);
+		return ret;
+	}
 	int ret = mkdir_p(etc) < 0 || tmpfs(etc, "size=1m,mode=0755") < 0 ? -1 : 0;
 	for (size_t i = 0; ret == 0 && i < r->etc.n; i++) {
 		char *e = path("/", r->etc.v[i]);

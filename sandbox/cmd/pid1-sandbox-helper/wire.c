@@ -176,6 +176,7 @@ int parse_request(const unsigned char *b, size_t len, struct request *r, char *e
 	r->system = strs(&d);
 	r->etc = strs(&d);
 	r->etc_files = files(&d, &r->n_etc_files);
+	r->etc_dir = str(&d);
 	r->binds = array(&d, 32, sizeof *r->binds, &r->n_binds);
 	for (size_t i = 0; i < r->n_binds; i++) {
 		r->binds[i].src = str(&d);
