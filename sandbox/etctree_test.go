@@ -203,6 +203,11 @@ echo x > /etc/x 2>/dev/null && echo wrote; echo x >> /etc/passwd 2>/dev/null && 
 		if s.etcTree.cur == nil {
 			t.Fatalf("no copy was made: %v", s.etcTree.err)
 		}
+		dir := s.etcTree.cur.dir
+		s.Close()
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the copy outlived the sandbox: %v", err)
+		}
 	})
 	t.Run("binds", func(t *testing.T) {
 		s := newTestSandbox(t, Config{})
