@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,15 +44,28 @@ type etcTree struct {
 	checked time.Time
 }
 
-// etcCopy is one copy of /etc, counted while runs use it.
+// etcCopy is one copy of /etc, counted while runs use it. Its directory
+// is flock'ed (shared) while the copy exists, which tells other processes
+// sharing the parent directory that it is not left over from a crash.
 type etcCopy struct {
 	dir  string
+	lock *os.File
 	refs int
 	old  bool // no longer current: removed when refs drops to 0
 }
 
-// etcPrefix starts the names of the copies, then pid1's pid.
+// remove deletes the copy and lets go of its lock.
+func (c *etcCopy) remove() {
+	os.RemoveAll(c.dir)
+	c.lock.Close()
+}
+
+// etcPrefix starts the names of the copies.
 const etcPrefix = "pid1-sandbox-etc-"
+
+// staleAfter is how old an unlocked copy must be before another process
+// removes it: a copy is locked a moment after its directory is made.
+const staleAfter = time.Minute
 
 // errEtcTooBig says the allowed entries are more than a copy should hold;
 // runs then build /etc from binds.
@@ -98,7 +110,7 @@ func (t *etcTree) release(c *etcCopy) {
 	defer t.mu.Unlock()
 	c.refs--
 	if c.old && c.refs == 0 {
-		os.RemoveAll(c.dir)
+		c.remove()
 	}
 }
 
@@ -117,7 +129,7 @@ func (t *etcTree) retire() {
 	}
 	t.cur.old = true
 	if t.cur.refs == 0 {
-		os.RemoveAll(t.cur.dir)
+		t.cur.remove()
 	}
 }
 
@@ -149,12 +161,18 @@ func (t *etcTree) fingerprint() uint64 {
 
 // build makes a new copy.
 func (t *etcTree) build() (*etcCopy, error) {
-	dir, err := os.MkdirTemp(t.parent, etcPrefix+strconv.Itoa(os.Getpid())+"-")
+	dir, err := os.MkdirTemp(t.parent, etcPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: preparing /etc: %w", err)
 	}
+	lock, err := os.Open(dir)
+	if err == nil {
+		err = unix.Flock(int(lock.Fd()), unix.LOCK_SH)
+	}
 	budget := t.maxBytes
-	err = os.Chmod(dir, 0o755)
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
 	for _, e := range t.entries() {
 		if err != nil {
 			break
@@ -171,12 +189,15 @@ func (t *etcTree) build() (*etcCopy, error) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
+		if lock != nil {
+			lock.Close()
+		}
 		if errors.Is(err, errEtcTooBig) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("sandbox: preparing /etc: %w", err)
 	}
-	return &etcCopy{dir: dir}, nil
+	return &etcCopy{dir: dir, lock: lock}, nil
 }
 
 // copyTree copies src to dst: directories, regular files and symbolic
@@ -246,21 +267,26 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 	return err
 }
 
-// removeStaleEtc removes the copies left in parent by pid1 processes that
-// no longer run (a crash, a kill -9).
+// removeStaleEtc removes the copies left in parent by processes that no
+// longer run (a crash, a kill -9): those nobody holds a lock on. (Not by
+// pid: a pid1 in another pid namespace may share the directory.)
 func removeStaleEtc(parent string) {
 	es, _ := os.ReadDir(parent)
 	for _, e := range es {
-		rest, ok := strings.CutPrefix(e.Name(), etcPrefix)
-		if !ok || !e.IsDir() {
+		if !strings.HasPrefix(e.Name(), etcPrefix) || !e.IsDir() {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
-		if err != nil || pid <= 0 || pid == os.Getpid() {
+		p := filepath.Join(parent, e.Name())
+		if st, err := os.Stat(p); err != nil || time.Since(st.ModTime()) < staleAfter {
 			continue
 		}
-		if unix.Kill(pid, 0) == unix.ESRCH {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
+		f, err := os.Open(p)
+		if err != nil {
+			continue
 		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+			os.RemoveAll(p)
+		}
+		f.Close()
 	}
 }

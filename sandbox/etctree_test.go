@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -157,21 +156,31 @@ func TestEtcTreeTooBig(t *testing.T) {
 	}
 }
 
-// Copies left by a pid1 that no longer runs are removed at start; a live
-// process's are not.
+// Copies nobody holds a lock on (their process is gone) are removed at
+// start, once old enough; a copy in use, or one just made, is not.
 func TestEtcTreeRemovesStaleCopies(t *testing.T) {
 	parent := t.TempDir()
-	dead := filepath.Join(parent, etcPrefix+"999999999-1")
-	live := filepath.Join(parent, etcPrefix+strconv.Itoa(os.Getppid())+"-1")
+	dead := filepath.Join(parent, etcPrefix+"dead")
+	fresh := filepath.Join(parent, etcPrefix+"fresh")
 	other := filepath.Join(parent, "pid1-sandbox-root")
-	for _, d := range []string{dead, live, other} {
+	for _, d := range []string{dead, fresh, other} {
 		must(t, os.Mkdir(d, 0o755))
 	}
+	old := time.Now().Add(-2 * staleAfter)
+	must(t, os.Chtimes(dead, old, old))
+	live := newTestTree(t, fakeEtc(t))
+	live.parent = parent
+	c, err := live.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.release(c)
+	must(t, os.Chtimes(c.dir, old, old))
 	newEtcTree(parent, nil, nil, func(string, ...any) {})
 	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
-		t.Fatal("a dead pid1's copy is still there")
+		t.Fatal("an unlocked old copy is still there")
 	}
-	for _, d := range []string{live, other} {
+	for _, d := range []string{fresh, other, c.dir} {
 		if _, err := os.Stat(d); err != nil {
 			t.Fatalf("%s was removed", d)
 		}
