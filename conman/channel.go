@@ -161,16 +161,25 @@ func (c *channel) Throttle(limit int, done <-chan struct{}) bool {
 }
 
 // behind lists the attached sessions with more than limit bytes waiting
-// (queued or being written), and says how many are attached.
+// (queued or being written), and says how many are attached. A session
+// being cut off or closed counts for neither: its queue is gone, and the
+// write it may still have under way (a stalled client's, for up to
+// closeGrace) must not hold the channel back.
 func (c *channel) behind(limit int) (out []*session, members int) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, s := range c.members {
+		select {
+		case <-s.closing:
+			continue
+		default:
+		}
+		members++
 		if s.out.backlog() > limit {
 			out = append(out, s)
 		}
 	}
-	return out, len(c.members)
+	return out, members
 }
 
 // abandon gives up a channel that was never published (its constructor
