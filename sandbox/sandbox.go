@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -84,11 +85,12 @@ func New(cfg Config) (*Sandbox, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	allow := slices.Concat(etcAllow, cfg.Etc) // the /etc entries runs see
 	s := &Sandbox{
 		cfg:    cfg,
 		log:    log,
 		ownUID: os.Geteuid() == 0,
-		etc:    expandEtc("/etc", append(append([]string{}, etcAllow...), cfg.Etc...)),
+		etc:    expandEtc("/etc", allow),
 		slots:  make(chan int, cfg.MaxRuns),
 		done:   make(chan struct{}),
 	}
@@ -104,7 +106,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if err := os.Chmod(s.root, 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s.etcTree = newEtcTree(cfg.Dir, append(append([]string{}, etcAllow...), cfg.Etc...), etcFiles(cfg.Hostname), log.Warn)
+	s.etcTree = newEtcTree(cfg.Dir, allow, etcFiles(cfg.Hostname), log.Warn)
 	for i := range cfg.MaxRuns {
 		s.slots <- i
 	}

@@ -16,7 +16,6 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,7 +136,7 @@ func (b *Bucket) WriteAll(ctx context.Context, key string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(w, bytes.NewReader(data)); err != nil {
+	if _, err := w.Write(data); err != nil {
 		cancel() // abandons the object
 		w.Close()
 		return err
