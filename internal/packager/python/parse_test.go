@@ -98,6 +98,9 @@ func TestRenderPyproject(t *testing.T) {
 		{"no dependencies", "[build-system]\nrequires = []\n[project]\nname = \"app\"\n",
 			"[build-system]\nrequires = []\n[project]\ndependencies = [\"flask\", \"tiny-pkg>=1\"]\nname = \"app\"\n"},
 		{"header at the end", "[project]", "[project]\ndependencies = [\"flask\", \"tiny-pkg>=1\"]\n"},
+		// TOML keys are case-sensitive: a key spelled otherwise is another key.
+		{"a key in other case", "[project]\ndependencieS = []\n",
+			"[project]\ndependencies = [\"flask\", \"tiny-pkg>=1\"]\ndependencieS = []\n"},
 	} {
 		got, err := renderPyproject(c.in, []string{"flask", "tiny-pkg>=1"})
 		if err != nil || got != c.want {

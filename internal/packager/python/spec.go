@@ -209,17 +209,39 @@ func requirement(p packager.Pkg) (string, error) {
 	return "", fmt.Errorf("%s: %q is not a version specifier (try \"==1.0\" or \">=1.0\")", name, p.Spec)
 }
 
-// projectDependencies reads pyproject.toml's [project] dependencies.
+// projectDependencies reads pyproject.toml's [project] dependencies. Keys
+// are matched exactly, as TOML defines them: a struct decode would also
+// take "Dependencies" or "dependencieS", and with two such keys whichever
+// the decoder met last.
 func projectDependencies(text string) ([]string, error) {
-	var doc struct {
-		Project struct {
-			Dependencies []string `toml:"dependencies"`
-		} `toml:"project"`
-	}
+	var doc map[string]any
 	if _, err := toml.Decode(text, &doc); err != nil {
 		return nil, fmt.Errorf("pyproject.toml: %w", err)
 	}
-	return doc.Project.Dependencies, nil
+	project, ok := doc["project"].(map[string]any)
+	if !ok {
+		if _, there := doc["project"]; there {
+			return nil, fmt.Errorf("pyproject.toml: project is not a table")
+		}
+		return nil, nil
+	}
+	raw, there := project["dependencies"]
+	if !there {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("pyproject.toml: [project] dependencies is not an array")
+	}
+	deps := make([]string, 0, len(list))
+	for i, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("pyproject.toml: [project] dependencies[%d] is not a string", i)
+		}
+		deps = append(deps, s)
+	}
+	return deps, nil
 }
 
 func hasProjectTable(data []byte) bool {
