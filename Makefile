@@ -25,17 +25,24 @@ web:
 	  { npm ci --prefix web --no-audit --no-fund --loglevel=error && cp web/package-lock.json $$stamp; }; \
 	cd web && node build.mjs
 
-## build: the binaries as the image ships them (static, no symbol tables) in bin/; the sandbox helper is C (cgo).
+## build: the binaries as the image ships them (static, no symbol tables) in bin/; the sandbox helper is C (cgo),
+## linked against musl (musl-tools, installed here as root) whose static start-up costs a run about 0.7 ms less than glibc's.
 build: web
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/pid1 ./pid1
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags="-s -w -extldflags=-static" -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper || { \
+	@if ! command -v musl-gcc >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends musl-tools; \
+	  else echo "make: no musl-gcc (Debian's musl-tools): the sandbox helper links glibc, about 0.7 ms slower per run" >&2; fi; \
+	fi
+	musl=$$(command -v musl-gcc); env CGO_ENABLED=1 $${musl:+CC=$$musl} $(GO) build -trimpath -ldflags="-s -w -extldflags=-static" -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper || { \
 	  echo "make: no C toolchain (gcc, libc6-dev): the sandbox helper is built in Go, about 3x slower per run" >&2; \
 	  CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper; }
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/conman-repl ./conman-repl
 
-## run: build the IDE, start pid1 on ./workspace; prints the IDE's URL (token in its fragment).
-run: web
-	$(GO) run ./pid1 -workspace ./workspace
+## run: build the IDE and the binaries (pid1 finds its sandbox helper beside it), start pid1 on ./workspace; prints
+## the IDE's URL (token in its fragment).
+run: build
+	bin/pid1 -workspace ./workspace
 
 ## test: install what the tests need, check the Helm chart, then run every test with the race
 ## detector (the storage package also as built with -tags gcs), and the fuzzers of what parses hostile input for a

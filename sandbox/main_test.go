@@ -18,8 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pid1/pid1/internal/reaper"
 	"go.uber.org/goleak"
+
+	"github.com/pid1/pid1/internal/reaper"
 )
 
 func TestMain(m *testing.M) {
@@ -56,7 +57,7 @@ func smallHelper(t testing.TB) string {
 		}
 		helperDir = dir
 		bin := filepath.Join(dir, HelperName)
-		if out, err := exec.Command("go", "build", "-ldflags="+HelperLDFlags, "-o", bin, "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput(); err != nil {
+		if out, err := HelperBuild(bin).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n%s", err, out)
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -151,6 +152,33 @@ const HelperName = "pid1-sandbox-helper"
 // `go build -ldflags`): static, so that no dynamic loader runs at each
 // run. With cgo (the default where gcc is installed) the helper is C.
 const HelperLDFlags = "-s -w -extldflags=-static"
+
+// HelperCC is the C compiler the helper is best built with: musl's
+// (Debian's musl-tools), or "" when it is not installed (cgo's default,
+// with glibc). A static program's start-up is most of the helper's cost
+// per run, and glibc's (CPU feature probing, IRELATIVE relocations,
+// tunables) is the larger part of it: a static no-op started and reaped
+// costs about 1.3 ms of CPU with glibc and 0.55 ms with musl on the
+// machines we measure on.
+func HelperCC() string {
+	if p, err := exec.LookPath("musl-gcc"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// HelperBuild is the command that builds the helper into out as `make
+// build` does: `go build` of cmd/pid1-sandbox-helper with cgo, static,
+// with HelperCC when there is one.
+func HelperBuild(out string) *exec.Cmd {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags="+HelperLDFlags, "-o", out,
+		"github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if cc := HelperCC(); cc != "" {
+		cmd.Env = append(cmd.Env, "CC="+cc)
+	}
+	return cmd
+}
 
 // DefaultHelperPath is the helper New uses when Config.HelperPath is
 // empty: HelperName beside the running executable when it is there (it

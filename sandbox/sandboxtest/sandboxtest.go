@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -82,8 +81,7 @@ func helper() string {
 // build does into dir and returns its path.
 func BuildHelper(dir string) (string, error) {
 	bin := filepath.Join(dir, sandbox.HelperName)
-	out, err := exec.Command("go", "build", "-ldflags="+sandbox.HelperLDFlags, "-o", bin,
-		"github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper").CombinedOutput()
+	out, err := sandbox.HelperBuild(bin).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build %s: %w\n%s", sandbox.HelperName, err, out)
 	}

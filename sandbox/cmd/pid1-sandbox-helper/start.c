@@ -7,8 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +34,19 @@ static void die(int fd, int stage, int arg) {
 	_exit(127);
 }
 
+// The kernel's classic BPF program, as seccomp(2) takes it (linux/filter.h;
+// spelled out so that the helper builds against any C library's headers).
+struct p1_sock_filter {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+struct p1_sock_fprog {
+	unsigned short len;
+	struct p1_sock_filter *filter;
+};
+#define P1_SECCOMP_SET_MODE_FILTER 1
+
 struct cap_header {
 	uint32_t version;
 	int pid;
@@ -62,9 +73,9 @@ static void drop(const struct request *r, int errfd) {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		die(errfd, ST_NNP, 0);
 	if (r->seccomp_len > 0) {
-		struct sock_fprog prog = {(unsigned short)(r->seccomp_len / sizeof(struct sock_filter)),
-		                          (struct sock_filter *)r->seccomp};
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		struct p1_sock_fprog prog = {(unsigned short)(r->seccomp_len / sizeof(struct p1_sock_filter)),
+		                             (struct p1_sock_filter *)r->seccomp};
+		if (syscall(SYS_seccomp, P1_SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
 			die(errfd, ST_SECCOMP, 0);
 	}
 	struct cap_header h = {0x20080522, 0}; // _LINUX_CAPABILITY_VERSION_3
