@@ -80,7 +80,8 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		}
 	}
 	// fd 3: control socket; fd 4: the v1 tasks file or closed; fd 5: the
-	// helper binary, executed through /proc/self/fd/5.
+	// helper binary, executed through /proc/self/fd/5; fd 6: a kept
+	// network namespace, or none.
 	rs := reaper.Spec{
 		Path:       "/proc/self/fd/5",
 		Args:       []string{"pid1-sandbox-helper"},
@@ -91,12 +92,22 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		ExtraFiles: []*os.File{rio.ctlChild, nil, s.helper},
 		Pdeathsig:  syscall.SIGKILL,
 	}
-	if s.ownUID && s.native.Load() {
+	// net is the run's network namespace when it is kept from the slot's
+	// last run, or (native path) the new one, opened once the helper is in
+	// it; either is kept for the next run if this one leaves it untouched.
+	var net *os.File
+	native := s.ownUID && s.native.Load()
+	if native {
 		// The C helper, as real root in the other namespaces, makes the
 		// program's user namespace itself: without CLONE_NEWUSER Go
 		// starts it with vfork instead of copying pid1's memory.
 		rs.Cloneflags = cloneFlags &^ unix.CLONE_NEWUSER
 		req.UserNS, req.NSUID, req.NSGID = true, uint32(uid), uint32(gid)
+		if net = s.nets.take(slot); net != nil {
+			rs.Cloneflags &^= unix.CLONE_NEWNET
+			rs.ExtraFiles = append(rs.ExtraFiles, net)
+			req.JoinNet = true
+		}
 	} else {
 		rs.Cloneflags = cloneFlags
 		rs.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}}
@@ -114,8 +125,27 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	p, err := s.cfg.Reaper.Spawn(rs)
 	rio.closeChild()
 	if err != nil {
+		if net != nil {
+			net.Close()
+		}
 		return Result{}, fmt.Errorf("%w: helper: %w", ErrStart, err)
 	}
+	if native && net == nil {
+		// The helper waits for its request: it is alive, in the new
+		// namespace. Without the file the namespace is not kept.
+		net, _ = openNetNS(p.Pid)
+	}
+	var got reportOrErr
+	defer func() {
+		if net == nil {
+			return
+		}
+		if got.err == nil && got.rep != nil && got.rep.Err == "" && got.rep.NetUntouched {
+			s.nets.keep(slot, net)
+		} else {
+			net.Close()
+		}
+	}()
 	// From here on the helper must be waited for whatever happens.
 	if cg != nil {
 		if err := cg.add(p.Pid); err != nil {
@@ -183,7 +213,6 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		backstop = time.After(killGrace)
 	}
 
-	var got reportOrErr
 	haveReport := false
 	for !haveReport || !isDone(p.Done()) {
 		select {

@@ -37,6 +37,7 @@ type Sandbox struct {
 	metrics *metrics
 
 	slots   chan int // free run slots
+	nets    *netPool // network namespaces kept per slot
 	waiting atomic.Int64
 
 	helperOnce sync.Once
@@ -93,6 +94,7 @@ func New(cfg Config) (*Sandbox, error) {
 		ownUID: os.Geteuid() == 0,
 		etc:    expandEtc("/etc", allow),
 		slots:  make(chan int, cfg.MaxRuns),
+		nets:   newNetPool(cfg.MaxRuns),
 		done:   make(chan struct{}),
 	}
 	if st, err := os.Stat(cfg.Dir); err != nil || !st.IsDir() {
@@ -299,6 +301,7 @@ func (s *Sandbox) Close() error {
 	}
 	s.mu.Unlock()
 	s.runs.Wait()
+	s.nets.close()
 	s.helperOnce.Do(func() { s.helper.Close() })
 	s.etcTree.close()
 	return nil

@@ -55,6 +55,9 @@ func run(msg []byte, ctl *os.File) *Report {
 	if req.UserNS {
 		return &Report{Err: "nsinit: this helper cannot make the program's user namespace (only the C helper can)"}
 	}
+	if req.JoinNet {
+		return &Report{Err: "nsinit: this helper cannot join a kept network namespace (only the C helper can)"}
+	}
 	// The program runs as the same uid: keep it from reading our memory
 	// through /proc, and from ending us with a signal. The kernel drops a
 	// signal to a pid namespace's init from inside it only when init has

@@ -12,7 +12,7 @@ const EnvMarker = "_PID1_SANDBOX_HELPER"
 
 // Version changes whenever Request or Report do; a helper from another
 // build refuses a request it would misread.
-const Version = 3
+const Version = 4
 
 // maxMessage bounds a message in either direction (files included).
 const maxMessage = 1 << 30
@@ -63,6 +63,11 @@ type Request struct {
 	// pid1 a full fork of its memory. Only a Native helper can.
 	UserNS       bool
 	NSUID, NSGID uint32
+	// JoinNet says that fd 6 is a network namespace, its loopback up, for
+	// the run instead of a new one: pid1 then starts the helper without
+	// one. It is an earlier run's whose Report said NetUntouched. Only a
+	// Native helper can.
+	JoinNet bool
 }
 
 // File is a file to write or one read back.
@@ -98,8 +103,14 @@ type Report struct {
 	UserNs, SysNs, MaxRSSKiB, MinFlt, MajFlt, Inblock, Oublock, Nvcsw, Nivcsw int64
 	Files                                                                     []File
 	// Native is set by the C helper (cmd/pid1-sandbox-helper), which
-	// honours Request.UserNS.
+	// honours Request.UserNS and Request.JoinNet.
 	Native bool
+	// NetUntouched says that the run's network namespace is as it was
+	// made: its loopback carried no packet (so no socket of the run is
+	// left in it, in TIME_WAIT or otherwise, and it holds nothing an
+	// earlier run could read), read once every process of the run is
+	// gone. Another run may then use it (Request.JoinNet).
+	NetUntouched bool
 }
 
 // enc appends length-prefixed fields to a buffer.
@@ -262,6 +273,7 @@ func (r *Request) Marshal() []byte {
 	e.bool(r.UserNS)
 	e.u64(uint64(r.NSUID))
 	e.u64(uint64(r.NSGID))
+	e.bool(r.JoinNet)
 	return e.b
 }
 
@@ -290,6 +302,7 @@ func UnmarshalRequest(b []byte) (*Request, error) {
 	r.UserNS = d.bool()
 	r.NSUID = d.u32()
 	r.NSGID = d.u32()
+	r.JoinNet = d.bool()
 	return r, d.done()
 }
 
@@ -303,6 +316,7 @@ func (r *Report) Marshal() []byte {
 	}
 	e.files(r.Files)
 	e.bool(r.Native)
+	e.bool(r.NetUntouched)
 	return e.b
 }
 
@@ -315,6 +329,7 @@ func UnmarshalReport(b []byte) (*Report, error) {
 	}
 	r.Files = d.files()
 	r.Native = d.bool()
+	r.NetUntouched = d.bool()
 	return r, d.done()
 }
 

@@ -17,6 +17,7 @@ func sampleRequest() *Request {
 		Rlimits: []Rlimit{{Resource: 1, Cur: 2, Max: 3}}, Seccomp: []byte{1, 2, 3, 4, 5, 6, 7, 8},
 		ChildRlimits: []Rlimit{{Resource: 9, Cur: 1 << 40, Max: ^uint64(0)}}, TasksFD: true,
 		Collect: []string{"out.svg"}, CollectMax: 128 << 10,
+		UserNS: true, NSUID: 100001, NSGID: 100002, JoinNet: true,
 	}
 }
 
@@ -27,7 +28,8 @@ func TestRequestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Empty data decodes as an empty (non-nil) slice; compare encodings.
-	if !bytes.Equal(got.Marshal(), want.Marshal()) || got.Argv[2] != "" || !got.TasksFD || got.Binds[0] != want.Binds[0] {
+	if !bytes.Equal(got.Marshal(), want.Marshal()) || got.Argv[2] != "" || !got.TasksFD || got.Binds[0] != want.Binds[0] ||
+		!got.UserNS || got.NSGID != 100002 || !got.JoinNet {
 		t.Errorf("round trip changed the request:\n%+v\n%+v", got, want)
 	}
 	// Every prefix is an error, never a panic or a partial success.
@@ -44,7 +46,8 @@ func TestRequestRoundTrip(t *testing.T) {
 
 func TestReportRoundTrip(t *testing.T) {
 	want := &Report{Err: "", WaitStatus: 0x0900, Real: 5, UserNs: 6, SysNs: 7, MaxRSSKiB: 8, MinFlt: 9, MajFlt: 10,
-		Inblock: 11, Oublock: 12, Nvcsw: 13, Nivcsw: 14, Files: []File{{Path: "out", Mode: 0o644, Data: []byte("x")}}}
+		Inblock: 11, Oublock: 12, Nvcsw: 13, Nivcsw: 14, Files: []File{{Path: "out", Mode: 0o644, Data: []byte("x")}},
+		Native: true, NetUntouched: true}
 	got, err := UnmarshalReport(want.Marshal())
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, %v", got, err)

@@ -114,6 +114,8 @@ static void reap_all(pid_t prog, int sfd, uint32_t *status, int64_t *end) {
 
 // run does one request; the report says how it went.
 static void run(struct request *req, struct report *rep) {
+	if (req->join_net && join_net(rep->err, sizeof rep->err) < 0)
+		return;
 	if (setup(req, rep->err, sizeof rep->err) < 0)
 		return;
 	char *path = look_path(req, rep->err, sizeof rep->err);
@@ -138,6 +140,7 @@ static void run(struct request *req, struct report *rep) {
 	int64_t end = now_ns();
 	reap_all(pid, sfd, &rep->wait_status, &end);
 	rep->real = end - start;
+	rep->net_untouched = loopback_untouched();
 	struct rusage ru;
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
 		rep->user_ns = (int64_t)ru.ru_utime.tv_sec * 1000000000 + ru.ru_utime.tv_usec * 1000;
@@ -158,6 +161,7 @@ static int helper_main(void) {
 	fcntl(CTL_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(TASKS_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(EXE_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(NET_FD, F_SETFD, FD_CLOEXEC); // when there is one
 	// The program may share our uid: keep it from reading our memory
 	// through /proc.
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -11,12 +11,13 @@
 #include <sys/types.h>
 
 // The wire protocol version this helper speaks (nsinit.Version).
-#define WIRE_VERSION 3
+#define WIRE_VERSION 4
 
 // The helper's fds, as the sandbox sets them up.
 #define CTL_FD 3   // the control socket
 #define TASKS_FD 4 // a cgroup v1 tasks file, when the request says so
 #define EXE_FD 5   // this binary, kept from the program
+#define NET_FD 6   // a network namespace to join, when the request says so
 
 struct file {
 	char *path;
@@ -68,6 +69,8 @@ struct request {
 	// root inside to ns_uid/ns_gid outside.
 	int user_ns;
 	uint32_t ns_uid, ns_gid;
+	// join_net: NET_FD is the run's network namespace (loopback up).
+	int join_net;
 };
 
 // A growing byte buffer (messages out).
@@ -83,6 +86,7 @@ struct report {
 	int64_t real, user_ns, sys_ns, max_rss_kib, min_flt, maj_flt, inblock, oublock, nvcsw, nivcsw;
 	struct buf files; // already encoded: count, then each file
 	uint64_t n_files;
+	int net_untouched; // loopback carried no packet: the namespace may serve again
 };
 
 // wire.c
@@ -102,6 +106,11 @@ pid_t start_program(const struct request *r, const char *path, char *err, size_t
 
 // collect.c
 void collect(const struct request *r, struct report *rep);
+
+// net.c: joining a kept network namespace; whether the run left its own
+// as it was made.
+int join_net(char *err, size_t errlen);
+int loopback_untouched(void);
 
 // errtext.c: strerror in Go's spelling (lower case first letter).
 const char *errtext(int errnum);

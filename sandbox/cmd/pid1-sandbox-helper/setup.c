@@ -427,5 +427,5 @@ int setup(const struct request *r, char *err, size_t errlen) {
 		return -1;
 	if (sethostname(r->hostname, strlen(r->hostname)) != 0)
 		return fail("sethostname: %s", errtext(errno));
-	return loopback_up();
+	return r->join_net ? 0 : loopback_up(); // a kept namespace's is up
 }

@@ -200,6 +200,7 @@ int parse_request(const unsigned char *b, size_t len, struct request *r, char *e
 		d.err = "nsinit: value out of range";
 	r->ns_uid = (uint32_t)uid;
 	r->ns_gid = (uint32_t)gid;
+	r->join_net = boolean(&d);
 	if (!d.err && d.len != 0)
 		d.err = "nsinit: trailing bytes in message";
 	if (!d.err && r->argv.n == 0)
@@ -248,4 +249,5 @@ void encode_report(struct buf *out, const struct report *r) {
 	buf_u64(out, r->n_files);
 	buf_bytes(out, r->files.b, r->files.len);
 	buf_u64(out, 1); // Native: this helper can make the program's user namespace
+	buf_u64(out, r->net_untouched ? 1 : 0);
 }
