@@ -88,12 +88,14 @@ static void drop(const struct request *r, int errfd) {
 static void set_rlimits(const struct rlim *l, size_t n, int errfd) {
 	for (size_t i = 0; i < n; i++) {
 		struct rlimit rl = {l[i].cur, l[i].max};
-		if (setrlimit(l[i].resource, &rl) != 0)
+		if (syscall(SYS_prlimit64, 0, l[i].resource, &rl, NULL) != 0)
 			die(errfd, ST_RLIMIT, l[i].resource);
 	}
 }
 
-// child runs in the new process and never returns.
+// child runs in the new process, in the helper's memory (see
+// start_program), and never returns. It calls the kernel directly where
+// libc would take process-wide locks (ids, limits).
 static void child(const struct request *r, const char *path, int syncfd, int errfd) {
 	sigset_t none;
 	sigemptyset(&none);
@@ -106,7 +108,7 @@ static void child(const struct request *r, const char *path, int syncfd, int err
 	}
 	if (r->tasks_fd && write(TASKS_FD, "0", 1) != 1)
 		die(errfd, ST_CGROUP, 0);
-	if (r->user_ns && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0))
+	if (r->user_ns && (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0))
 		die(errfd, ST_IDS, 0);
 	set_rlimits(r->rlimits, r->n_rlimits, errfd);
 	set_rlimits(r->child_rlimits, r->n_child_rlimits, errfd);
@@ -115,6 +117,24 @@ static void child(const struct request *r, const char *path, int syncfd, int err
 	drop(r, errfd);
 	execve(path, r->argv.v, r->env.v);
 	die(errfd, ST_EXEC, 0);
+}
+
+// The child's stack, in the helper's memory it shares.
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+
+struct child_args {
+	const struct request *r;
+	const char *path;
+	int syncfd, errfd;    // the child's ends
+	int parent1, parent2; // the helper's ends, closed in the child
+};
+
+static int child_main(void *p) {
+	const struct child_args *a = p;
+	close(a->parent1);
+	close(a->parent2);
+	child(a->r, a->path, a->syncfd, a->errfd);
+	return 127;
 }
 
 static int write_file(pid_t pid, const char *name, const char *data) {
@@ -173,15 +193,18 @@ pid_t start_program(const struct request *r, const char *path, char *err, size_t
 		snprintf(err, errlen, "pipe: %s", errtext(errno));
 		return -1;
 	}
-	// Like fork, plus a user namespace when asked; the helper is single
-	// threaded, so the child may do anything before it execs.
-	unsigned long flags = SIGCHLD | (r->user_ns ? CLONE_NEWUSER : 0);
-	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-	if (pid == 0) {
-		close(syncp[1]);
-		close(errp[0]);
-		child(r, path, syncp[0], errp[1]);
-	}
+	// A new process, in a user namespace of its own when asked, that
+	// shares our memory until its exec, as vfork's does: the kernel copies
+	// none of it, and the exec has no copy to tear down (with fork the two
+	// cost a run about 2 ms of CPU on the machines we measure on). Unlike
+	// vfork we go on, to write its id maps while it waits for them. It
+	// touches nothing of ours but its stack and, when a call fails, errno
+	// (the thread's, shared): once it has the sync byte we only wait for
+	// the error pipe, with SIGCHLD blocked, and read errno nowhere else.
+	// Its file table is its own (no CLONE_FILES).
+	int flags = SIGCHLD | CLONE_VM | (r->user_ns ? CLONE_NEWUSER : 0);
+	struct child_args a = {r, path, syncp[0], errp[1], syncp[1], errp[0]};
+	pid_t pid = clone(child_main, child_stack + sizeof child_stack, flags, &a);
 	close(syncp[0]);
 	close(errp[1]);
 	if (pid < 0) {
@@ -190,11 +213,13 @@ pid_t start_program(const struct request *r, const char *path, char *err, size_t
 		close(errp[0]);
 		return -1;
 	}
-	int mapped = 0;
-	if (r->user_ns && map_ids(pid, r) != 0)
+	int mapped = 1;
+	if (r->user_ns && map_ids(pid, r) != 0) {
+		mapped = 0;
 		snprintf(err, errlen, "write the program's id maps: %s", errtext(errno));
-	else {
-		mapped = 1;
+	} else if (r->user_ns) {
+		// Only then does the child read it: otherwise it may have
+		// exec'd already, and a write would raise SIGPIPE.
 		ssize_t n = write(syncp[1], "m", 1);
 		(void)n;
 	}
