@@ -7,11 +7,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The cgroup modes, as Mode reports them.
@@ -124,16 +127,56 @@ func ownCgroups(data []byte) map[string]string {
 }
 
 // writeFile writes a control file.
+//
+// Cgroup files are read and written with plain system calls: each run
+// touches about fifteen, and package os would add a stat, a try at the
+// network poller and a finalizer to each.
 func writeFile(path, value string) error {
-	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
-		return fmt.Errorf("sandbox: cgroup: %w", err)
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
+	if err == nil {
+		var n int
+		n, err = unix.Write(fd, []byte(value))
+		if err == nil && n != len(value) {
+			err = io.ErrShortWrite
+		}
+		unix.Close(fd)
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox: cgroup: write %s: %w", path, err)
 	}
 	return nil
 }
 
+// readFile reads a cgroup file (they are small; at most 64 KiB is read).
+func readFile(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	b := make([]byte, 0, 512)
+	for len(b) < 64<<10 {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := unix.Read(fd, b[len(b):cap(b)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			break
+		}
+		b = b[:len(b)+n]
+	}
+	return b, nil
+}
+
 // readInt reads a file holding one integer.
 func readInt(path string) (int64, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return 0, err
 	}
@@ -143,7 +186,7 @@ func readInt(path string) (int64, error) {
 // readKey reads "key value" lines (memory.events, cpu.stat, pids.events,
 // memory.oom_control) and returns the value of key, or 0.
 func readKey(path, key string) int64 {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return 0
 	}
@@ -177,7 +220,7 @@ func removeDir(dir string) error {
 // empty (v1 has no cgroup.kill).
 func killProcs(procs string) {
 	for range 100 {
-		b, err := os.ReadFile(procs)
+		b, err := readFile(procs)
 		if err != nil || len(bytes.TrimSpace(b)) == 0 {
 			return
 		}

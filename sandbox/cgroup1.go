@@ -17,6 +17,7 @@ var v1Controllers = []string{"memory", "pids", "cpuacct"}
 // cgroup1 is the v1 layout: one parent directory per controller.
 type cgroup1 struct {
 	parents map[string]string // controller → parent cgroup directory
+	memsw   bool              // swap is accounted: memory.memsw.* exist
 }
 
 // newCgroup1 finds the memory, pids and cpuacct hierarchies and creates
@@ -45,6 +46,11 @@ func newCgroup1(mounts []cgroupMount, own map[string]string, parent string) (*cg
 		c.parents[ctrl] = p
 		sweepLeftovers(p)
 	}
+	mem := c.parents["memory"]
+	_, err := os.Stat(filepath.Join(mem, "memory.memsw.limit_in_bytes"))
+	c.memsw = err == nil
+	// Do not swap: a new memory cgroup takes its parent's swappiness.
+	_ = writeFile(filepath.Join(mem, "memory.swappiness"), "0")
 	return c, nil
 }
 
@@ -68,15 +74,12 @@ func (c *cgroup1) create(name string, l Limits) (runCgroup, error) {
 	}
 	mem := r.dirs["memory"]
 	err := writeFile(filepath.Join(mem, "memory.limit_in_bytes"), strconv.FormatInt(l.Memory, 10))
-	if err == nil {
-		// Swap off: memory+swap may not exceed memory (only where swap
-		// accounting is on), and do not swap in the first place.
-		if _, serr := os.Stat(filepath.Join(mem, "memory.memsw.limit_in_bytes")); serr == nil {
-			err = writeFile(filepath.Join(mem, "memory.memsw.limit_in_bytes"), strconv.FormatInt(l.Memory, 10))
-		}
+	if err == nil && c.memsw {
+		// Swap off: memory+swap may not exceed memory (where swap is
+		// accounted; the parent's swappiness is 0 as well).
+		err = writeFile(filepath.Join(mem, "memory.memsw.limit_in_bytes"), strconv.FormatInt(l.Memory, 10))
 	}
 	if err == nil {
-		_ = writeFile(filepath.Join(mem, "memory.swappiness"), "0")
 		err = writeFile(filepath.Join(r.prog, "pids.max"), strconv.Itoa(l.Pids))
 	}
 	if err == nil {

@@ -69,33 +69,42 @@ static char *path(const char *a, const char *b) {
 	return p;
 }
 
-// mkdir_p makes p and its parents (0755), like os.MkdirAll.
+// mkdir_p makes p and its parents (0755), like os.MkdirAll. It starts at
+// p and goes up only as far as a parent is missing: the root's skeleton
+// is made under a directory that exists.
 static int mkdir_p(const char *p) {
+	if (mkdir(p, 0755) == 0) {
+		own(p);
+		return 0;
+	}
+	int e = errno;
 	struct stat st;
-	if (stat(p, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
+	if (e == EEXIST) {
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			return 0;
 		return fail("mkdir %s: %s", p, errtext(ENOTDIR));
 	}
-	char *c = path(p, "");
-	for (char *s = c + 1;; s++) {
-		if (*s != '/' && *s != 0)
-			continue;
-		char was = *s;
-		*s = 0;
-		if (mkdir(c, 0755) == 0)
-			own(c);
-		else if (errno != EEXIST) {
-			int e = errno;
-			fail("mkdir %s: %s", c, errtext(e));
-			free(c);
-			return -1;
-		}
-		*s = was;
-		if (was == 0)
-			break;
+	if (e != ENOENT)
+		return fail("mkdir %s: %s", p, errtext(e));
+	char *parent = path(p, "");
+	char *slash = strrchr(parent, '/');
+	while (slash && slash != parent && slash[1] == 0) { // trailing slashes
+		*slash = 0;
+		slash = strrchr(parent, '/');
 	}
-	free(c);
+	int r = -1;
+	if (slash && slash != parent) {
+		*slash = 0;
+		r = mkdir_p(parent);
+	} else
+		fail("mkdir %s: %s", p, errtext(e));
+	free(parent);
+	if (r < 0)
+		return -1;
+	if (mkdir(p, 0755) == 0)
+		own(p);
+	else if (errno != EEXIST)
+		return fail("mkdir %s: %s", p, errtext(errno));
 	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
 		return fail("mkdir %s: %s", p, errtext(ENOTDIR));
 	return 0;
