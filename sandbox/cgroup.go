@@ -45,6 +45,14 @@ type runCgroup interface {
 	kill()
 	// remove deletes the cgroup once it is empty.
 	remove() error
+	// keepable reports whether the cgroup, its run over and its stats
+	// read, may serve the slot's next run: it is empty and little memory
+	// is left charged to it. Only v1 cgroups are ever kept.
+	keepable() bool
+	// reuse readies a kept cgroup for a run with limits l: changed limits
+	// written, the CPU and peak counters reset, the charge it starts with
+	// noted. An error means it cannot serve.
+	reuse(l Limits) error
 }
 
 // cgroupStats are what a cgroup knows better than rusage.

@@ -155,6 +155,12 @@ func (r *run2) kill() {
 	killProcs(r.file("cgroup.procs"))
 }
 
+// A v2 cgroup is made for each run: entering it is free (CLONE_INTO_CGROUP)
+// and memory.peak can be reset only through one open file.
+func (r *run2) keepable() bool { return false }
+
+func (r *run2) reuse(Limits) error { return errors.New("sandbox: v2 cgroups are not reused") }
+
 func (r *run2) remove() error {
 	if r.fd >= 0 {
 		syscall.Close(r.fd)

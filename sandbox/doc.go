@@ -29,7 +29,10 @@
 //     without a user namespace (so Go forks it with vfork, not by copying
 //     pid1's page tables) as real root in the other new namespaces, and
 //     the helper makes the program's user namespace itself, mapping root
-//     inside to the run's uid, between its fork and the program's exec.
+//     inside to the run's uid, between its clone and the program's exec
+//     (the program's process shares the helper's memory until then). It
+//     is linked against musl where musl-gcc is installed: glibc's static
+//     start-up costs every run more.
 //   - the running binary re-executed (default when the small one is not
 //     there), which package nsinit catches in an init function before
 //     the rest of the program initialises; it runs in a user namespace
@@ -48,12 +51,18 @@
 // controllers, else v1 memory + pids + cpuacct, else rlimits only, which
 // New logs as a warning. Mode says which.
 //
+// A run slot keeps what a run left as it found it for the slot's next
+// run: the network namespace when its loopback carried no packet (with
+// the C helper as real root), and in v1 the cgroups when they are empty
+// with under 1 MiB charged (counters reset, the peak counted above the
+// run's start).
+//
 // # Concurrency
 //
 // A Sandbox is safe for concurrent use. At most Config.MaxRuns runs execute
 // at once; up to Config.MaxQueue more wait in FIFO order, and Run fails
 // with ErrQueueFull beyond that. Each run has its own helper, namespaces,
-// cgroup and uid. Run blocks until the run has ended and every one of its
+// cgroup and uid at any one time. Run blocks until the run has ended and every one of its
 // processes is gone; cancelling its context kills the run. Close kills all
 // runs and makes later calls fail with ErrClosed.
 package sandbox

@@ -52,12 +52,15 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	var cg runCgroup
 	if s.cg != nil {
 		var err error
-		if cg, err = s.newCgroup(slot, l); err != nil {
+		if cg, err = s.slotCgroup(slot, l); err != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrStart, err)
 		}
 		defer func() {
-			cg.kill()
-			if err := cg.remove(); err != nil {
+			if cg.keepable() {
+				s.cgs.keep(slot, cg)
+				return
+			}
+			if err := dropCgroup(cg); err != nil {
 				s.log.Warn("sandbox: cgroup left behind", "err", err)
 			}
 		}()
@@ -103,7 +106,7 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 		// starts it with vfork instead of copying pid1's memory.
 		rs.Cloneflags = cloneFlags &^ unix.CLONE_NEWUSER
 		req.UserNS, req.NSUID, req.NSGID = true, uint32(uid), uint32(gid)
-		if net = s.nets.take(slot); net != nil {
+		if net, _ = s.nets.take(slot); net != nil {
 			rs.Cloneflags &^= unix.CLONE_NEWNET
 			rs.ExtraFiles = append(rs.ExtraFiles, net)
 			req.JoinNet = true
@@ -311,6 +314,26 @@ func (s *Sandbox) execute(ctx context.Context, slot int, spec *Spec, l Limits, r
 	s.log.Debug("sandbox: run ended", "argv0", spec.Argv[0], "status", res.Status.String(), "value", res.Value,
 		"limit", res.Limit, "real", res.Real, "slot", slot)
 	return res, nil
+}
+
+// slotCgroup is the cgroup the slot kept from its last run, ready again,
+// or a new one.
+func (s *Sandbox) slotCgroup(slot int, l Limits) (runCgroup, error) {
+	if cg, ok := s.cgs.take(slot); ok {
+		err := cg.reuse(l)
+		if err == nil {
+			return cg, nil
+		}
+		s.log.Warn("sandbox: a kept cgroup could not serve again", "err", err)
+		_ = dropCgroup(cg)
+	}
+	return s.newCgroup(slot, l)
+}
+
+// dropCgroup kills what is left in a cgroup and removes it.
+func dropCgroup(cg runCgroup) error {
+	cg.kill()
+	return cg.remove()
 }
 
 // runSeq numbers runs across every Sandbox of this process; with the pid

@@ -36,8 +36,9 @@ type Sandbox struct {
 	helper  *os.File // the helper binary, executed through /proc/self/fd
 	metrics *metrics
 
-	slots   chan int // free run slots
-	nets    *netPool // network namespaces kept per slot
+	slots   chan int             // free run slots
+	nets    *netPool             // network namespaces kept per slot
+	cgs     *slotPool[runCgroup] // cgroups kept per slot (v1)
 	waiting atomic.Int64
 
 	helperOnce sync.Once
@@ -95,6 +96,7 @@ func New(cfg Config) (*Sandbox, error) {
 		etc:    expandEtc("/etc", allow),
 		slots:  make(chan int, cfg.MaxRuns),
 		nets:   newNetPool(cfg.MaxRuns),
+		cgs:    newSlotPool(cfg.MaxRuns, func(cg runCgroup) { _ = dropCgroup(cg) }),
 		done:   make(chan struct{}),
 	}
 	if st, err := os.Stat(cfg.Dir); err != nil || !st.IsDir() {
@@ -302,6 +304,7 @@ func (s *Sandbox) Close() error {
 	s.mu.Unlock()
 	s.runs.Wait()
 	s.nets.close()
+	s.cgs.close()
 	s.helperOnce.Do(func() { s.helper.Close() })
 	s.etcTree.close()
 	return nil
