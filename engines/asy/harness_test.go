@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -299,6 +300,23 @@ func processesIn(parent string) []string {
 		}
 	}
 	return pids
+}
+
+// occupiedCgroups lists the run cgroups under parent (and their children)
+// that hold a process.
+func occupiedCgroups(parent string) []string {
+	var busy []string
+	for _, dir := range runCgroups(parent) {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Name() == "cgroup.procs" {
+				if b, _ := os.ReadFile(p); len(strings.TrimSpace(string(b))) > 0 {
+					busy = append(busy, filepath.Dir(p))
+				}
+			}
+			return nil
+		})
+	}
+	return busy
 }
 
 // runCgroups lists the run cgroups under parent, in every hierarchy.
