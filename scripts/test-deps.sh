@@ -6,7 +6,8 @@
 # Debian's Python packaging (venv, pip, setuptools, wheel: the packager's
 # virtual environments and the wheels its tests build), the Debian packages
 # the tests use (util-linux for unshare, procps, chromium and a font for
-# ATO's example page and the IDE's browser tests) and the toolchains of the
+# ATO's example page and the IDE's browser tests, lame and oggenc for the
+# audio tests) and the toolchains of the
 # sandbox's runners, when running as root, and the warm Go build cache of
 # the go runner. Idempotent and quiet when everything is there.
 set -euo pipefail
@@ -46,14 +47,15 @@ need_toolchains=()
 # and the sandbox benchmark compares with bubblewrap; the lsp service's
 # tests run Debian's pylsp (with pyflakes for diagnostics) and clangd;
 # the sandbox helper is C, linked statically against musl (musl-tools),
-# whose start-up is cheaper per run than glibc's.
-# About 3 minutes on a
-# fresh machine, most of it asymptote's TeX Live.
+# whose start-up is cheaper per run than glibc's; the audio tests encode
+# their MP3 and Ogg Vorbis inputs with lame and oggenc (vorbis-tools).
+# About 3 minutes on a fresh machine, most of it asymptote's TeX Live.
 for pkg in gcc:/usr/bin/gcc libc6-dev:/usr/include/stdlib.h musl-tools:/usr/bin/musl-gcc g++:/usr/bin/g++ python3:/usr/bin/python3 nodejs:/usr/bin/node \
   zsh:/usr/bin/zsh perl:/usr/bin/perl ruby:/usr/bin/ruby lua5.4:/usr/bin/lua5.4 php-cli:/usr/bin/php \
   rustc:/usr/bin/rustc default-jdk-headless:/usr/bin/java bubblewrap:/usr/bin/bwrap \
   asymptote:/usr/bin/asy dvisvgm:/usr/bin/dvisvgm ghostscript:/usr/bin/gs \
-  python3-pylsp:/usr/bin/pylsp python3-pyflakes:/usr/lib/python3/dist-packages/pyflakes clangd:/usr/bin/clangd; do
+  python3-pylsp:/usr/bin/pylsp python3-pyflakes:/usr/lib/python3/dist-packages/pyflakes clangd:/usr/bin/clangd \
+  lame:/usr/bin/lame vorbis-tools:/usr/bin/oggenc; do
   [ -x "${pkg#*:}" ] || need_toolchains+=("${pkg%%:*}")
 done
 if [ ${#need_toolchains[@]} -gt 0 ]; then
