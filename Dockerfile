@@ -3,14 +3,14 @@ FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
-# The sandbox helper links musl statically: its start-up, paid at every
-# run, is cheaper than glibc's.
+# The sandbox helper is a C program linked statically against musl: its
+# start-up, paid at every run, is cheaper than glibc's.
 RUN apt-get update && apt-get install -y --no-install-recommends musl-tools && rm -rf /var/lib/apt/lists/*
 COPY . .
 # docker build --build-arg TAGS=gcs . adds gs:// storage (about 15 MiB more memory).
 ARG TAGS=
 RUN CGO_ENABLED=0 go build -tags "$TAGS" -trimpath -ldflags="-s -w" -o /out/pid1 ./pid1 \
- && CGO_ENABLED=1 CC=musl-gcc go build -trimpath -ldflags="-s -w -extldflags=-static" -o /out/pid1-sandbox-helper ./sandbox/cmd/pid1-sandbox-helper \
+ && musl-gcc -static -O2 -s -DP1_STANDALONE -o /out/pid1-sandbox-helper sandbox/cmd/pid1-sandbox-helper/*.c \
  && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/conman-repl ./conman-repl
 # The lsp service's language server for Go.
 RUN CGO_ENABLED=0 GOBIN=/out go install -trimpath golang.org/x/tools/gopls@v0.23.0

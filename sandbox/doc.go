@@ -23,8 +23,10 @@
 // helper (Config.HelperPath). Two speak the same protocol (package
 // nsinit's wire format) and build the same root:
 //
-//   - cmd/pid1-sandbox-helper, which pid1 ships beside its binary: C, run
-//     from a constructor before the Go runtime starts. Its reports say it
+//   - cmd/pid1-sandbox-helper, which pid1 ships beside its binary: C,
+//     built as a static program of its own (HelperBuild, make build), or
+//     by go build with cgo, where it runs from a constructor before the Go
+//     runtime starts. Its reports say it
 //     is native; from then on, when pid1 is root, the sandbox starts it
 //     without a user namespace (so Go forks it with vfork, not by copying
 //     pid1's page tables) as real root in the other new namespaces, and

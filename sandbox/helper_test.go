@@ -5,6 +5,7 @@ package sandbox
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,19 +13,26 @@ import (
 	"github.com/pid1/pid1/sandbox/nsinit"
 )
 
-// The helper pid1 ships is C (cmd/pid1-sandbox-helper built with cgo): it
-// says so in its reports, after which runs start it without a user
-// namespace (vfork) and it makes the program's. The Go helper (the test
-// binary itself) never does.
+// The helper pid1 ships is C (cmd/pid1-sandbox-helper's C files built as
+// a program of their own; go build with cgo gives the same C with the Go
+// runtime linked in, unused): it says so in its reports, after which runs
+// start it without a user namespace (vfork) and it makes the program's.
+// The Go helper (the test binary itself) never does.
 func TestHelperKinds(t *testing.T) {
 	small := smallHelper(t)
 	if small == "/proc/self/exe" {
 		t.Skip("the helper binary could not be built")
 	}
+	withCgo := filepath.Join(t.TempDir(), HelperName)
+	build := exec.Command("go", "build", "-o", withCgo, HelperPackage)
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build with cgo: %v\n%s", err, out)
+	}
 	for _, c := range []struct {
 		helper string
 		native bool
-	}{{small, true}, {"/proc/self/exe", false}} {
+	}{{small, true}, {withCgo, true}, {"/proc/self/exe", false}} {
 		s := newTestSandbox(t, Config{HelperPath: c.helper, MaxRuns: 1})
 		// The program can neither end nor read its init.
 		o := sh(t, s, "kill -KILL 1; kill -TERM 1; cat /proc/1/environ; echo alive; cat /proc/self/uid_map")

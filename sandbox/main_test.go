@@ -57,8 +57,13 @@ func smallHelper(t testing.TB) string {
 		}
 		helperDir = dir
 		bin := filepath.Join(dir, HelperName)
-		if out, err := HelperBuild(bin).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n%s", err, out)
+		cmd, err := HelperBuild(bin)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v\n", err)
+			return
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building the helper failed, the tests use their own binary: %v: %v\n%s", cmd.Args, err, out)
 			return
 		}
 		helperBin = bin

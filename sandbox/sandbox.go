@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -152,36 +153,58 @@ func New(cfg Config) (*Sandbox, error) {
 // HelperName is the small helper binary (cmd/pid1-sandbox-helper).
 const HelperName = "pid1-sandbox-helper"
 
-// HelperLDFlags are the linker flags the helper is built with (as in
-// `go build -ldflags`): static, so that no dynamic loader runs at each
-// run. With cgo (the default where gcc is installed) the helper is C.
-const HelperLDFlags = "-s -w -extldflags=-static"
+// HelperLDFlags are the linker flags the Go-built helper is built with
+// (as in `go build -ldflags`; HelperBuild's fallback without a C
+// compiler): no symbol tables.
+const HelperLDFlags = "-s -w"
 
-// HelperCC is the C compiler the helper is best built with: musl's
-// (Debian's musl-tools), or "" when it is not installed (cgo's default,
-// with glibc). A static program's start-up is most of the helper's cost
-// per run, and glibc's (CPU feature probing, IRELATIVE relocations,
-// tunables) is the larger part of it: a static no-op started and reaped
-// costs about 1.3 ms of CPU with glibc and 0.55 ms with musl on the
-// machines we measure on.
+// HelperCC is the C compiler the helper is built with: musl's (Debian's
+// musl-tools) where it is installed, else cc, else "" (no C compiler). A
+// static program's start-up is most of the helper's cost per run, and
+// glibc's (CPU feature probing, IRELATIVE relocations, tunables) is the
+// larger part of it: a static no-op started and reaped costs about 1.3 ms
+// of CPU with glibc and 0.55 ms with musl on the machines we measure on.
 func HelperCC() string {
-	if p, err := exec.LookPath("musl-gcc"); err == nil {
-		return p
+	for _, cc := range []string{"musl-gcc", "cc", "gcc"} {
+		if p, err := exec.LookPath(cc); err == nil {
+			return p
+		}
 	}
 	return ""
 }
 
+// HelperCFlags build the helper as a static C program of its own: its C
+// files with P1_STANDALONE defined, which gives them a main. Without the
+// Go runtime linked in (as `go build` with cgo does), the binary is about
+// 100 KiB instead of 1.6 MiB, and each run's helper takes about 8 page
+// faults fewer and starts and exits faster: 1.036x runs/s for `true`.
+var HelperCFlags = []string{"-static", "-O2", "-s", "-DP1_STANDALONE"}
+
+// HelperPackage is the helper's Go package, whose directory holds its C
+// files.
+const HelperPackage = "github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper"
+
 // HelperBuild is the command that builds the helper into out as `make
-// build` does: `go build` of cmd/pid1-sandbox-helper with cgo, static,
-// with HelperCC when there is one.
-func HelperBuild(out string) *exec.Cmd {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags="+HelperLDFlags, "-o", out,
-		"github.com/pid1/pid1/sandbox/cmd/pid1-sandbox-helper")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if cc := HelperCC(); cc != "" {
-		cmd.Env = append(cmd.Env, "CC="+cc)
+// build` does: its C files compiled by HelperCC into a static program, or,
+// without a C compiler, `go build` of the package without cgo (package
+// nsinit's helper in Go, several times slower per run). It asks `go list`
+// where the C files are.
+func HelperBuild(out string) (*exec.Cmd, error) {
+	cc := HelperCC()
+	if cc == "" {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags="+HelperLDFlags, "-o", out, HelperPackage)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		return cmd, nil
 	}
-	return cmd
+	dir, err := exec.Command("go", "list", "-f", "{{.Dir}}", HelperPackage).Output()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: go list %s: %w", HelperPackage, err)
+	}
+	src, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "*.c"))
+	if err != nil || len(src) == 0 {
+		return nil, fmt.Errorf("sandbox: no C files of the helper in %s", dir)
+	}
+	return exec.Command(cc, slices.Concat(HelperCFlags, []string{"-o", out}, src)...), nil
 }
 
 // DefaultHelperPath is the helper New uses when Config.HelperPath is

@@ -81,9 +81,12 @@ func helper() string {
 // build does into dir and returns its path.
 func BuildHelper(dir string) (string, error) {
 	bin := filepath.Join(dir, sandbox.HelperName)
-	out, err := sandbox.HelperBuild(bin).CombinedOutput()
+	cmd, err := sandbox.HelperBuild(bin)
 	if err != nil {
-		return "", fmt.Errorf("go build %s: %w\n%s", sandbox.HelperName, err, out)
+		return "", err
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %v: %w\n%s", sandbox.HelperName, cmd.Args, err, out)
 	}
 	return bin, nil
 }
