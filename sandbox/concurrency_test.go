@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"os"
@@ -115,6 +116,29 @@ func TestStdinAndFiles(t *testing.T) {
 	}
 	if strings.Contains(o.stdout, "_PID1") || strings.Contains(o.stdout, "GOROOT") {
 		t.Errorf("pid1's environment leaks in: %q", o.stdout)
+	}
+}
+
+// A request bigger than the C helper's allocation arena (1 MiB; a block
+// that does not fit gets pages of its own) is read whole: its files
+// arrive byte for byte.
+func TestLargeFilesArriveWhole(t *testing.T) {
+	s := newTestSandbox(t, Config{})
+	var files []File
+	var want strings.Builder
+	for i, size := range []int{3 << 20, 700 << 10, 1<<20 + 1} {
+		data := make([]byte, size)
+		for j := range data {
+			data[j] = byte(j*7 + i)
+		}
+		name := fmt.Sprintf("f%d", i)
+		files = append(files, File{Path: name, Data: data})
+		fmt.Fprintf(&want, "%x  %s\n", md5.Sum(data), name)
+	}
+	o := run(t, s, Spec{Files: files}, "md5sum", "f0", "f1", "f2")
+	expect(t, o, Exited, 0)
+	if o.stdout != want.String() {
+		t.Errorf("md5sum in the run: %q, want %q (stderr %q)", o.stdout, want.String(), o.stderr)
 	}
 }
 
