@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,6 +87,10 @@ func startEngines(ctx context.Context, f engineFlags, rp *reaper.Reaper, log *sl
 		Conns: perclient.Config{Concurrent: f.connsPerIP, What: "connections"}})
 	go func() { // the languages' version probes run while pid1 starts serving
 		log.Info("engines ready", "sandbox", eng.Sandbox().Mode(), "languages", len(eng.Languages()))
+		// Start-up is over: hand its garbage (the sandbox's trial run,
+		// the probes' output) back to the system now rather than when the
+		// collector's scavenger gets to it, minutes later.
+		debug.FreeOSMemory()
 	}()
 	return &engineStack{engine: eng, asy: a, endpoints: ep}, nil
 }
